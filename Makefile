@@ -1,0 +1,32 @@
+# The README's two commands: `make run` (the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test e2e lint check bench clean-db
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/gonghui migrate --noinput
+	$(BIN)/gonghui seed --if-empty
+	@echo "打开 http://127.0.0.1:8000 （Ctrl-C 结束）"
+	$(BIN)/gonghui runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+e2e: $(STAMP)
+	$(BIN)/pytest -m browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean-db:
+	rm -f var/gonghui.sqlite3 var/gonghui.sqlite3-wal var/gonghui.sqlite3-shm

@@ -1,0 +1,1 @@
+"""gonghui (工会): a work platform for trade-union federations and their grassroots unions."""

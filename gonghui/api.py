@@ -1,0 +1,77 @@
+"""The JSON API under /api/v1/: session auth (with CSRF) for the browser, bearer tokens for integrations.
+
+Every endpoint receives the request's actor as ``request.auth`` and reads through the same selectors as
+the pages, so an object outside the actor's scope is a 404 here too.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from gonghui.core.access import actor_for
+
+
+class ActorSessionAuth(SessionAuth):
+    def authenticate(self, request, key):
+        actor = getattr(request, "actor", None)
+        return actor if actor is not None and actor.is_authenticated else None
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        from gonghui.core.users_services import api_token_authenticate
+
+        found = api_token_authenticate(token)
+        if found is None:
+            return None
+        actor = actor_for(found.user, found.grant_id)
+        if actor.grant is None or actor.grant.pk != found.grant_id:
+            return None
+        request.actor = actor
+        return actor
+
+
+api = NinjaAPI(
+    title="gonghui API", version="1", urls_namespace="api", auth=[ActorSessionAuth(), TokenAuth()],
+    description="工会工作平台接口。浏览器用会话登录（需 CSRF），外部系统用 Bearer 令牌。",
+)
+
+
+def _messages(exc: ValidationError) -> list[dict]:
+    if hasattr(exc, "error_dict"):
+        return [{"field": field, "message": m} for field, errs in exc.message_dict.items() for m in errs]
+    return [{"field": None, "message": m} for m in exc.messages]
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc):
+    return api.create_response(request, {"detail": _messages(exc)}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return api.create_response(request, {"detail": _("Log in or present a valid token.")}, status=401)
+
+
+def _mount() -> None:
+    from gonghui.core.api import router as core_router
+    from gonghui.orgs.api import router as orgs_router
+
+    api.add_router("", core_router)
+    api.add_router("/orgs", orgs_router)
+
+
+_mount()

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .forms import DateInput, StyledForm, StyledFormMixin
+from .models import Outcome, Role, SecurityPolicy
+
+
+class PasswordChangeForm(StyledForm):
+    old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
+    new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput,
+                                   help_text=_("At least 8 characters; not a common password."))
+    new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class TokenForm(StyledForm):
+    name = forms.CharField(label=_("Token name"), max_length=80,
+                           help_text=_("What will use it, e.g. the city's reporting system."))
+
+
+class AuditFilterForm(StyledForm):
+    q = forms.CharField(label=_("User or object"), required=False)
+    action = forms.CharField(label=_("Action"), required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices])
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+
+class UserFilterForm(StyledForm):
+    q = forms.CharField(label=_("Username or name"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("All")), *Role.choices])
+
+
+class UserCreateForm(StyledForm):
+    username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
+                                error_messages={"invalid": _("Letters, digits and @ . + - _ only.")})
+    display_name = forms.CharField(label=_("Name"), max_length=50)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    org = forms.CharField(label=_("Unit code"), max_length=32,
+                          help_text=_("The code of the union the role applies to (its whole subtree)."))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput,
+                               help_text=_("The user must change it at first login."))
+
+
+class GrantForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    org = forms.CharField(label=_("Unit code"), max_length=32)
+
+
+class ResetPasswordForm(StyledForm):
+    password = forms.CharField(label=_("New password"), widget=forms.PasswordInput)
+
+
+class SecurityPolicyForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = SecurityPolicy
+        fields = ["password_max_age_days", "session_idle_minutes", "lockout_failures", "lockout_cooloff_minutes"]

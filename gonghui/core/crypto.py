@@ -1,0 +1,69 @@
+"""Encryption at rest for personal data (AES-GCM, rotating keys) and keyed blind indexes (HMAC).
+
+Ciphertext format: ``v1$<key id>$<base64(nonce || ciphertext+tag)>``. The field kind is bound as
+associated data, so a ciphertext copied from one column into another does not decrypt.
+"""
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1"
+
+
+@functools.cache
+def _keyring(spec: str) -> tuple[str, dict[str, AESGCM]]:
+    keys: dict[str, AESGCM] = {}
+    current = ""
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        kid, _, b64 = part.partition(":")
+        raw = base64.b64decode(b64)
+        if len(raw) != 32 or not kid:
+            raise ImproperlyConfigured("GONGHUI_DATA_KEYS entries must be 'kid:<base64 of 32 bytes>'")
+        keys[kid] = AESGCM(raw)
+        current = current or kid
+    if not keys:
+        raise ImproperlyConfigured("GONGHUI_DATA_KEYS is empty: personal data cannot be encrypted")
+    return current, keys
+
+
+@functools.cache
+def _bidx_key(spec: str) -> bytes:
+    raw = base64.b64decode(spec or "")
+    if len(raw) < 32:
+        raise ImproperlyConfigured("GONGHUI_BLIND_INDEX_KEY must be base64 of at least 32 bytes")
+    return raw
+
+
+def encrypt(plaintext: str, *, kind: str) -> str:
+    current, keys = _keyring(settings.GONGHUI_DATA_KEYS)
+    nonce = os.urandom(12)
+    ct = keys[current].encrypt(nonce, plaintext.encode(), kind.encode())
+    return f"{PREFIX}${current}${base64.b64encode(nonce + ct).decode()}"
+
+
+def decrypt(token: str, *, kind: str) -> str:
+    prefix, kid, b64 = token.split("$", 2)
+    if prefix != PREFIX:
+        raise ValueError("unknown ciphertext version")
+    _, keys = _keyring(settings.GONGHUI_DATA_KEYS)
+    raw = base64.b64decode(b64)
+    return keys[kid].decrypt(raw[:12], raw[12:], kind.encode()).decode()
+
+
+def key_id(token: str) -> str:
+    return token.split("$", 2)[1]
+
+
+def blind_index(value: str, *, kind: str) -> str:
+    """A keyed hash of the normalized value: equal values match, the value cannot be recovered."""
+    key = _bidx_key(settings.GONGHUI_BLIND_INDEX_KEY)
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,39 @@
+"""The left menu, by role. Apps add entries here as they arrive."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    perm: str
+    section: str
+
+
+MENU: list[MenuItem] = [
+    MenuItem(_("Dashboard"), "orgs:dashboard_home", "dashboard.view", _("Overview")),
+    MenuItem(_("Organization tree"), "orgs:tree", "org.view", _("Organizations")),
+    MenuItem(_("Union list"), "orgs:list", "org.view", _("Organizations")),
+    MenuItem(_("Import unions"), "orgs:import", "org.import", _("Organizations")),
+    MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", _("System")),
+    MenuItem(_("Users and grants"), "core:users", "user.manage", _("System")),
+    MenuItem(_("Security settings"), "core:security", "security.manage", _("System")),
+    MenuItem(_("Audit trail"), "core:audit", "audit.view", _("System")),
+]
+
+
+def menu_for(request, actor) -> list[dict]:
+    """Sections of entries the actor may open, the current one marked."""
+    sections: dict[str, list[dict]] = {}
+    here = request.path
+    for item in MENU:
+        if not actor.can(item.perm):
+            continue
+        url = reverse(item.url_name)
+        active = here == url or (url != "/" and here.startswith(url))
+        sections.setdefault(str(item.section), []).append({"label": item.label, "url": url, "active": active})
+    return [{"title": title, "items": items} for title, items in sections.items()]

@@ -1,0 +1,174 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    FEDERATION_STAFF = "federation_staff", _("Federation staff")
+    UNION_OFFICER = "union_officer", _("Union officer")
+    AUDITOR = "auditor", _("Auditor")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class Grant(models.Model):
+    """A role held over an organization's whole subtree."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="grants",
+                            verbose_name=_("organization"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org"], name="core_grant_unique"),
+            # 三员分立: an account holds at most one of the three administrator roles.
+            models.UniqueConstraint(fields=["user"], condition=Q(role__in=ADMIN_ROLES),
+                                    name="core_grant_one_admin_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} @ {self.org.name}"
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("Success")
+    DENIED = "denied", _("Denied")
+    FAILED = "failed", _("Failed")
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained record of who did what. Database triggers refuse UPDATE and DELETE."""
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("actor"))
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_org = models.CharField(_("actor's organization"), max_length=32, blank=True)
+    scope_path = models.CharField(_("scope path"), max_length=255, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action}"
+
+
+class HolidayYear(models.Model):
+    """A year whose State Council holiday arrangement has been entered; other years are provisional."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", _("chinese_calendar package")
+        MANUAL = "manual", _("Entered by an administrator")
+        SPREADSHEET = "spreadsheet", _("Imported from a spreadsheet")
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    notice = models.CharField(_("notice"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement year")
+        verbose_name_plural = _("holiday arrangement years")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    """An exception to the Monday-Friday week: a holiday, or a weekend day made a working day (调休)."""
+
+    date = models.DateField(_("date"), primary_key=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement day")
+        verbose_name_plural = _("holiday arrangement days")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class SecurityPolicy(models.Model):
+    """Security settings kept by the security administrator. There is one row."""
+
+    password_max_age_days = models.PositiveSmallIntegerField(_("password maximum age (days)"), default=90)
+    session_idle_minutes = models.PositiveSmallIntegerField(_("session idle timeout (minutes)"), default=30)
+    lockout_failures = models.PositiveSmallIntegerField(_("failed logins before lockout"), default=5)
+    lockout_cooloff_minutes = models.PositiveSmallIntegerField(_("lockout cool-off (minutes)"), default=30)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="core_securitypolicy_singleton"),
+            models.CheckConstraint(condition=Q(session_idle_minutes__gte=1, session_idle_minutes__lte=720),
+                                   name="core_securitypolicy_idle_range"),
+            models.CheckConstraint(condition=Q(lockout_failures__gte=3, lockout_failures__lte=20),
+                                   name="core_securitypolicy_failures_range"),
+        ]
+
+    def __str__(self):
+        return str(_("Security policy"))
+
+    @classmethod
+    def current(cls) -> "SecurityPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations, bound to one grant. Only a hash of the secret is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("grant"))
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix})"

@@ -1,0 +1,103 @@
+"""Walk every URL pattern as an anonymous visitor and as county B's officer against county A's objects."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from gonghui.core import users_services
+from gonghui.core.access import actor_for
+
+# Pages anyone may open.
+PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs"}
+# Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
+UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
+A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678"]
+BODY = {"new_parent": "CB", "dissolved_on": "2026-01-01", "reason": "x", "parent": "GA", "name": "x",
+        "level": "branch", "kind": "enterprise", "grant": "1"}
+
+
+def _walk(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def _routes():
+    routes = sorted(set(_walk(get_resolver().url_patterns)))
+    assert len(routes) > 25
+    return routes
+
+
+def _fill(route: str, values: dict) -> str:
+    route = route.lstrip("^").rstrip("$")
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+
+
+@pytest.fixture
+def values(cast):
+    _token, _secret = users_services.api_token_create(actor=actor_for(cast.officer_a), name="A 的令牌")
+    return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix}
+
+
+def _refused(resp) -> bool:
+    if resp.status_code in (401, 403, 404, 405):
+        return True
+    return resp.status_code == 302 and resp["Location"].startswith("/login/")
+
+
+def test_anonymous_is_refused_everywhere_but_public_pages(client, values):
+    for route in _routes():
+        if route in PUBLIC or route.startswith("static"):
+            continue
+        url = _fill(route, values)
+        for method in ("get", "post"):
+            resp = getattr(client, method)(url, BODY if method == "post" else None)
+            assert _refused(resp), f"{method.upper()} {url} answered {resp.status_code} to an anonymous visitor"
+
+
+def test_county_b_officer_cannot_reach_county_a(cast, login, values):
+    client = login(cast.officer_b)
+    for route in _routes():
+        if route in PUBLIC or route in UNSCOPED_FOR_STAFF or route.startswith("static"):
+            continue
+        url = _fill(route, values)
+        has_object = "<" in route
+        for method in ("get", "post"):
+            if method == "post" and route.startswith("api/"):
+                resp = client.post(url, BODY, content_type="application/json")
+            else:
+                resp = getattr(client, method)(url, BODY if method == "post" else None)
+            if has_object:
+                assert _refused(resp), f"{method.upper()} {url} answered {resp.status_code} to county B"
+            body = resp.content.decode(errors="replace") if resp.status_code == 200 else ""
+            for marker in A_MARKERS:
+                assert marker not in body, f"{method.upper()} {url} shows county A's {marker} to county B"
+
+
+@pytest.mark.parametrize("url", [
+    "/orgs/tree/?at=GA", "/api/v1/orgs?under=GA", "/api/v1/figures?org=CA", "/orgs/CA/overview/",
+    "/api/v1/orgs/GA/children",
+])
+def test_county_b_cannot_reach_county_a_through_query_parameters(cast, login, url):
+    resp = login(cast.officer_b).get(url)
+    assert resp.status_code == 404
+
+
+def test_searches_do_not_leak(cast, login):
+    client = login(cast.officer_b)
+    for url in ["/orgs/?q=东湖", "/orgs/tree/?q=东湖", "/api/v1/orgs?q=东湖", "/orgs/?q=GA&export=xlsx"]:
+        resp = client.get(url)
+        assert resp.status_code == 200
+        assert "东湖机械厂" not in resp.content.decode(errors="replace")
+
+
+def test_grassroots_officer_sees_only_their_union(cast, login):
+    client = login(cast.grassroots_officer)
+    assert client.get("/orgs/GA/").status_code == 200
+    assert client.get("/orgs/GA-B/").status_code == 200
+    for code in ("CA", "CA1", "GB", "CITY"):
+        assert client.get(f"/orgs/{code}/").status_code == 404
+    assert client.get("/orgs/GA/move/").status_code == 403

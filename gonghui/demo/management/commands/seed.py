@@ -1,0 +1,37 @@
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError
+
+from gonghui.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
+from gonghui.orgs.models import Org
+
+
+class Command(BaseCommand):
+    help = "Seed the demo federation (deterministic for a given --seed). Refused under production settings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
+        parser.add_argument("--per-township", type=int, default=14, help="grassroots unions per township")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
+        parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+
+    def handle(self, *args, **opts):
+        if opts["logins"]:
+            self._print_logins()
+            return
+        if Org.objects.exists():
+            if opts["if_empty"]:
+                self.stdout.write("数据库已有数据，跳过演示数据生成。")
+                self._print_logins()
+                return
+            raise CommandError("The database already holds organizations; seed an empty database.")
+        try:
+            counts = seed(seed=opts["seed"], per_township=opts["per_township"])
+        except ImproperlyConfigured as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"演示数据已生成：组织 {counts['orgs']} 个，用户 {counts['users']} 个。"))
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for u in DEMO_USERS:
+            self.stdout.write(f"  {u.username:<12} {u.name:<10} {u.what}")
