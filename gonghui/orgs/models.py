@@ -42,7 +42,7 @@ class Kind(models.TextChoices):
     INSTITUTION = "institution", _("Public institution")
     ORGAN = "organ", _("Government organ")
     REGIONAL = "regional", _("Regional union")
-    INDUSTRY = "industry", _("Industry union")
+    INDUSTRY = "industry", _("Industry-wide union")
 
 
 class Ownership(models.TextChoices):

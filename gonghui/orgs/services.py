@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from gonghui.core import audit, identity
 
 from .models import ALLOWED_PARENTS, ROOT_LEVELS, Level, Org, Status
+from .signals import subtree_moved
 
 # Fields a create or an edit may set. Level, path and status change only through their own services.
 EDITABLE = (
@@ -24,7 +25,7 @@ _NORMALIZERS = {
 }
 
 
-def _normalize(fields: dict) -> dict:
+def normalize_fields(fields: dict) -> dict:
     errors, out = {}, {}
     for name, value in fields.items():
         if name not in EDITABLE:
@@ -43,7 +44,7 @@ def _normalize(fields: dict) -> dict:
     return out
 
 
-def _check_registration(org: Org) -> None:
+def check_registration(org: Org) -> None:
     if not org.legal_person_registered and (org.legal_person_registered_on or org.legal_person_cert_no):
         raise ValidationError({"legal_person_registered": _(
             "A registration date or certificate number is given, but the union is not marked as registered.")})
@@ -70,7 +71,7 @@ def new_code() -> str:
             return code
 
 
-def _audit_details(org: Org) -> dict:
+def audit_details(org: Org) -> dict:
     return {"name": org.name, "level": org.level, "path": org.path}
 
 
@@ -83,13 +84,13 @@ def org_create(*, actor, parent: Org, name: str, level: str, kind: str, code: st
     if parent.status != Status.ACTIVE:
         raise ValidationError({"parent": _("A dissolved union cannot receive new units.")})
     check_level(level, parent)
-    values = _normalize({"name": name, **fields})
+    values = normalize_fields({"name": name, **fields})
     org = Org(code=(code or "").strip().upper() or new_code(), level=level, kind=kind, **values)
     org.full_clean(exclude=["path", "depth", "numchild"])
-    _check_registration(org)
+    check_registration(org)
     org = Org.objects.add_child(parent, instance=org)
     audit.record(actor=actor, action="org.create", object_type="org", object_id=org.code, scope_path=org.path,
-                 details={**_audit_details(org), "parent": parent.code})
+                 details={**audit_details(org), "parent": parent.code})
     return org
 
 
@@ -97,12 +98,12 @@ def org_create(*, actor, parent: Org, name: str, level: str, kind: str, code: st
 def org_create_root(*, actor, name: str, level: str, kind: str, code: str = "", **fields) -> Org:
     """The top of a deployment's tree; only done at installation (by the seed or the import command)."""
     check_level(level, None)
-    values = _normalize({"name": name, **fields})
+    values = normalize_fields({"name": name, **fields})
     org = Org(code=(code or "").strip().upper() or new_code(), level=level, kind=kind, **values)
     org.full_clean(exclude=["path", "depth", "numchild"])
     org = Org.objects.add_root(instance=org)
     audit.record(actor=actor, action="org.create", object_type="org", object_id=org.code, scope_path=org.path,
-                 details=_audit_details(org))
+                 details=audit_details(org))
     return org
 
 
@@ -113,14 +114,14 @@ def org_update(*, actor, org: Org, **fields) -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     if org.status != Status.ACTIVE:
         raise ValidationError(_("A dissolved union cannot be edited."))
-    values = _normalize(fields)
+    values = normalize_fields(fields)
     changed = [name for name, value in values.items() if getattr(org, name) != value]
     if not changed:
         return org
     for name in changed:
         setattr(org, name, values[name])
     org.full_clean(exclude=["path", "depth", "numchild"])
-    _check_registration(org)
+    check_registration(org)
     org.save(update_fields=[*changed, "updated_at"])
     # Personal data is named, never copied, into the audit trail.
     audit.record(actor=actor, action="org.update", object_type="org", object_id=org.code, scope_path=org.path,
@@ -149,6 +150,7 @@ def org_move(*, actor, org: Org, new_parent: Org) -> Org:
     old_path = org.path
     Org.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
+    subtree_moved.send(sender=Org, old_path=old_path, new_path=org.path)
     audit.record(actor=actor, action="org.move", object_type="org", object_id=org.code, scope_path=org.path,
                  details={"from": old_parent_code, "to": new_parent.code, "old_path": old_path,
                           "new_path": org.path})
