@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer, SessionAuth
 
 from gonghui.core.access import actor_for
@@ -51,6 +52,37 @@ def _validation(request, exc):
     return api.create_response(request, {"detail": _messages(exc)}, status=422)
 
 
+def _schema_message(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Must be at least %(n)s.") % {"n": ctx.get("ge", ctx.get("gt"))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Must be at most %(n)s.") % {"n": ctx.get("le", ctx.get("lt"))}
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
+    if kind == "enum":
+        return _("Not one of the allowed values: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return _("Write the date as 2026-01-31.")
+    if kind.startswith("int"):
+        return _("Must be a whole number.")
+    if kind.startswith("bool"):
+        return _("Must be true or false.")
+    return _("The value is not valid.")
+
+
+@api.exception_handler(SchemaError)
+def _schema(request, exc):
+    detail = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "filters")]
+        detail.append({"field": ".".join(loc) or None, "message": _schema_message(err)})
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 @api.exception_handler(PermissionDenied)
 def _denied(request, exc):
     return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
@@ -68,10 +100,15 @@ def _unauthorized(request, exc):
 
 def _mount() -> None:
     from gonghui.core.api import router as core_router
+    from gonghui.members.api import router as members_router
+    from gonghui.members.api_import import router as member_import_router
     from gonghui.orgs.api import router as orgs_router
 
     api.add_router("", core_router)
     api.add_router("/orgs", orgs_router)
+    # The import routes are mounted first so /members/imports is not read as a member's uid.
+    api.add_router("/members", member_import_router)
+    api.add_router("/members", members_router)
 
 
 _mount()

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "gonghui.core",
     "gonghui.orgs",
+    "gonghui.members",
+    "gonghui.portal",
     "gonghui.demo",
 ]
 
@@ -156,6 +158,11 @@ LOGGING = {
 GONGHUI_DATA_KEYS = os.environ.get("GONGHUI_DATA_KEYS", "")
 GONGHUI_BLIND_INDEX_KEY = os.environ.get("GONGHUI_BLIND_INDEX_KEY", "")
 GONGHUI_DEMO_ALLOWED = False
+
+# Notifications to workers (SMS, WeChat...): dotted paths, comma-separated; see gonghui/core/notify.py.
+GONGHUI_NOTIFY_BACKEND = [p for p in os.environ.get(
+    "GONGHUI_NOTIFY_BACKEND", "gonghui.core.notify.ConsoleBackend,gonghui.core.notify.FileBackend").split(",") if p]
+GONGHUI_NOTIFY_DIR = os.environ.get("GONGHUI_NOTIFY_DIR", str(VAR_DIR / "notify"))
 NINJA_PAGINATION_PER_PAGE = 50
 
 # axes.W006 asks to lock by IP too. We lock by username from any address on purpose (an attacker rotating

@@ -16,12 +16,13 @@ from .models import ADMIN_ROLES, Grant, Role
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FEDERATION_STAFF: frozenset({
         "dashboard.view", "org.view", "org.write", "org.import", "org.move", "org.dissolve",
-        "personal.reveal", "export", "calendar.view",
+        "personal.reveal", "export", "calendar.view", "member.view", "member.write", "member.import",
     }),
     Role.UNION_OFFICER: frozenset({
         "dashboard.view", "org.view", "org.write", "personal.reveal", "export", "calendar.view",
+        "member.view", "member.write", "member.import",
     }),
-    Role.AUDITOR: frozenset({"dashboard.view", "org.view", "export", "calendar.view", "audit.view"}),
+    Role.AUDITOR: frozenset({"dashboard.view", "org.view", "export", "calendar.view", "audit.view", "member.view"}),
     Role.SYSTEM_ADMIN: frozenset({"user.manage", "org.view", "calendar.view", "calendar.manage"}),
     Role.SECURITY_ADMIN: frozenset({"security.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),

@@ -39,7 +39,7 @@ class UserFilterForm(StyledForm):
 class UserCreateForm(StyledForm):
     username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$",
                                 error_messages={"invalid": _("Letters, digits and @ . + - _ only.")})
-    display_name = forms.CharField(label=_("Name"), max_length=50)
+    display_name = forms.CharField(label=_("Full name"), max_length=50)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     org = forms.CharField(label=_("Unit code"), max_length=32,
                           help_text=_("The code of the union the role applies to (its whole subtree)."))

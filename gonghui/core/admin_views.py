@@ -126,7 +126,7 @@ def user_list(request):
     columns = [
         Column(_("Username"), lambda u: u.username, sort="username",
                url=lambda u: reverse("core:user_detail", args=[u.username])),
-        Column(_("Name"), lambda u: u.display_name, sort="display_name"),
+        Column(_("Full name"), lambda u: u.display_name, sort="display_name"),
         Column(_("Roles"), lambda u: "；".join(str(g) for g in u.grants.all())),
         Column(_("Active"), lambda u: u.is_active),
         Column(_("Last login"), lambda u: u.last_login.astimezone().strftime("%Y-%m-%d %H:%M") if u.last_login
@@ -224,7 +224,7 @@ def user_detail(request, username: str):
 
 @requires("security.manage")
 def security(request):
-    policy = SecurityPolicy.current()
+    policy = SecurityPolicy.objects.get_or_create(pk=1)[0]
     form = SecurityPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and "unlock" in request.POST:
         username = request.POST["unlock"]

@@ -19,6 +19,11 @@ MENU: list[MenuItem] = [
     MenuItem(_("Organization tree"), "orgs:tree", "org.view", _("Organizations")),
     MenuItem(_("Union list"), "orgs:list", "org.view", _("Organizations")),
     MenuItem(_("Import unions"), "orgs:import", "org.import", _("Organizations")),
+    MenuItem(_("Member list"), "members:list", "member.view", _("Members")),
+    MenuItem(_("Import members"), "members:import", "member.import", _("Members")),
+    MenuItem(_("Join applications"), "members:applications", "member.view", _("Members")),
+    MenuItem(_("Transfers"), "members:transfers", "member.view", _("Members")),
+    MenuItem(_("Service cards"), "members:cards", "member.view", _("Members")),
     MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", _("System")),
     MenuItem(_("Users and grants"), "core:users", "user.manage", _("System")),
     MenuItem(_("Security settings"), "core:security", "security.manage", _("System")),
@@ -30,10 +35,9 @@ def menu_for(request, actor) -> list[dict]:
     """Sections of entries the actor may open, the current one marked."""
     sections: dict[str, list[dict]] = {}
     here = request.path
-    for item in MENU:
-        if not actor.can(item.perm):
-            continue
-        url = reverse(item.url_name)
-        active = here == url or (url != "/" and here.startswith(url))
-        sections.setdefault(str(item.section), []).append({"label": item.label, "url": url, "active": active})
+    entries = [(item, reverse(item.url_name)) for item in MENU if actor.can(item.perm)]
+    # The entry whose address is the longest prefix of this page is the current one.
+    current = max((url for _item, url in entries if here.startswith(url)), key=len, default=None)
+    for item, url in entries:
+        sections.setdefault(str(item.section), []).append({"label": item.label, "url": url, "active": url == current})
     return [{"title": title, "items": items} for title, items in sections.items()]

@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -149,9 +151,22 @@ class SecurityPolicy(models.Model):
     def __str__(self):
         return str(_("Security policy"))
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _POLICY_CACHE.clear()
+
     @classmethod
     def current(cls) -> "SecurityPolicy":
-        return cls.objects.get_or_create(pk=1)[0]
+        """The policy, read at most every few seconds per process (it is consulted on every request)."""
+        cached = _POLICY_CACHE.get("policy")
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        policy = cls.objects.filter(pk=1).first() or cls()
+        _POLICY_CACHE["policy"] = (policy, time.monotonic() + 5)
+        return policy
+
+
+_POLICY_CACHE: dict = {}
 
 
 class ApiToken(models.Model):
@@ -172,3 +187,42 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix})"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import run in the background: its file, options, progress and outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        REFUSED = "refused", _("Refused: rows have problems")
+        FAILED = "failed", _("Failed")
+
+    uid = models.CharField(_("public id"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=32)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="+", verbose_name=_("grant"))
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("organization"))
+    filename = models.CharField(_("file name"), max_length=200)
+    stored_path = models.CharField(max_length=300)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_rows = models.PositiveIntegerField(_("rows created"), default=0)
+    updated_rows = models.PositiveIntegerField(_("rows updated"), default=0)
+    refused_rows = models.PositiveIntegerField(_("rows refused"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    report_path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["org", "-created_at"], name="core_importjob_org")]
+
+    def __str__(self):
+        return f"{self.kind} {self.uid}"

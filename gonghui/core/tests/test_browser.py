@@ -5,10 +5,11 @@ from gonghui.testing import PASSWORD, build_cast
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+MEMBERS = {"/members/", "/members/applications/", "/members/transfers/", "/members/cards/"}
 MENU = {
-    "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/"},
-    "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/"},
-    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/"},
+    "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS},
+    "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS},
+    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS},
     "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},

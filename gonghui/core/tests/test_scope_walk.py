@@ -9,12 +9,15 @@ from gonghui.core import users_services
 from gonghui.core.access import actor_for
 
 # Pages anyone may open.
-PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs"}
+PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
+          # The public portal: workers use it without a login (it shows union names, never people).
+          "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
-A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678"]
+A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678"]
 BODY = {"new_parent": "CB", "dissolved_on": "2026-01-01", "reason": "x", "parent": "GA", "name": "x",
-        "level": "branch", "kind": "enterprise", "grant": "1"}
+        "level": "branch", "kind": "enterprise", "grant": "1", "left_on": "2026-01-01", "union": "GA",
+        "joined_on": "2026-01-01", "person": {"id_number": "330102198803150020", "name": "x"}}
 
 
 def _walk(patterns, prefix=""):
@@ -36,10 +39,27 @@ def _fill(route: str, values: dict) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
 
 
+MEMBER_ID = "330102198803150020"  # a valid resident ID (GB 11643 check digit 0)
+
+
 @pytest.fixture
 def values(cast):
+    import datetime
+
+    from gonghui.members.services import member_add
+
     _token, _secret = users_services.api_token_create(actor=actor_for(cast.officer_a), name="A 的令牌")
-    return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix}
+    member = member_add(actor=actor_for(cast.officer_a), union=cast.grassroots_a, joined_on=datetime.date(2020, 1, 1),
+                        person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
+    return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
+            "number": _card_number(cast, member)}
+
+
+def _card_number(cast, membership) -> str:
+    from gonghui.members.cards import cards_issue
+
+    cards_issue(actor=actor_for(cast.officer_a), union=cast.grassroots_a)
+    return membership.cards.get().number
 
 
 def _refused(resp) -> bool:

@@ -1,0 +1,132 @@
+"""Telling people things outside the platform (an SMS, a WeChat template message, ...).
+
+A message is a template name plus a context of short strings, the shape SMS gateways in China require
+(each message text is a template approved in advance). Backends are chosen by the
+``GONGHUI_NOTIFY_BACKEND`` setting: one dotted path or a list of them, each a class with
+``send(*, to_phone, template, context)``. By default every message is logged (phone masked) and, when
+``GONGHUI_NOTIFY_DIR`` is set, appended to ``notifications.jsonl`` there. Settings are read at each send.
+
+Services call :func:`send_on_commit`, so nobody is told about a write that was rolled back, and a failing
+gateway never undoes the write.
+"""
+
+import datetime
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .identity import mask
+
+logger = logging.getLogger("gonghui.notify")
+
+DEFAULT_BACKENDS = ("gonghui.core.notify.ConsoleBackend", "gonghui.core.notify.FileBackend")
+
+# The texts, by template name. A gateway backend maps the same names to its approved template ids.
+TEMPLATES = {
+    "join.approved": _("Your application %(code)s to join %(union)s has been approved. Welcome to the union!"),
+    "join.rejected": _("Your application %(code)s to join %(union)s was not approved. Reason: %(reason)s"),
+}
+
+
+def render(template: str, context: dict) -> str:
+    """The message text in the site language (zh-hans)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(TEMPLATES[template]) % context
+
+
+class BaseBackend:
+    def send(self, *, to_phone: str, template: str, context: dict) -> None:
+        raise NotImplementedError
+
+
+class ConsoleBackend(BaseBackend):
+    """One log line per message, with the phone masked (logs are not a place for personal data)."""
+
+    def send(self, *, to_phone: str, template: str, context: dict) -> None:
+        logger.info("notify to=%s template=%s text=%s", mask(to_phone, kind="phone"), template,
+                    render(template, context))
+
+
+class FileBackend(BaseBackend):
+    """Appends a JSON line per message to ``GONGHUI_NOTIFY_DIR/notifications.jsonl`` (off when unset).
+
+    The phone is written masked for reading and sealed (encrypted like the database column) for a relay
+    that delivers the messages later.
+    """
+
+    _lock = threading.Lock()
+
+    def send(self, *, to_phone: str, template: str, context: dict) -> None:
+        directory = getattr(settings, "GONGHUI_NOTIFY_DIR", None)
+        if not directory:
+            return
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({
+            "at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),
+            "template": template,
+            "to": mask(to_phone, kind="phone"),
+            "to_sealed": crypto.encrypt(to_phone, kind="phone"),
+            "context": context,
+            "text": render(template, context),
+        }, ensure_ascii=False)
+        with self._lock, open(path / "notifications.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+@dataclass
+class Message:
+    to_phone: str
+    template: str
+    context: dict = field(default_factory=dict)
+    text: str = ""
+
+
+outbox: list[Message] = []
+
+
+class LocmemBackend(BaseBackend):
+    """Keeps messages in the module-level ``outbox`` list, for tests."""
+
+    def send(self, *, to_phone: str, template: str, context: dict) -> None:
+        outbox.append(Message(to_phone=to_phone, template=template, context=dict(context),
+                              text=render(template, context)))
+
+
+def backends() -> list[BaseBackend]:
+    spec = getattr(settings, "GONGHUI_NOTIFY_BACKEND", None) or DEFAULT_BACKENDS
+    paths = [spec] if isinstance(spec, str) else list(spec)
+    return [import_string(p)() for p in paths]
+
+
+def send(*, to_phone: str, template: str, context: dict) -> None:
+    """Send now through every configured backend. Unknown templates fail loudly, before any backend."""
+    if template not in TEMPLATES:
+        raise KeyError(f"unknown notification template {template!r}")
+    context = {k: str(v) for k, v in context.items()}
+    render(template, context)  # a missing context key fails here, not halfway through the backends
+    for backend in backends():
+        backend.send(to_phone=to_phone, template=template, context=context)
+
+
+def send_on_commit(*, to_phone: str, template: str, context: dict) -> None:
+    """Send once the current transaction commits; a failure is logged, never raised into the request."""
+    if not to_phone:
+        return
+
+    def _send():
+        try:
+            send(to_phone=to_phone, template=template, context=context)
+        except Exception:
+            logger.exception("notify failed template=%s to=%s", template, mask(to_phone, kind="phone"))
+
+    transaction.on_commit(_send)
