@@ -1,0 +1,247 @@
+"""Roster imports as jobs (``core.ImportJob``): the screen and the API upload a file, a job checks it and,
+once confirmed (the screen) or at once (the API), imports it.
+
+A job has a stage in its options: "check" (a dry run, shown as a preview) or "import". Small files run in
+the request (no worker needed); larger ones are queued as the ``roster_job`` task (django-tasks: the
+database backend needs ``gonghui db_worker``) and the page polls the job. The uploaded file is kept under
+MEDIA_ROOT/imports/<uid>.<ext>, the problems report next to it; both are removed after ``KEEP_DAYS``.
+
+Progress: the check phase runs outside any transaction and writes ``processed_rows`` after each batch; the
+write phase is one transaction (so a crash leaves nothing) and only its start is reported ("Writing").
+A killed worker leaves the job "running" with the registry untouched.
+"""
+
+import logging
+import secrets
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from gonghui.core import tabular
+from gonghui.core.access import actor_for
+from gonghui.core.models import ImportJob
+
+from . import roster, services
+
+log = logging.getLogger(__name__)
+
+KIND = "members.roster"
+CHECK, IMPORT = "check", "import"
+EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+MAX_UPLOAD = 100 * 1024 * 1024
+INLINE_MAX_ROWS = 5000
+INLINE_MAX_BYTES = 2 * 1024 * 1024  # above this the rows are not even counted in the request
+KEEP_DAYS = 7
+FINISHED = (ImportJob.Status.SUCCEEDED, ImportJob.Status.REFUSED, ImportJob.Status.FAILED)
+
+
+def folder() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def check_upload(filename: str, size: int) -> None:
+    if not filename.lower().endswith(EXTENSIONS):
+        raise ValidationError({"file": _("Choose an xlsx, xls, ods or csv file.")})
+    if size > MAX_UPLOAD:
+        raise ValidationError({"file": _("The file is larger than %(mb)s MB; split it into several files.")
+                               % {"mb": MAX_UPLOAD // (1024 * 1024)}})
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+
+
+def job_create(*, actor, union, data: bytes, filename: str, stage: str = CHECK, skip_invalid: bool = False,
+               dry_run: bool = False) -> ImportJob:
+    """Store the upload and create its job (pending). The caller starts it with ``job_start``."""
+    actor.require("member.import")
+    actor.require_covers(union.path)
+    services.check_member_unit(union)
+    check_upload(filename, len(data))
+    target = folder()
+    target.mkdir(parents=True, exist_ok=True)
+    _sweep(target)
+    uid = secrets.token_urlsafe(12)[:16]
+    ext = Path(filename).suffix.lower()
+    path = target / f"{uid}{ext}"
+    path.write_bytes(data)
+    return ImportJob.objects.create(
+        uid=uid, kind=KIND, user=actor.user, grant=actor.grant, org=union, filename=Path(filename).name[:200],
+        stored_path=str(path.relative_to(settings.MEDIA_ROOT)),
+        options={"stage": CHECK if dry_run else stage, "skip_invalid": skip_invalid, "dry_run": dry_run,
+                 "language": translation.get_language() or settings.LANGUAGE_CODE})
+
+
+def _sweep(target: Path) -> None:
+    cutoff = time.time() - KEEP_DAYS * 86400
+    for path in target.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def small(job: ImportJob) -> bool:
+    """Whether the job may run inside the request: a small file with fewer than INLINE_MAX_ROWS rows."""
+    path = Path(settings.MEDIA_ROOT) / job.stored_path
+    try:
+        if path.stat().st_size > INLINE_MAX_BYTES:
+            return False
+        return tabular.open_table(path.read_bytes(), job.filename).estimated_rows < INLINE_MAX_ROWS
+    except (OSError, ValidationError):
+        return True  # the run reports the unreadable file at once
+
+
+def job_start(job: ImportJob, *, inline: bool | None = None) -> ImportJob:
+    """Run the job now (small files) or queue it for a worker once the current transaction commits."""
+    if inline is None:
+        inline = small(job)
+    if inline:
+        return job_run(job.uid)
+    transaction.on_commit(lambda: roster_job.enqueue(job.uid))
+    return job
+
+
+def job_get(*, actor, uid: str) -> ImportJob:
+    """A roster job whose union is in the actor's scope; 404 otherwise, exactly like a missing one."""
+    actor.require("member.import")
+    job = ImportJob.objects.select_related("org", "user").filter(uid=uid, kind=KIND).first()
+    if job is None or not actor.covers(job.org.path):
+        raise Http404
+    return job
+
+
+def job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Turn a checked job into the import itself. Only its uploader may, and only after a usable check."""
+    if job.user_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied("not the uploader")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
+        if (job.status != ImportJob.Status.SUCCEEDED or job.options.get("stage") != CHECK
+                or not job.options.get("importable")):
+            raise ValidationError(_("This import cannot be confirmed: it was already confirmed, or the check "
+                                    "found problems."), code="not_confirmable")
+        job.status, job.grant = ImportJob.Status.PENDING, actor.grant
+        job.processed_rows, job.message, job.started_at, job.finished_at = 0, "", None, None
+        job.options = {**job.options, "stage": IMPORT}
+        job.save(update_fields=["status", "grant", "processed_rows", "message", "started_at", "finished_at",
+                                "options"])
+    return job
+
+
+def job_cancel(*, actor, job: ImportJob) -> None:
+    if job.user_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied("not the uploader")
+    cancelled = (ImportJob.objects.filter(pk=job.pk, options__stage=CHECK)
+                 .exclude(status=ImportJob.Status.RUNNING)
+                 .update(status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
+                         finished_at=timezone.now()))
+    if not cancelled:
+        raise ValidationError(_("Only a checked import that was not confirmed can be cancelled."),
+                              code="not_cancellable")
+    (Path(settings.MEDIA_ROOT) / job.stored_path).unlink(missing_ok=True)
+
+
+def report_file(job: ImportJob) -> Path | None:
+    if not job.report_path:
+        return None
+    path = Path(settings.MEDIA_ROOT) / job.report_path
+    return path if path.is_file() else None
+
+
+def _save(job: ImportJob, **values) -> None:
+    for k, v in values.items():
+        setattr(job, k, v)
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def job_run(uid: str) -> ImportJob:
+    """Run a pending job: the check, or the import. Safe to call twice (a job runs once)."""
+    job = ImportJob.objects.select_related("org", "user").get(uid=uid)
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), processed_rows=0)
+    if not claimed:
+        return job
+    job.refresh_from_db()
+    with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
+        try:
+            _run(job)
+        except Exception:  # the import's transaction has rolled back: nothing was written
+            log.exception("roster import %s failed", job.uid)
+            _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                  message=_("The import failed because of an internal error; nothing was written.")[:500])
+    return job
+
+
+def _run(job: ImportJob) -> None:
+    stage = job.options.get("stage", CHECK)
+    actor = actor_for(job.user, job.grant_id)
+    if actor.grant is None or actor.grant.pk != job.grant_id:
+        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+              message=_("The user no longer holds the role the import was started with.")[:500])
+        return
+
+    def progress(phase: str, done: int, expected: int) -> None:
+        values = {"processed_rows": done, "total_rows": expected}
+        if phase == "write":
+            values["message"] = _("Writing to the registry…")
+        _save(job, **values)
+
+    try:
+        data = (Path(settings.MEDIA_ROOT) / job.stored_path).read_bytes()
+        result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
+                                      dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
+                                      progress=progress)
+    except OSError:
+        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+              message=_("The uploaded file is no longer available; upload it again.")[:500])
+        return
+    except (ValidationError, PermissionDenied, Http404) as exc:
+        if isinstance(exc, ValidationError):
+            message = "; ".join(exc.messages)
+        elif isinstance(exc, Http404):
+            message = _("The union is not in your scope.")
+        else:
+            message = _("You may not import members.")
+        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=message[:500],
+              options={**job.options, "code": getattr(exc, "code", "") or ""})
+        return
+    report_path = ""
+    if result.problems:
+        name = Path(job.stored_path).with_name(f"{job.uid}-report.xlsx")
+        (Path(settings.MEDIA_ROOT) / name).write_bytes(roster.problems_report(result, data, job.filename))
+        report_path = str(name)
+    if stage == CHECK:
+        status = ImportJob.Status.SUCCEEDED if result.importable else ImportJob.Status.REFUSED
+    else:
+        status = ImportJob.Status.SUCCEEDED if result.committed else ImportJob.Status.REFUSED
+    _save(job, status=status, finished_at=timezone.now(), total_rows=result.total, processed_rows=result.total,
+          created_rows=result.created, updated_rows=result.updated, refused_rows=result.refused,
+          message=_outcome(result, stage)[:500], report_path=report_path,
+          options={**job.options, "importable": result.importable, "result": result.summary()})
+
+
+def _outcome(result: roster.RosterResult, stage: str) -> str:
+    counts = {"total": result.total, "created": result.created, "updated": result.updated,
+              "unchanged": result.unchanged, "refused": result.refused}
+    if result.fatal:
+        return result.problems[0].message if result.problems else _("The file cannot be imported.")
+    if stage == CHECK:
+        return _("Checked %(total)s rows: %(created)s to add, %(updated)s to update, %(unchanged)s unchanged, "
+                 "%(refused)s refused.") % counts
+    if result.committed:
+        return _("Imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged, %(refused)s "
+                 "refused.") % counts
+    return _("Refused: %(refused)s rows have problems; nothing was written.") % counts
+
+
+@task()
+def roster_job(job_uid: str) -> None:
+    """The queued form of ``job_run``."""
+    job_run(job_uid)

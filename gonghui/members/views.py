@@ -1,0 +1,196 @@
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gonghui.core import audit
+from gonghui.core.forms import apply_validation_error
+from gonghui.core.identity import mask
+from gonghui.core.listing import Column, ListPage
+from gonghui.core.models import Outcome
+from gonghui.core.reveal import reveal
+from gonghui.core.views import requires
+from gonghui.orgs.selectors import org_get, org_scope
+
+from . import cards, selectors, services
+from .forms import ExportForm, LeaveForm, MemberFilterForm, MemberForm, RevealForm
+from .models import MembershipStatus
+
+
+def _crumbs(*items):
+    return [{"label": _("Members"), "url": reverse("members:list")}, *({"label": i} for i in items)]
+
+
+def _member_units(actor):
+    return org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS).order_by("path")
+
+
+def _columns(reveal_all: bool) -> list[Column]:
+    def id_number(m):
+        return m.person.id_number if reveal_all else mask(m.person.id_number, kind="id_number")
+
+    def phone(m):
+        return m.person.phone if reveal_all else mask(m.person.phone, kind="phone")
+
+    return [
+        Column(_("Full name"), lambda m: m.person.name, sort="person__name",
+               url=lambda m: reverse("members:detail", args=[m.person.uid])),
+        Column(_("Sex"), lambda m: m.person.get_sex_display()),
+        Column(_("ID number"), id_number),
+        Column(_("Mobile phone"), phone),
+        Column(_("Union"), lambda m: m.union.name, sort="org_path"),
+        Column(_("Joined on"), lambda m: m.joined_on, sort="joined_on"),
+        Column(_("Migrant worker"), lambda m: m.is_migrant_worker),
+        Column(_("New forms of employment"), lambda m: m.is_new_employment),
+        Column(_("Agency worker"), lambda m: m.is_dispatched),
+        Column(_("Job title"), lambda m: m.job_title),
+        Column(_("Status"), lambda m: m.get_status_display(), sort="status"),
+    ]
+
+
+@never_cache
+@requires("member.view")
+def member_list(request):
+    actor = request.actor
+    form = MemberFilterForm(request.GET or {"status": "active"})
+    filters = dict(form.cleaned_data) if form.is_valid() else {"status": "active"}
+    if code := filters.pop("union", ""):
+        filters["under"] = org_get(actor=actor, code=code.strip().upper())
+    qs = selectors.member_list(actor=actor, filters=filters)
+    export_form = ExportForm(request.GET if request.GET.get("export") else None)
+    reveal_all = False
+    if request.GET.get("export") == "xlsx" and request.GET.get("reveal"):
+        actor.require("personal.reveal")
+        reason = (request.GET.get("reason") or "").strip()
+        if len(reason) < 2:
+            messages.error(request, _("Say why the export needs the full numbers."))
+            return redirect(request.path + "?" + request.GET.urlencode().replace("export=xlsx", "export="))
+        reveal_all = True
+        audit.record(actor=actor, action="personal.export", object_type="membership",
+                     details={"reason": reason[:200], "rows": qs.count()})
+    page = ListPage(request, qs, _columns(reveal_all), filter_form=form, default_sort="-joined_on",
+                    export_name="members", object_type="membership")
+    actions = []
+    if actor.can("member.write"):
+        actions.append({"label": _("Add a member"), "url": reverse("members:add")})
+    if actor.can("member.import"):
+        actions.append({"label": _("Import members"), "url": reverse("members:import")})
+    return page.response("members/list.html", {"title": _("Members"), "page_actions": actions,
+                                               "export_form": export_form,
+                                               "can_reveal": actor.can("personal.reveal")})
+
+
+@requires("member.write")
+def member_add(request):
+    actor = request.actor
+    unions = list(_member_units(actor)[:3000])
+    form = MemberForm(request.POST or None, unions=unions,
+                      initial={"joined_on": datetime.date.today(), "union": request.GET.get("union", "")})
+    if request.method == "POST" and form.is_valid():
+        union = org_get(actor=actor, code=form.cleaned_data["union"])
+        try:
+            m = services.member_add(actor=actor, union=union, person=form.person(), **form.membership())
+        except services.ActiveElsewhere as exc:
+            where = exc.membership.union.name if actor.covers(exc.membership.org_path) else _("another union")
+            form.add_error(None, _("%(name)s is already an active member of %(where)s: ask for a transfer.")
+                           % {"name": form.cleaned_data["name"], "where": where})
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is now a member of %(union)s.") % {
+                "name": m.person.name, "union": union.name})
+            return redirect("members:detail", uid=m.person.uid)
+    return render(request, "core/form_page.html", {"title": _("Add a member"), "form": form,
+                                                   "cancel_url": reverse("members:list"),
+                                                   "breadcrumbs": _crumbs(_("Add a member"))})
+
+
+@never_cache
+@requires("member.view")
+def member_detail(request, uid: str):
+    actor = request.actor
+    person = selectors.person_get(actor=actor, uid=uid)
+    history = selectors.person_history(actor=actor, person=person)
+    current = next((m for m in history if m.status == MembershipStatus.ACTIVE and m.visible), None)
+    return render(request, "members/detail.html", {
+        "cards": cards.cards_of(actor=actor, membership=current) if current else [],
+        "title": person.name, "person": person, "history": history, "current": current,
+        "id_masked": mask(person.id_number, kind="id_number"), "phone_masked": mask(person.phone, kind="phone"),
+        "can_write": actor.can("member.write") and current is not None,
+        "can_reveal": actor.can("personal.reveal") and current is not None, "reveal_form": RevealForm(),
+        "breadcrumbs": _crumbs(person.name),
+    })
+
+
+def _current(actor, uid):
+    person = selectors.person_get(actor=actor, uid=uid)
+    m = selectors.membership_scope(actor=actor).filter(person=person, status=MembershipStatus.ACTIVE).first()
+    if m is None:
+        raise PermissionDenied("no active membership in scope")
+    return person, m
+
+
+@requires("member.write")
+def member_edit(request, uid: str):
+    actor = request.actor
+    person, m = _current(actor, uid)
+    initial = {k: getattr(person, k) for k in MemberForm.PERSON if k not in ("id_number", "phone")}
+    initial.update({k: getattr(m, k) for k in MemberForm.MEMBERSHIP})
+    form = MemberForm(request.POST or None, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=actor, membership=m, person=form.person(), **form.membership())
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("members:detail", uid=uid)
+    return render(request, "core/form_page.html", {"title": _("Edit %(name)s") % {"name": person.name}, "form": form,
+                                                   "cancel_url": reverse("members:detail", args=[uid]),
+                                                   "breadcrumbs": _crumbs(person.name, _("Edit"))})
+
+
+@requires("member.write")
+def member_leave(request, uid: str):
+    actor = request.actor
+    person, m = _current(actor, uid)
+    form = LeaveForm(request.POST or None, initial={"left_on": datetime.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_leave(actor=actor, membership=m, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s has left %(union)s.") % {"name": person.name,
+                                                                           "union": m.union.name})
+            return redirect("members:detail", uid=uid)
+    return render(request, "core/form_page.html", {
+        "title": _("%(name)s leaves %(union)s") % {"name": person.name, "union": m.union.name}, "form": form,
+        "submit_label": _("Record leaving"), "cancel_url": reverse("members:detail", args=[uid]),
+        "breadcrumbs": _crumbs(person.name, _("Leave"))})
+
+
+@never_cache
+@require_POST
+@requires("personal.reveal")
+def member_reveal(request, uid: str):
+    actor = request.actor
+    person, m = _current(actor, uid)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        audit.record(actor=actor, action="personal.reveal", object_type="person", object_id=uid,
+                     scope_path=m.org_path, outcome=Outcome.DENIED, details={"why": "no reason"})
+        return HttpResponse(format_html('<span class="text-danger">{}</span>', _("Say why you need to see it.")),
+                            status=422)
+    value = reveal(actor=actor, obj=person, field_name=form.cleaned_data["field"],
+                   reason=form.cleaned_data["reason"], object_type="person", object_id=uid, scope_path=m.org_path)
+    response = HttpResponse(format_html('<span class="gh-revealed">{}</span>', value))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,150 @@
+"""Import members from a roster: upload, a check shown as a preview (header row, column mapping, first rows,
+every problem), then confirm. Small files are checked and imported in the request; larger ones run as a
+job that the page polls with htmx. See ``roster`` for the import and ``tasks`` for the jobs.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_htmx.http import HttpResponseClientRefresh
+
+from gonghui.core.forms import StyledForm, apply_validation_error
+from gonghui.core.models import ImportJob
+from gonghui.core.spreadsheets import XLSX_TYPE, xlsx_response
+from gonghui.core.views import requires
+from gonghui.orgs.selectors import org_get, org_scope
+
+from . import roster, services, tasks
+
+
+class UploadForm(StyledForm):
+    union = forms.ChoiceField(label=gettext_lazy("Union the members join"))
+    file = forms.FileField(label=gettext_lazy("Roster (xlsx, xls, ods or csv)"))
+    skip_invalid = forms.BooleanField(
+        label=gettext_lazy("Import the valid rows even if some rows have problems"), required=False,
+        help_text=gettext_lazy("Without this, any row with a problem means nothing is imported."))
+
+    def __init__(self, *args, unions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["union"].choices = [(u.code, f"{u.name}（{u.code}）") for u in unions]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            tasks.check_upload(upload.name, upload.size)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["file"]) from None
+        return upload
+
+
+def _crumbs(*labels) -> list[dict]:
+    return [{"label": _("Members"), "url": reverse("members:list")},
+            *({"label": label, "url": ""} for label in labels)]
+
+
+def _member_units(actor):
+    return (org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS)
+            .order_by("path"))
+
+
+@never_cache
+@requires("member.import")
+def import_upload(request):
+    actor = request.actor
+    if request.method == "POST" and (code := request.POST.get("union", "").strip().upper()):
+        org_get(actor=actor, code=code)  # a union outside the scope is a 404, like a missing one
+    unions = list(_member_units(actor)[:3000])
+    initial = request.GET.get("union") or (actor.org.code if actor.org.level in services.MEMBER_UNIT_LEVELS else "")
+    form = UploadForm(request.POST or None, request.FILES or None, unions=unions, initial={"union": initial})
+    if request.method == "POST" and form.is_valid():
+        union = org_get(actor=actor, code=form.cleaned_data["union"])
+        upload = form.cleaned_data["file"]
+        try:
+            job = tasks.job_create(actor=actor, union=union, data=upload.read(), filename=upload.name,
+                                   skip_invalid=form.cleaned_data["skip_invalid"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            tasks.job_start(job)
+            return redirect("members:import_job", uid=job.uid)
+    return render(request, "members/import.html", {
+        "title": _("Import members"), "form": form, "columns": roster.COLUMNS,
+        "required": [roster.BY_KEY[k].header for k in roster.REQUIRED],
+        "max_mb": tasks.MAX_UPLOAD // (1024 * 1024), "breadcrumbs": _crumbs(_("Import members")),
+    })
+
+
+@never_cache
+@requires("member.import")
+def import_job(request, uid: str):
+    actor = request.actor
+    job = tasks.job_get(actor=actor, uid=uid)
+    if request.method == "POST":
+        return _act(request, job)
+    finished = job.status in tasks.FINISHED
+    if request.htmx:
+        if finished:
+            return HttpResponseClientRefresh()
+        return render(request, "members/import_progress.html", {"job": job})
+    stage = job.options.get("stage", tasks.CHECK)
+    return render(request, "members/import_job.html", {
+        "title": _("Check the import") if stage == tasks.CHECK else _("Import members"),
+        "job": job, "stage": stage, "finished": finished, "result": job.options.get("result") or {},
+        "is_check": stage == tasks.CHECK, "mine": job.user_id == request.user.pk,
+        "can_confirm": (stage == tasks.CHECK and job.status == ImportJob.Status.SUCCEEDED
+                        and job.options.get("importable") and job.user_id == request.user.pk),
+        "skip_invalid": job.options.get("skip_invalid", False),
+        "has_report": tasks.report_file(job) is not None,
+        "breadcrumbs": _crumbs(_("Import members"), job.filename),
+    })
+
+
+def _act(request, job: ImportJob):
+    actor = request.actor
+    try:
+        if request.POST.get("action") == "cancel":
+            tasks.job_cancel(actor=actor, job=job)
+            messages.info(request, _("The import was cancelled; nothing was written."))
+            return redirect("members:import")
+        job = tasks.job_confirm(actor=actor, job=job)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("members:import_job", uid=job.uid)
+    job = tasks.job_start(job)
+    if job.status == ImportJob.Status.SUCCEEDED:
+        messages.success(request, job.message)
+    elif job.status in tasks.FINISHED:
+        messages.error(request, job.message)
+    return redirect("members:import_job", uid=job.uid)
+
+
+@requires("member.import")
+def import_report(request, uid: str):
+    job = tasks.job_get(actor=request.actor, uid=uid)
+    path = tasks.report_file(job)
+    if path is None:
+        raise Http404
+    stem = job.filename.rsplit(".", 1)[0] or "roster"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-{_('problems')}.xlsx",
+                            content_type=XLSX_TYPE)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires("member.import")
+def import_template(request):
+    return xlsx_response(roster.template_xlsx(), _("member-roster-template") + ".xlsx")
+
+
+urlpatterns = [
+    path("members/import/", import_upload, name="import"),
+    path("members/import/template.xlsx", import_template, name="import_template"),
+    path("members/import/<str:uid>/", import_job, name="import_job"),
+    path("members/import/<str:uid>/report.xlsx", import_report, name="import_report"),
+]

@@ -1,0 +1,6 @@
+"""The public, mobile-first pages workers use without a staff login."""
+
+from . import views_join, views_member
+
+app_name = "portal"
+urlpatterns = [*views_join.urlpatterns, *views_member.urlpatterns]

@@ -1,0 +1,73 @@
+"""Portal pages for members: ask for a transfer, activate a service card. No login; the member proves who
+they are with what only they hold (ID number with phone, or card number with ID number and phone).
+Personal data travels in POST bodies only and the pages are never cached."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from gonghui.core.forms import StyledForm, apply_validation_error
+from gonghui.members import cards, transfers
+
+_OFF = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+
+
+class TransferRequestForm(StyledForm):
+    id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30, widget=forms.TextInput(attrs=_OFF))
+    phone_last4 = forms.CharField(label=gettext_lazy("Last four digits of your mobile number"), max_length=4,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                                "pattern": "[0-9]{4}"}))
+    to_code = forms.CharField(label=gettext_lazy("Code of the union you move to"), max_length=32,
+                              help_text=gettext_lazy("Ask the union you are joining for its code."),
+                              widget=forms.TextInput(attrs=_OFF))
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), max_length=200, required=False)
+
+
+class CardActivateForm(StyledForm):
+    number = forms.CharField(label=gettext_lazy("Card number"), max_length=24,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30, widget=forms.TextInput(attrs=_OFF))
+    phone = forms.CharField(label=gettext_lazy("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+
+
+@never_cache
+@csrf_protect
+def transfer_request(request):
+    form = TransferRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            t = transfers.transfer_request_by_member(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return render(request, "portal/member_done.html", {
+                "title": _("Transfer requested"), "code": t.code, "kind": "transfer", "to_name": t.to_union.name})
+    return render(request, "portal/member_transfer.html", {
+        "title": _("Move my membership to another union"), "form": form})
+
+
+@never_cache
+@csrf_protect
+def card_activate(request):
+    form = CardActivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = cards.card_activate_by_member(**form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            return render(request, "portal/member_done.html", {
+                "title": _("Card activated"), "code": card.number, "kind": "card"})
+    return render(request, "portal/member_card.html", {"title": _("Activate my service card"), "form": form})
+
+
+urlpatterns = [
+    path("member/transfer/", transfer_request, name="transfer_request"),
+    path("member/card/", card_activate, name="card_activate"),
+]
