@@ -19,6 +19,13 @@ ENTERPRISE_SUFFIX = ["有限公司", "股份有限公司", "机械厂", "纺织�
                      "建材有限公司", "电子科技有限公司", "快递服务站", "网约车服务有限公司"]
 
 
+def add_years(d: datetime.date, years: int) -> datetime.date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return d.replace(year=d.year + years, day=28)
+
+
 class Generator:
     def __init__(self, seed: int):
         self.rng = random.Random(seed)
@@ -75,7 +82,7 @@ class Generator:
             term_years = 5
             term_end = founded
             while term_end <= today - datetime.timedelta(days=self.rng.randint(-400, 900)):
-                term_end = term_end.replace(year=term_end.year + term_years)
+                term_end = add_years(term_end, term_years)
             registered = self.rng.random() < 0.82
             reg_on = self.date_between(founded, min(today, founded + datetime.timedelta(days=900))) \
                 if registered else None
@@ -99,3 +106,54 @@ class Generator:
             else:
                 seen[row["name"]] = 1
         return out
+
+
+ETHNICITIES = ["汉族"] * 46 + ["回族", "满族", "畲族", "土家族"]
+EDUCATION = ["bachelor"] * 30 + ["college"] * 30 + ["secondary"] * 25 + ["junior"] * 10 + ["postgraduate"] * 5
+POLITICAL = ["masses"] * 70 + ["cpc"] * 18 + ["league"] * 10 + ["cpc_probationary"] + ["democratic_party"]
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+GIVEN_FEMALE = ["秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "丽", "敏", "静", "燕", "艳", "娟", "霞", "芳", "婷",
+                "雪梅", "丽娟", "晓红", "海燕", "春梅", "欣怡", "梓涵", "雨欣", "思雨", "佳怡", "慧", "颖", "倩", "琳",
+                "晓燕", "美玲", "红梅", "丹", "萍", "玲", "佳", "欢", "悦", "雅婷", "诗涵"]
+GIVEN_MALE = ["伟", "强", "磊", "军", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华", "飞", "建华",
+              "建国", "志强", "海涛", "国庆", "俊杰", "浩然", "子轩", "宇轩", "博文", "文斌", "永刚", "立新", "建军",
+              "晓东", "德明", "志明", "振华", "家豪", "天宇", "鑫", "波", "斌", "亮", "健"]
+JOBS = ["操作工", "技术员", "车间主任", "质检员", "仓管员", "司机", "会计", "教师", "护士", "快递员", "外卖骑手",
+        "网约车司机", "销售", "行政", "电工", "焊工"]
+
+
+def resident_id(rng: random.Random, region: str, birth: datetime.date, female: bool) -> str:
+    from gonghui.core.identity import id_check_char
+
+    seq = rng.randrange(0, 100)
+    sex_digit = rng.choice("02468" if female else "13579")
+    body = f"{region}{birth:%Y%m%d}{seq:02d}{sex_digit}"
+    return body + id_check_char(body)
+
+
+def person_row(gen: "Generator", region: str, union_kind: str, earliest: datetime.date) -> dict:
+    """One synthetic member as a roster row would hold them (the demo, tests and benchmarks use this)."""
+    rng = gen.rng
+    female = rng.random() < (0.62 if union_kind in ("school", "institution") else 0.38)
+    birth = gen.date_between(datetime.date(1966, 1, 1), datetime.date(2004, 12, 31))
+    adult = birth + datetime.timedelta(days=18 * 366)
+    joined = gen.date_between(max(earliest, adult, datetime.date(1995, 1, 1)),
+                              datetime.date(2026, 10, 31))
+    platform = union_kind == "regional" and rng.random() < 0.35
+    migrant = union_kind in ("enterprise", "regional") and rng.random() < 0.3
+    return {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE if female else GIVEN_MALE),
+        "id_number": resident_id(rng, region, birth, female),
+        "sex": "F" if female else "M",
+        "birth_date": birth,
+        "phone": gen.mobile(),
+        "ethnicity": rng.choice(ETHNICITIES),
+        "education": rng.choice(EDUCATION),
+        "political_status": rng.choice(POLITICAL),
+        "joined_on": joined,
+        "job_title": rng.choice(JOBS[9:12] if platform else JOBS[:9] + JOBS[12:]),
+        "is_migrant_worker": migrant,
+        "is_new_employment": platform,
+        "is_dispatched": union_kind == "enterprise" and rng.random() < 0.05,
+    }

@@ -30,7 +30,7 @@ DEMO_USERS = [
     DemoUser("city", "市总工会干部", Role.FEDERATION_STAFF, "LJ", "市总工会：全市数据"),
     DemoUser("donghu", "东湖区总工会干部", Role.FEDERATION_STAFF, "LJ-DH", "区总工会：东湖区"),
     DemoUser("chengguan", "城关街道工会干部", Role.FEDERATION_STAFF, "LJ-DH-01", "街道总工会：城关街道"),
-    DemoUser("union", "基层工会主席", Role.UNION_OFFICER, "LJ-DH-01-003", "基层工会：本单位"),
+    DemoUser("union", "基层工会主席", Role.UNION_OFFICER, "LJ-DH-01-*", "基层工会：本单位"),
     DemoUser("auditor", "经审委员", Role.AUDITOR, "LJ", "经审：全市只读"),
     DemoUser("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, "LJ", "用户与授权"),
     DemoUser("secadmin", "安全管理员", Role.SECURITY_ADMIN, "LJ", "安全设置"),
@@ -38,7 +38,7 @@ DEMO_USERS = [
 ]
 
 
-def seed(*, seed: int = 2026, per_township: int = 14) -> dict:
+def seed(*, seed: int = 2026, per_township: int = 14, members: int = 3000) -> dict:
     if not getattr(settings, "GONGHUI_DEMO_ALLOWED", False):
         raise ImproperlyConfigured("These settings refuse to create demo users and data.")
     gen = data.Generator(seed)
@@ -76,10 +76,52 @@ def seed(*, seed: int = 2026, per_township: int = 14) -> dict:
         for u in DEMO_USERS:
             if u.username not in users:
                 users[u.username] = _user(u)
-    return {"orgs": Org.objects.count(), "users": len(users)}
+        added = seed_members(gen, staff, members)
+    return {"orgs": Org.objects.count(), "users": len(users), "members": added}
+
+
+def seed_members(gen: data.Generator, staff, total: int) -> int:
+    """About ``total`` members spread over the grassroots unions by size, brought in as each union would:
+    a roster file per union through the roster import (one audit event per union)."""
+    import csv
+    import io
+
+    from gonghui.members.roster import roster_import
+
+    unions = list(Org.objects.filter(level="grassroots").order_by("path"))
+    employees = sum(u.employee_count for u in unions) or 1
+    fields = ["name", "id_number", "sex", "birth_date", "phone", "ethnicity", "education", "political_status",
+              "joined_on", "job_title", "is_migrant_worker", "is_new_employment", "is_dispatched"]
+    added = 0
+    for union in unions:
+        share = min(round(total * union.employee_count / employees), union.employee_count)
+        if not share:
+            continue
+        region = union.region_code or data.CITY[1]
+        earliest = union.founded_on or data.datetime.date(1995, 1, 1)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        for _ in range(share):
+            row = data.person_row(gen, region, union.kind, earliest)
+            row["sex"] = "男" if row["sex"] == "M" else "女"
+            for flag in ("is_migrant_worker", "is_new_employment", "is_dispatched"):
+                row[flag] = "是" if row[flag] else "否"
+            writer.writerow(row)
+        # Generated ID numbers can collide; such rows are skipped, and the seed stays deterministic.
+        result = roster_import(actor=staff, union=union, data=out.getvalue().encode(), filename=f"{union.code}.csv",
+                               skip_invalid=True)
+        added += result.created
+    return added
 
 
 def _user(u: DemoUser):
     user = get_user_model().objects.create_user(username=u.username, password=DEMO_PASSWORD, display_name=u.name)
-    Grant.objects.create(user=user, role=u.role, org=Org.objects.get(code=u.org_code))
+    if u.org_code.endswith("*"):  # the largest enterprise union under that township
+        under = Org.objects.filter(code__startswith=u.org_code[:-1], level="grassroots")
+        org = (under.filter(kind="enterprise").order_by("-employee_count", "code").first()
+               or under.order_by("-employee_count", "code").first())
+    else:
+        org = Org.objects.get(code=u.org_code)
+    Grant.objects.create(user=user, role=u.role, org=org)
     return user

@@ -11,6 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--per-township", type=int, default=14, help="grassroots unions per township")
+        parser.add_argument("--members", type=int, default=3000, help="members spread over the unions by size")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
@@ -25,10 +26,11 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already holds organizations; seed an empty database.")
         try:
-            counts = seed(seed=opts["seed"], per_township=opts["per_township"])
+            counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(f"演示数据已生成：组织 {counts['orgs']} 个，用户 {counts['users']} 个。"))
+        self.stdout.write(self.style.SUCCESS(
+            f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，用户 {counts['users']} 个。"))
         self._print_logins()
 
     def _print_logins(self):
