@@ -92,11 +92,24 @@ def _decode(data: bytes) -> str:
     raise TableFileError(_("The CSV file is neither UTF-8 nor GBK encoded."), code="unreadable")
 
 
+def cell_token(value) -> str:
+    """A cell reduced for matching against known labels: no whitespace, half-width, lower case."""
+    return re.sub(r"\s+", "", to_halfwidth(cell_text(value))).lower()
+
+
+def label_table(labels: dict) -> dict[str, str]:
+    """{choice value: (Chinese names...)} -> {token of each name, and of the value itself: value}."""
+    table = {}
+    for value, names in labels.items():
+        for name in (value, *names):
+            table[cell_token(name)] = str(value)
+    return table
+
+
 def header_token(value) -> str:
     """A header cell reduced to what identifies it: no spaces or line breaks, half-width, lower case, without
     a leading or trailing * or colon (required-column marks)."""
-    text = re.sub(r"\s+", "", to_halfwidth(cell_text(value))).lower()
-    return text.strip("*:").strip()
+    return cell_token(value).strip("*:").strip()
 
 
 class HeaderMap:

@@ -138,16 +138,8 @@ DOC_LABELS = {
 }
 
 
-def _token(value) -> str:
-    return re.sub(r"\s+", "", to_halfwidth(cell_text(value))).lower()
-
-
-def _lookup(labels: dict) -> dict[str, str]:
-    table = {}
-    for value, names in labels.items():
-        for name in (value, *names):
-            table[_token(name)] = str(value)
-    return table
+_token = tabular.cell_token
+_lookup = tabular.label_table
 
 
 _SEXES, _EDUCATIONS, _POLITICAL = _lookup(SEX_LABELS), _lookup(EDUCATION_LABELS), _lookup(POLITICAL_LABELS)

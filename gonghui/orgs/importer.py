@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gonghui.core import audit
+from gonghui.core import audit, tabular
 from gonghui.core.identity import clean_token, mask, to_halfwidth
 from gonghui.core.models import Outcome
 from gonghui.core.spreadsheets import cell_text, parse_bool, parse_date, read_rows, write_xlsx
@@ -116,16 +116,8 @@ OWNERSHIP_LABELS = {
 }
 
 
-def _token(value) -> str:
-    return re.sub(r"\s+", "", to_halfwidth(cell_text(value))).lower()
-
-
-def _lookup(labels: dict) -> dict[str, str]:
-    table = {}
-    for value, names in labels.items():
-        for name in (value, *names):
-            table[_token(name)] = str(value)
-    return table
+_token = tabular.cell_token
+_lookup = tabular.label_table
 
 
 _LEVELS, _KINDS, _OWNERSHIPS = _lookup(LEVEL_LABELS), _lookup(KIND_LABELS), _lookup(OWNERSHIP_LABELS)
