@@ -68,7 +68,7 @@ class Generator:
                 kind = "enterprise"
                 ownership = "state" if self.rng.random() < 0.18 else "non_public"
                 name = f"临江{self.company_word()}{self.rng.choice(ENTERPRISE_SUFFIX)}工会委员会"
-                employees = int(self.rng.lognormvariate(4.2, 0.9)) + 8
+                employees = int(self.rng.lognormvariate(3.6, 0.8)) + 8
             elif roll < 0.80:
                 kind, ownership = "school", "public_institution"
                 name = f"{township.removesuffix('街道').removesuffix('镇').removesuffix('乡')}" \

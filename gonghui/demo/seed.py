@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 
 from gonghui.core.access import SYSTEM, actor_for
@@ -38,7 +38,7 @@ DEMO_USERS = [
 ]
 
 
-def seed(*, seed: int = 2026, per_township: int = 14, members: int = 3000) -> dict:
+def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None) -> dict:
     if not getattr(settings, "GONGHUI_DEMO_ALLOWED", False):
         raise ImproperlyConfigured("These settings refuse to create demo users and data.")
     gen = data.Generator(seed)
@@ -77,12 +77,14 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int = 3000) -> di
             if u.username not in users:
                 users[u.username] = _user(u)
         added = seed_members(gen, staff, members)
+        seed_cards(gen, staff)
     return {"orgs": Org.objects.count(), "users": len(users), "members": added}
 
 
-def seed_members(gen: data.Generator, staff, total: int) -> int:
-    """About ``total`` members spread over the grassroots unions by size, brought in as each union would:
-    a roster file per union through the roster import (one audit event per union)."""
+def seed_members(gen: data.Generator, staff, total: int | None) -> int:
+    """Members for every grassroots union, brought in as each union would: a roster file per union through
+    the roster import (one audit event per union). ``total`` spreads that many by union size; None gives
+    each union a realistic membership rate (80-98% of its employees)."""
     import csv
     import io
 
@@ -94,7 +96,10 @@ def seed_members(gen: data.Generator, staff, total: int) -> int:
               "joined_on", "job_title", "is_migrant_worker", "is_new_employment", "is_dispatched"]
     added = 0
     for union in unions:
-        share = min(round(total * union.employee_count / employees), union.employee_count)
+        if total is None:
+            share = round(union.employee_count * gen.rng.uniform(0.80, 0.98))
+        else:
+            share = min(round(total * union.employee_count / employees), union.employee_count)
         if not share:
             continue
         region = union.region_code or data.CITY[1]
@@ -113,6 +118,22 @@ def seed_members(gen: data.Generator, staff, total: int) -> int:
                                skip_invalid=True)
         added += result.created
     return added
+
+
+def seed_cards(gen: data.Generator, staff) -> None:
+    """Cards issued across 城关街道, a little over half of them activated, as the unions report them."""
+    from gonghui.members.cards import card_activate_by_officer, cards_issue
+
+    township = Org.objects.filter(code="LJ-DH-01").first()
+    if township is None:
+        return
+    try:
+        batch = cards_issue(actor=staff, union=township)
+    except ValidationError:  # no members to issue cards to (a seed with --members 0)
+        return
+    for card in batch.cards.order_by("number"):
+        if gen.rng.random() < 0.56:
+            card_activate_by_officer(actor=staff, card=card)
 
 
 def _user(u: DemoUser):

@@ -11,7 +11,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
         parser.add_argument("--per-township", type=int, default=14, help="grassroots unions per township")
-        parser.add_argument("--members", type=int, default=3000, help="members spread over the unions by size")
+        parser.add_argument("--members", type=int, default=None,
+                            help="members spread over the unions by size (default: 80-98%% of each union's employees)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
