@@ -10,6 +10,7 @@ Services call :func:`send_on_commit`, so nobody is told about a write that was r
 gateway never undoes the write.
 """
 
+import abc
 import datetime
 import json
 import logging
@@ -43,9 +44,11 @@ def render(template: str, context: dict) -> str:
         return str(TEMPLATES[template]) % context
 
 
-class BaseBackend:
-    def send(self, *, to_phone: str, template: str, context: dict) -> None:
-        raise NotImplementedError
+class BaseBackend(abc.ABC):
+    """A way to reach a worker: SMS gateway, WeChat template message, a log line."""
+
+    @abc.abstractmethod
+    def send(self, *, to_phone: str, template: str, context: dict) -> None: ...
 
 
 class ConsoleBackend(BaseBackend):
