@@ -1,6 +1,9 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from .access import ANONYMOUS, actor_for
 from .audit import current_ip
@@ -8,6 +11,9 @@ from .models import SecurityPolicy
 
 SESSION_GRANT = "gonghui_grant"
 SESSION_SEEN = "gonghui_seen"
+SESSION_STARTED = "gonghui_started"
+# Pages a user who must change their password may still open.
+_PASSWORD_CHANGE_ALLOWED = ("/account/", "/logout/", "/static/", "/healthz")
 
 
 def client_ip(request) -> str | None:
@@ -29,12 +35,16 @@ class ActorMiddleware:
             if user is not None and user.is_authenticated:
                 now = int(time.time())
                 seen = request.session.get(SESSION_SEEN, now)
+                started = request.session.setdefault(SESSION_STARTED, now)
                 idle = SecurityPolicy.current().session_idle_minutes * 60
-                if now - seen > idle:
+                # Idle too long, or past the absolute limit (the cookie's age slides with every save).
+                if now - seen > idle or now - started > settings.SESSION_COOKIE_AGE:
                     logout(request)
                 else:
                     request.session[SESSION_SEEN] = now
                     request.actor = actor_for(user, request.session.get(SESSION_GRANT))
+                    if user.must_change_password and not request.path.startswith(_PASSWORD_CHANGE_ALLOWED):
+                        return redirect(reverse("core:account") + "?must_change=1")
             return self.get_response(request)
         finally:
             current_ip.reset(token)

@@ -131,3 +131,24 @@ def test_idle_session_is_ended(cast, client):
     session.save()
     resp = client.get("/overview/")
     assert resp.status_code == 302 and resp["Location"].startswith("/login/")
+
+
+def test_a_new_user_must_change_the_given_password_first(cast, client):
+    users_services.user_create(actor=actor_for(cast.system_admin), username="xiaoli", display_name="小李",
+                               password="Given-pass-2026", role="union_officer", org=cast.grassroots_a)
+    client.post("/login/", {"username": "xiaoli", "password": "Given-pass-2026"})
+    resp = client.get("/members/")
+    assert resp.status_code == 302 and resp["Location"].startswith("/account/")
+    assert client.get("/account/").status_code == 200
+    client.post("/account/", {"pw-old_password": "Given-pass-2026", "pw-new_password": "Own-choice-2026x",
+                              "pw-new_password2": "Own-choice-2026x"})
+    assert client.get("/members/").status_code == 200
+
+
+def test_sessions_end_after_the_absolute_limit(cast, client, settings):
+    client.force_login(cast.officer_a)
+    assert client.get("/overview/").status_code == 200
+    session = client.session
+    session["gonghui_started"] = session["gonghui_started"] - settings.SESSION_COOKIE_AGE - 1
+    session.save()
+    assert client.get("/overview/")["Location"].startswith("/login/")
