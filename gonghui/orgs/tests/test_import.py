@@ -541,8 +541,11 @@ def test_command_imports_and_exit_codes(tree, staff_a, tmp_path):
         assert unusable.value.returncode == 2
 
 
-def test_command_exit_codes_from_the_shell(tree, staff_a, tmp_path):
+def test_command_exit_codes_from_the_shell(tree, staff_a, tmp_path, monkeypatch):
     from django.core.management import ManagementUtility
+
+    # run_from_argv closes every connection on the way out, which would end the test's own transaction.
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
 
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([HEADER, ["U970", "NOPE", "坏", "基层工会", "企业"]]))
