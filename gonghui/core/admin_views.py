@@ -75,8 +75,12 @@ def token_revoke(request, prefix: str):
 
 
 def audit_scope(actor):
-    """Audit events in the actor's subtree (events about it, or by users acting in it)."""
-    return AuditEvent.objects.filter(scope_path__startswith=actor.org.path)
+    """Audit events in the actor's subtree. Events that belong to no unit (failed logins, lockouts, system
+    jobs) are the installation's: they show to audit roles granted at the top of the tree."""
+    in_subtree = Q(scope_path__startswith=actor.org.path)
+    if actor.org.is_root():
+        in_subtree |= Q(scope_path="")
+    return AuditEvent.objects.filter(in_subtree)
 
 
 @requires("audit.view")

@@ -95,3 +95,11 @@ def test_details_never_hold_a_phone_in_clear(cast):
     ev = AuditEvent.objects.filter(action="org.update").latest("seq")
     assert ev.details == {"changed": ["contact_phone"]}
     assert "13900001111" not in str(ev.details)
+
+
+def test_failed_logins_show_to_the_top_audit_admin_only(cast, client, login):
+    client.post("/login/", {"username": "officer_b", "password": "wrong-password"})
+    resp = login(cast.audit_admin).get("/audit/", {"action": "auth.login", "outcome": "failed"})
+    assert "officer_b" in resp.content.decode()
+    county_auditor = login(cast.auditor_a).get("/audit/", {"action": "auth.login", "outcome": "failed"})
+    assert "officer_b" not in county_auditor.content.decode()
