@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
+    path("", include("gonghui.casework.urls")),
     path("", include("gonghui.portal.urls")),
 ]

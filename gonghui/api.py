@@ -99,6 +99,7 @@ def _unauthorized(request, exc):
 
 
 def _mount() -> None:
+    from gonghui.casework.api import router as casework_router
     from gonghui.core.api import router as core_router
     from gonghui.members.api import router as members_router
     from gonghui.members.api_import import router as member_import_router
@@ -109,6 +110,7 @@ def _mount() -> None:
     # The import routes are mounted first so /members/imports is not read as a member's uid.
     api.add_router("/members", member_import_router)
     api.add_router("/members", members_router)
+    api.add_router("/casework", casework_router)
 
 
 _mount()

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.casework",
     "gonghui.portal",
     "gonghui.demo",
 ]

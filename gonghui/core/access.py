@@ -17,13 +17,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FEDERATION_STAFF: frozenset({
         "dashboard.view", "org.view", "org.write", "org.import", "org.move", "org.dissolve",
         "personal.reveal", "export", "calendar.view", "member.view", "member.write", "member.import",
+        "case.view", "case.write",
     }),
     Role.UNION_OFFICER: frozenset({
         "dashboard.view", "org.view", "org.write", "personal.reveal", "export", "calendar.view",
-        "member.view", "member.write", "member.import",
+        "member.view", "member.write", "member.import", "case.view", "case.write",
     }),
-    Role.AUDITOR: frozenset({"dashboard.view", "org.view", "export", "calendar.view", "audit.view", "member.view"}),
-    Role.SYSTEM_ADMIN: frozenset({"user.manage", "org.view", "calendar.view", "calendar.manage"}),
+    Role.AUDITOR: frozenset({"dashboard.view", "org.view", "export", "calendar.view", "audit.view", "member.view",
+                                 "case.view"}),
+    Role.SYSTEM_ADMIN: frozenset({"user.manage", "org.view", "calendar.view", "calendar.manage", "case.policy"}),
     Role.SECURITY_ADMIN: frozenset({"security.manage"}),
     Role.AUDIT_ADMIN: frozenset({"audit.view"}),
 }

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,8 @@ class MenuItem:
     url_name: str
     perm: str
     section: str
+    badge: str = ""  # dotted path of fn(actor) -> int | None: a count shown next to the entry
+
 
 
 MENU: list[MenuItem] = [
@@ -24,10 +27,15 @@ MENU: list[MenuItem] = [
     MenuItem(_("Join applications"), "members:applications", "member.view", _("Members")),
     MenuItem(_("Transfers"), "members:transfers", "member.view", _("Members")),
     MenuItem(_("Service cards"), "members:cards", "member.view", _("Members")),
+    MenuItem(_("Case inbox"), "casework:inbox", "case.view", _("Serving workers"),
+             badge="gonghui.casework.selectors.menu_badge"),
+    MenuItem(_("Log a visit or call"), "casework:new", "case.write", _("Serving workers")),
+    MenuItem(_("Supervision list"), "casework:supervision", "case.view", _("Serving workers")),
     MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", _("System")),
     MenuItem(_("Users and grants"), "core:users", "user.manage", _("System")),
     MenuItem(_("Security settings"), "core:security", "security.manage", _("System")),
     MenuItem(_("Audit trail"), "core:audit", "audit.view", _("System")),
+    MenuItem(_("Time-limit policy"), "casework:policies", "case.policy", _("System")),
 ]
 
 
@@ -39,5 +47,7 @@ def menu_for(request, actor) -> list[dict]:
     # The entry whose address is the longest prefix of this page is the current one.
     current = max((url for _item, url in entries if here.startswith(url)), key=len, default=None)
     for item, url in entries:
-        sections.setdefault(str(item.section), []).append({"label": item.label, "url": url, "active": url == current})
+        badge = import_string(item.badge)(actor) if item.badge else None
+        sections.setdefault(str(item.section), []).append(
+            {"label": item.label, "url": url, "active": url == current, "badge": badge})
     return [{"title": title, "items": items} for title, items in sections.items()]

@@ -1,6 +1,6 @@
 """The public, mobile-first pages workers use without a staff login."""
 
-from . import views_join, views_member
+from . import views_join, views_member, views_requests
 
 app_name = "portal"
-urlpatterns = [*views_join.urlpatterns, *views_member.urlpatterns]
+urlpatterns = [*views_join.urlpatterns, *views_member.urlpatterns, *views_requests.urlpatterns]

@@ -6,11 +6,14 @@ from gonghui.testing import PASSWORD, build_cast
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MEMBERS = {"/members/", "/members/applications/", "/members/transfers/", "/members/cards/"}
+CASES = {"/cases/", "/cases/supervision/"}
 MENU = {
-    "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS},
-    "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS},
-    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS},
-    "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/"},
+    "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
+                  *CASES, "/cases/new/"},
+    "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
+                     "/cases/new/"},
+    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES},
+    "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},
 }

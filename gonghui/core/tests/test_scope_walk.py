@@ -11,10 +11,12 @@ from gonghui.core.access import actor_for
 # Pages anyone may open.
 PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           # The public portal: workers use it without a login (it shows union names, never people).
-          "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/"}
+          "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/",
+          "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
-A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678"]
+A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",
+             "陈秀兰", "13712345678", "欠薪三个月"]
 BODY = {"new_parent": "CB", "dissolved_on": "2026-01-01", "reason": "x", "parent": "GA", "name": "x",
         "level": "branch", "kind": "enterprise", "grant": "1", "left_on": "2026-01-01", "union": "GA",
         "joined_on": "2026-01-01", "person": {"id_number": "330102198803150020", "name": "x"}}
@@ -46,13 +48,15 @@ MEMBER_ID = "330102198803150020"  # a valid resident ID (GB 11643 check digit 0)
 def values(cast):
     import datetime
 
+    from gonghui.casework.testing import log_case
     from gonghui.members.services import member_add
 
     _token, _secret = users_services.api_token_create(actor=actor_for(cast.officer_a), name="A 的令牌")
     member = member_add(actor=actor_for(cast.officer_a), union=cast.grassroots_a, joined_on=datetime.date(2020, 1, 1),
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
+    case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member)}
+            "number": _card_number(cast, member), "case_code": case.code}
 
 
 def _card_number(cast, membership) -> str:
@@ -99,7 +103,8 @@ def test_county_b_officer_cannot_reach_county_a(cast, login, values):
 
 @pytest.mark.parametrize("url", [
     "/orgs/tree/?at=GA", "/api/v1/orgs?under=GA", "/api/v1/figures?org=CA", "/orgs/CA/overview/",
-    "/api/v1/orgs/GA/children",
+    "/api/v1/orgs/GA/children", "/cases/?org=CA", "/api/v1/casework?org=CA", "/api/v1/casework/figures?org=CA",
+    "/api/v1/casework/counts?org=CA",
 ])
 def test_county_b_cannot_reach_county_a_through_query_parameters(cast, login, url):
     resp = login(cast.officer_b).get(url)
