@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, Outcome
@@ -48,13 +48,14 @@ def event_hash(event: AuditEvent) -> str:
 
 
 def record(*, actor, action: str, object_type: str = "", object_id: str = "", scope_path: str = "",
-           outcome: str = Outcome.SUCCESS, details: dict | None = None) -> AuditEvent:
+           outcome: str = Outcome.SUCCESS, details: dict | None = None, using: str = DEFAULT_DB_ALIAS) -> AuditEvent:
     """Append one event. ``details`` must never hold personal data in clear (mask or omit it)."""
-    with transaction.atomic():
+    connection = connections[using]
+    with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
-        last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+        last = AuditEvent.objects.using(using).order_by("-seq").values("seq", "hash").first()
         event = AuditEvent(
             seq=(last["seq"] + 1) if last else 1,
             at=timezone.now(),
@@ -69,7 +70,7 @@ def record(*, actor, action: str, object_type: str = "", object_id: str = "", sc
             **actor.audit_fields(),
         )
         event.hash = event_hash(event)
-        event.save(force_insert=True)
+        event.save(force_insert=True, using=using)
     return event
 
 
@@ -84,10 +85,10 @@ class ChainReport:
         return self.broken_seq is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
+def verify_chain(batch: int = 5000, using: str = DEFAULT_DB_ALIAS) -> ChainReport:
     """Walk the chain in order; report the first event whose hash, link or sequence does not hold."""
     prev_hash, prev_seq, checked = GENESIS, 0, 0
-    qs = AuditEvent.objects.order_by("seq")
+    qs = AuditEvent.objects.using(using).order_by("seq")
     last_seq = 0
     while True:
         rows = list(qs.filter(seq__gt=last_seq)[:batch])
