@@ -352,3 +352,18 @@ def test_the_default_policy_table_is_the_migrated_one(db):
     TimeLimitPolicy.objects.filter(topic="union_founding").delete()
     assert policy_seed_defaults() == 1
     assert TimeLimitPolicy.objects.get(topic="union_founding").working_days == 3
+
+
+def test_both_ways_of_reading_an_inbox_page_give_the_same_order(cast, clock, monkeypatch):
+    from .. import selectors
+
+    officer = actor_for(cast.officer_a)
+    for i, topic in enumerate(["union_founding", "legal_person", "wages", "contract", "wages"]):
+        log_case(cast.officer_a, topic=topic, phone=f"1370000001{i}")
+    assert selectors._sort_subtree(cast.county_a)  # a handful of cases: the subtree's range is sorted
+    sorted_page = [c.code for c in selectors.inbox(actor=officer, org=cast.county_a)[:3]]
+    monkeypatch.setattr(selectors, "PAGE", 0)  # as for a large subtree: walk the due-date order
+    assert not selectors._sort_subtree(cast.county_a)
+    walked_page = [c.code for c in selectors.inbox(actor=officer, org=cast.county_a)[:3]]
+    assert sorted_page == walked_page and len(walked_page) == 3
+    assert walked_page == list(Case.objects.order_by("due_on", "pk").values_list("code", flat=True)[:3])
