@@ -16,8 +16,9 @@ run: $(STAMP)
 	$(BIN)/gonghui migrate --noinput
 	$(BIN)/gonghui seed --if-empty
 	@echo "打开 http://127.0.0.1:8000 （Ctrl-C 结束）"
-	@# The task worker runs beside the web server (large imports are queued); Ctrl-C stops both.
-	trap 'kill 0' INT TERM EXIT; $(BIN)/gonghui db_worker --interval 1 & $(BIN)/gonghui runserver 127.0.0.1:8000
+	@# The task worker and the 5-minute tick run beside the web server (large imports are queued); Ctrl-C stops all.
+	trap 'kill 0' INT TERM EXIT; $(BIN)/gonghui db_worker --interval 1 & $(BIN)/gonghui tick --every 300 & \
+	  $(BIN)/gonghui runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from gonghui.core.access import SYSTEM, actor_for
 from gonghui.core.models import Grant, Role
@@ -78,7 +79,9 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
                 users[u.username] = _user(u)
         added = seed_members(gen, staff, members)
         seed_cards(gen, staff)
-    return {"orgs": Org.objects.count(), "users": len(users), "members": added}
+        cases = seed_cases(gen, users)
+        demo_security_policy()
+    return {"orgs": Org.objects.count(), "users": len(users), "members": added, "cases": cases}
 
 
 def seed_members(gen: data.Generator, staff, total: int | None) -> int:
@@ -136,8 +139,79 @@ def seed_cards(gen: data.Generator, staff) -> None:
             card_activate_by_officer(actor=staff, card=card)
 
 
+CASE_TOPICS = {
+    "wages": ("拖欠工资", "所在工地拖欠{n}个月工资，多次讨要未果，要求工会协调支付。"),
+    "contract": ("未签劳动合同", "入职{n}个月单位一直未签书面劳动合同，咨询如何维权。"),
+    "social_insurance": ("未缴社会保险", "单位{n}个月未缴纳社会保险，要求补缴。"),
+    "safety": ("车间安全隐患", "车间通风设备损坏{n}周未修，工人身体不适，请求督促整改。"),
+    "union_founding": ("申请建会", "企业有职工{n}0余人，职工希望成立工会，请求指导建会。"),
+    "assistance": ("困难帮扶", "家庭成员重病，{n}口人生活困难，申请帮扶。"),
+}
+WORKPLACES = ["临江建工集团第三项目部", "城关物流园", "东湖机械厂", "城关商贸城", "临江食品有限公司", "外卖配送站"]
+
+
+def seed_cases(gen: data.Generator, users) -> int:
+    """Workers' requests in 东湖区 at every stage: logged at the county's front desk in the last weeks, some
+    dispatched to 城关街道 and accepted there, one waiting for papers, some answered, followed up and closed.
+    The tick then colors them, so the inbox, the supervision list and the figures have something to show."""
+    from gonghui.casework import intake
+    from gonghui.casework import services as cases
+    from gonghui.casework.tasks import casework_tick
+
+    township = Org.objects.filter(code="LJ-DH-01").first()
+    if township is None:
+        return 0
+    county, town = actor_for(users["donghu"]), actor_for(users["chengguan"])
+    today = timezone.localdate()
+    logged = 0
+    for i in range(36):
+        person = data.person_row(gen, township.region_code or data.CITY[1], "enterprise", data.datetime.date(2010, 1, 1))
+        topic = gen.rng.choice(sorted(CASE_TOPICS))
+        subject, description = CASE_TOPICS[topic]
+        channel = gen.rng.choice(["visit", "visit", "phone", "phone", "letter", "grid"])
+        case = intake.case_log(actor=county, data={
+            "channel": channel, "people": gen.rng.choice([1, 1, 1, 2, 3, 6]) if channel == "visit" else 1,
+            "category": "consultation" if topic == "contract" else "solution", "topic": topic,
+            "complexity": "general", "subject": subject, "description": description.format(n=gen.rng.randint(2, 5)),
+            "worker_name": person["name"], "phone": person["phone"], "workplace": gen.rng.choice(WORKPLACES),
+            "source_note": "", "note": "",
+            "received_on": today - data.datetime.timedelta(days=gen.rng.randint(0, 25))}).case
+        logged += 1
+        stage = i % 6
+        if stage == 0:
+            continue  # waits at the county's front desk
+        cases.case_dispatch(actor=county, case=case, to=township, note="请街道总工会核实办理。")
+        if stage == 1:
+            continue  # waits for the township to accept it
+        cases.case_accept(actor=town, case=case)
+        if stage == 2:
+            cases.case_pause(actor=town, case=case, missing=["劳动合同或工资条复印件", "身份证复印件"])
+            continue
+        if stage == 3:
+            cases.case_progress(actor=town, case=case, note="已约谈用人单位，正在协调。")
+            continue
+        cases.case_reply(actor=town, case=case, reply="经协调，用人单位同意在本月内解决，请留意后续通知。")
+        if stage == 5:
+            cases.case_follow_up(actor=town, case=case, satisfaction="satisfied", note="电话回访，职工表示满意。")
+            cases.case_close(actor=town, case=case)
+    casework_tick()
+    return logged
+
+
+def demo_security_policy() -> None:
+    """The demo logins work with the printed password alone: two-step verification is not required here (the
+    security administrator can turn it on under 安全设置). Production keeps the default, required."""
+    from gonghui.core import audit
+    from gonghui.core.models import SecurityPolicy
+
+    SecurityPolicy.objects.update_or_create(pk=1, defaults={"require_second_factor": False})
+    audit.record(actor=SYSTEM, action="security.policy", object_type="security_policy", object_id="1",
+                 details={"require_second_factor": False, "reason": "demo"})
+
+
 def _user(u: DemoUser):
-    user = get_user_model().objects.create_user(username=u.username, password=DEMO_PASSWORD, display_name=u.name)
+    user = get_user_model().objects.create_user(username=u.username, password=DEMO_PASSWORD, display_name=u.name,
+                                                is_demo=True)
     if u.org_code.endswith("*"):  # the largest enterprise union under that township
         under = Org.objects.filter(code__startswith=u.org_code[:-1], level="grassroots")
         org = (under.filter(kind="enterprise").order_by("-employee_count", "code").first()

@@ -17,11 +17,19 @@ def test_seed_is_deterministic_and_realistic():
     first = _snapshot()
     from gonghui.members.models import Membership
 
+    from gonghui.casework.models import Case
+
     members_first = sorted(Membership.objects.values_list("person__name", "union__code", "joined_on"))
+    cases_first = sorted(Case.objects.values_list("worker_name", "topic", "state", "holder_org__code"))
     call_command("flush", interactive=False)
     seed(seed=7, per_township=3, members=60)
     assert _snapshot() == first
     assert sorted(Membership.objects.values_list("person__name", "union__code", "joined_on")) == members_first
+    # Requests at every stage, handled by the county and 城关街道, colored by the tick.
+    assert sorted(Case.objects.values_list("worker_name", "topic", "state", "holder_org__code")) == cases_first
+    assert set(Case.objects.values_list("state", flat=True)) >= {"received", "dispatched", "accepted",
+                                                                 "in_progress", "replied", "closed"}
+    assert Case.objects.filter(paused_since__isnull=False).exists()
     levels = set(Org.objects.values_list("level", flat=True))
     assert {"city", "county", "township", "grassroots", "industry"} <= levels
     assert Org.objects.filter(level="county").count() == 3 and Org.objects.filter(level="township").count() == 20

@@ -31,10 +31,12 @@ class Command(BaseCommand):
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
-            f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，用户 {counts['users']} 个。"))
+            f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，诉求 {counts['cases']} 件，"
+            f"用户 {counts['users']} 个。"))
         self._print_logins()
 
     def _print_logins(self):
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for u in DEMO_USERS:
             self.stdout.write(f"  {u.username:<12} {u.name:<10} {u.what}")
+        self.stdout.write("演示环境未要求双因素认证（两步验证）；安全管理员可在“安全设置”中开启，生产环境默认开启。")
