@@ -67,3 +67,28 @@ def blind_index(value: str, *, kind: str) -> str:
     """A keyed hash of the normalized value: equal values match, the value cannot be recovered."""
     key = _bidx_key(settings.GONGHUI_BLIND_INDEX_KEY)
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def encrypt_many(plaintexts: list[str], *, kind: str) -> list[str]:
+    """``encrypt`` of each value (the same format; an empty value stays empty), with one key lookup and one
+    random read for the whole list: a bulk import seals a million numbers."""
+    current, keys = _keyring(settings.GONGHUI_DATA_KEYS)
+    seal, ad, head = keys[current].encrypt, kind.encode(), f"{PREFIX}${current}$"
+    nonces = os.urandom(12 * len(plaintexts))
+    b64 = base64.b64encode
+    return [head + b64(nonces[i * 12:i * 12 + 12] + seal(nonces[i * 12:i * 12 + 12], text.encode(), ad)).decode()
+            if text else "" for i, text in enumerate(plaintexts)]
+
+
+def blind_indexes(values: list[str], *, kind: str) -> list[str]:
+    """``blind_index`` of each value (an empty value gives ""), the keyed hash set up once."""
+    base = hmac.new(_bidx_key(settings.GONGHUI_BLIND_INDEX_KEY), f"{kind}:".encode(), hashlib.sha256)
+    out = []
+    for value in values:
+        if not value:
+            out.append("")
+            continue
+        h = base.copy()
+        h.update(value.encode())
+        out.append(h.hexdigest()[:32])
+    return out

@@ -6,6 +6,7 @@ GB 32100-2015 (MOD 31 check character). Messages are for people filling in forms
 """
 
 import datetime
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -37,10 +38,19 @@ def to_halfwidth(value: str) -> str:
 
 
 def clean_token(value: object) -> str:
-    return re.sub(r"\s+", "", to_halfwidth(str(value or ""))).upper()
+    text = str(value or "")
+    if text.isascii() and text.isalnum():  # the usual case, which the normalization leaves as it is
+        return text.upper()
+    return _SPACES.sub("", to_halfwidth(text)).upper()
+
+
+_SPACES = re.compile(r"\s+")
+_ID_ASCII_OFFSET = ord("0") * sum(_ID_WEIGHTS)
 
 
 def id_check_char(first17: str) -> str:
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():  # a roster checks millions of them
+        return _ID_CHECK[(sum(map(operator.mul, first17.encode(), _ID_WEIGHTS)) - _ID_ASCII_OFFSET) % 11]
     return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
@@ -55,10 +65,15 @@ class ResidentId:
         return self.number[:6]
 
 
+_ID_SCIENTIFIC = re.compile(r"\d+(\.\d+)?E\+?\d+")
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_LOADED_YEAR = datetime.date.today().year
+
+
 def parse_resident_id(raw: object, *, today: datetime.date | None = None) -> ResidentId:
     """Normalize and validate a resident ID; raise ValidationError with a message saying what is wrong."""
     value = clean_token(raw)
-    if re.fullmatch(r"\d+(\.\d+)?E\+?\d+", value):
+    if "E" in value and _ID_SCIENTIFIC.fullmatch(value):
         raise ValidationError(
             _("The ID number %(value)s was stored by Excel as a number and lost its last digits; "
               "format the column as text and type it again."),
@@ -67,7 +82,7 @@ def parse_resident_id(raw: object, *, today: datetime.date | None = None) -> Res
     if len(value) == 15 and value.isdigit():
         first17 = value[:6] + "19" + value[6:]
         value = first17 + id_check_char(first17)
-    if len(value) != 18 or not re.fullmatch(r"\d{17}[\dX]", value):
+    if len(value) != 18 or not _ID_SHAPE.fullmatch(value):
         if value.isdigit() and 15 < len(value) < 18:
             msg = _("The ID number has %(n)s digits instead of 18; a spreadsheet that stored it as a number "
                     "may have cut it.")
@@ -80,8 +95,9 @@ def parse_resident_id(raw: object, *, today: datetime.date | None = None) -> Res
     except ValueError:
         raise ValidationError(_("The birth date inside the ID number is not a real date."),
                               code="id_birth") from None
-    today = today or datetime.date.today()
-    if birth > today or birth.year < 1900:
+    # A birth year before the one this module was loaded in is never in the future: no clock read.
+    future = birth > (today or datetime.date.today()) if today or birth.year >= _LOADED_YEAR else False
+    if future or birth.year < 1900:
         raise ValidationError(_("The birth date inside the ID number is not plausible."), code="id_birth")
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError(_("The check digit of the ID number is wrong; please check every digit."),
@@ -109,6 +125,9 @@ def normalize_document(doc_type: str, raw: object) -> str:
 
 
 def normalize_mobile(raw: object) -> str:
+    value = str(raw or "")
+    if len(value) == 11 and value.isascii() and value.isdigit() and value[1] in "3456789" and value[0] == "1":
+        return value  # the usual case, which the cleaning below leaves as it is
     value = re.sub(r"[\s\-()（）]", "", to_halfwidth(str(raw or "")))
     value = re.sub(r"^(\+?86|0086)", "", value)
     if not re.fullmatch(r"1[3-9]\d{9}", value):

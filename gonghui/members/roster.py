@@ -1,34 +1,52 @@
 """Roster import: members added to one union from a spreadsheet, all or nothing (or only the valid rows).
 
-The file is read twice, each time streamed in batches of ``BATCH`` rows, so memory stays bounded by a batch
-(plus one blind index per row, to find the same person twice in the file):
+The file is streamed (``tabular``: CSV decoded as it is read, xlsx inflated and parsed a chunk at a time), in
+batches of ``BATCH`` rows, so memory stays bounded by a batch, plus one int per row to find the same person twice
+in the file (the blind index of their document):
 
 1. The check (read-only, outside any transaction). Every row is parsed (Chinese headers and their
    synonyms, full-width characters, dates in the usual spellings, Chinese labels for the choices) and
    cleaned by ``services.person_clean``; the people already registered and their active memberships are
-   looked up by blind index, one ``IN`` query per batch. The progress callback runs after each batch and,
-   as no transaction is open, other connections (the page polling a job) see it.
-2. The write, when the check allows it, inside ONE ``transaction.atomic()``: the rows are read and looked up
-   again (the registry may have changed since the check) and written with ``bulk_create`` / ``bulk_update``
-   per batch, with one audit event for the whole import. A crash or a kill leaves the database as it was.
-   Progress written inside this transaction would stay invisible to other connections until the commit
-   (and on SQLite no other connection can write meanwhile), so the write reports only its start.
+   looked up by blind index, one query per batch. The progress callback runs after each batch and, as no
+   transaction is open, other connections (the page polling a job) see it. Each checked batch is kept in a
+   sealed temporary spool (``_Spool``), so the write does not read and check the file again.
+2. The write, when the check allows it, inside ONE ``transaction.atomic()``: the rows are looked up again
+   (the registry may have changed since the check) and written per batch, PostgreSQL through a binary
+   ``COPY`` (ids drawn from the sequence first), SQLite through ``executemany``, with one audit event for
+   the whole import. A crash or a kill leaves the database as it was. Progress written inside this
+   transaction would stay invisible to other connections until the commit (and on SQLite no other
+   connection can write meanwhile), so the write reports only its start.
+
+A large all-or-nothing import into PostgreSQL runs the two at once (``_Writer``): each checked batch goes to a
+thread that writes it on a connection of its own, inside the one transaction, while the next batch is checked;
+the transaction commits only when every row has passed, and is rolled back otherwise. The database's work (heap,
+thirteen indexes, WAL, foreign keys) then runs on another core than the Python that reads and checks the rows.
 
 ``member_add`` is not called per row: it records an audit event and runs several queries per row, far too
 slow for a roster of a large union; the rules are the same (``person_clean``, ``membership_values``,
-``check_joined_on``, one active membership per person).
+``check_joined_on``, one active membership per person), and personal data is sealed by the model fields
+themselves. ``benchmarks/member_import.py`` measures all this against a raw COPY, ``bulk_create`` and a
+``member_add`` loop.
 """
 
+import contextlib
 import datetime
+import multiprocessing
 import os
+import pickle
+import queue
 import re
+import tempfile
+import threading
+import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -247,10 +265,17 @@ class _Row:
     person_changes: dict = field(default_factory=dict)
     membership_changes: dict = field(default_factory=dict)
     duplicate: bool = False
+    sealed: tuple | None = None  # a new person's row, sealed and with its id, ready to insert (_seal)
 
     @property
     def key(self) -> str:
         return self.bidx if self.doc_type == DocumentType.RESIDENT_ID else f"{self.doc_type}:{self.bidx}"
+
+    @property
+    def seen_key(self) -> int | str:
+        """``key`` as the duplicate finder holds it: a resident ID's blind index as an int (44 bytes against 81
+        for the str: a million rows are held)."""
+        return int(self.bidx, 16) if self.doc_type == DocumentType.RESIDENT_ID else self.key
 
     def shown(self, key: str) -> str:
         """The cell as shown next to a problem or in the preview (ID and phone numbers masked)."""
@@ -261,6 +286,35 @@ class _Row:
 
     def flagged(self, key: str) -> bool:
         return any(k == key for k, _c, _m in self.problems)
+
+
+class _Memo(dict):
+    """A pure conversion of one cell, remembered by cell (``memo[cell]``): a roster repeats the same few values
+    (男, 本科, 是, 汉族, the same dates) on every row, and a hit is a dict lookup. Only results are kept; a cell
+    that raises is converted again each time, so its message is always in the language of the moment. Bounded:
+    cleared when full."""
+
+    LIMIT = 50_000
+
+    def __init__(self, fn: Callable):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, value):
+        result = self.fn(value)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[value] = result
+        return result
+
+
+def _chooser(table: dict, labels: dict) -> _Memo:
+    return _Memo(lambda text: _choice(table, labels, text))
+
+
+_SEX, _EDUCATION, _POLITICAL_STATUS = (_chooser(_SEXES, SEX_LABELS), _chooser(_EDUCATIONS, EDUCATION_LABELS),
+                                       _chooser(_POLITICAL, POLITICAL_LABELS))
+_EMPLOYMENT_FORM, _DOC_TYPE = _chooser(_EMPLOYMENT, EMPLOYMENT_LABELS), _chooser(_DOCS, DOC_LABELS)
 
 
 def _is_number(value) -> bool:
@@ -281,6 +335,10 @@ _CJK = "\u3400-\u9fff\u00b7\u30fb"
 
 
 def _clean_name(raw) -> str:
+    if type(raw) is str and raw.isprintable() and " " not in raw and unicodedata.is_normalized("NFKC", raw):
+        # Nothing below would change it: isprintable() is False for every whitespace character but the
+        # ASCII space, and the text is already half-width.
+        return raw
     text = re.sub(r"\s+", " ", to_halfwidth(cell_text(raw))).strip()
     # Two-character names padded to line up with three-character ones: "张  三".
     return re.sub(rf"(?<=[{_CJK}]) (?=[{_CJK}])", "", text)
@@ -313,20 +371,43 @@ def _date(raw) -> tuple[datetime.date, bool]:
     return value, False
 
 
+_DATE = _Memo(_date)
+
+
+def _cell_date(raw) -> tuple[datetime.date, bool]:
+    return (raw, False) if type(raw) is datetime.date else _DATE[raw]  # a date cell is taken as it is
+
+
+def _joined_on(raw) -> datetime.date:
+    value, _month = _cell_date(raw)
+    services.check_joined_on(value)  # a date it lets pass today, it lets pass on any later day: kept
+    return value
+
+
+_JOINED = _Memo(_joined_on)
+_ETHNICITY = _Memo(lambda text: re.sub(r"\s+", "", to_halfwidth(text)))
+_JOB_TITLE = _Memo(lambda text: re.sub(r"\s+", " ", to_halfwidth(text)).strip())
+_BOOL = _Memo(lambda text: parse_bool(to_halfwidth(text)))
+
+
 def _id_as_number(raw) -> str:
     return _("The ID number %(value)s was stored by Excel as a number and lost its last digits; "
              "format the column as text and type it again.") % {"value": f"{float(raw):.5E}"}
 
 
-def _parse(line: int, cells: dict) -> _Row:
+def _parse(line: int, cells: dict, texts: dict | None = None, given: dict | None = None) -> _Row:
+    """A row of cells (by column key) checked and cleaned. ``texts`` (each cell as ``cell_text`` reads it) and
+    ``given`` (the cells that are not blank) are computed when not passed."""
     row = _Row(line=line, cells=cells)
-    texts = {k: cell_text(v) for k, v in cells.items()}
-    given = {k: v for k, v in cells.items() if texts[k] != ""}
+    if texts is None:
+        texts = {k: cell_text(v) for k, v in cells.items()}
+    if given is None:
+        given = {k: cells[k] for k, t in texts.items() if t != ""}
     kw: dict = {"id_number": ""}
     choices = {}  # choices are checked here (person_clean would only check the value is one of them)
     if "doc_type" in given:
         try:
-            row.doc_type = _choice(_DOCS, DOC_LABELS, texts["doc_type"])
+            row.doc_type = _DOC_TYPE[texts["doc_type"]]
         except ValidationError as exc:
             row.add("doc_type", exc.messages[0], "choice")
     kw["doc_type"] = row.doc_type
@@ -336,17 +417,17 @@ def _parse(line: int, cells: dict) -> _Row:
     elif _is_number(raw_id) and abs(raw_id) >= 1e15:
         row.add("id_number", _id_as_number(raw_id), "id_as_number")
     else:
-        kw["id_number"] = cell_text(raw_id)
+        kw["id_number"] = texts["id_number"]
     kw["name"] = _clean_name(given.get("name", ""))
     if "sex" in given:
         try:
-            kw["sex"] = _choice(_SEXES, SEX_LABELS, texts["sex"])
+            kw["sex"] = _SEX[texts["sex"]]
         except ValidationError as exc:
             row.add("sex", exc.messages[0], "choice")
     birth_month = None
     if "birth_date" in given:
         try:
-            birth, month_only = _date(given["birth_date"])
+            birth, month_only = _cell_date(given["birth_date"])
             if month_only:
                 birth_month = birth
             else:
@@ -356,14 +437,13 @@ def _parse(line: int, cells: dict) -> _Row:
     if "phone" in given:
         kw["phone"] = texts["phone"]
     if "ethnicity" in given:
-        kw["ethnicity"] = re.sub(r"\s+", "", to_halfwidth(texts["ethnicity"]))
+        kw["ethnicity"] = _ETHNICITY[texts["ethnicity"]]
         if len(kw["ethnicity"]) > 20:
             row.add("ethnicity", _("At most %(n)s characters.") % {"n": 20}, "too_long")
-    for key, table, labels in (("education", _EDUCATIONS, EDUCATION_LABELS),
-                               ("political_status", _POLITICAL, POLITICAL_LABELS)):
+    for key, choose in (("education", _EDUCATION), ("political_status", _POLITICAL_STATUS)):
         if key in given:
             try:
-                choices[key] = _choice(table, labels, texts[key])
+                choices[key] = choose[texts[key]]
             except ValidationError as exc:
                 row.add(key, exc.messages[0], "choice")
     _person(row, kw, birth_month)
@@ -401,24 +481,23 @@ def _membership(row: _Row, given: dict, texts: dict) -> None:
     fields: dict = {}
     if "joined_on" in given:
         try:
-            fields["joined_on"], _month = _date(given["joined_on"])
-            services.check_joined_on(fields["joined_on"])
+            fields["joined_on"] = _JOINED[given["joined_on"]]
         except ValidationError as exc:
             fields.pop("joined_on", None)
             row.add("joined_on", exc.messages[0], "joined_on")
     if "job_title" in given:
-        fields["job_title"] = re.sub(r"\s+", " ", to_halfwidth(texts["job_title"])).strip()
+        fields["job_title"] = _JOB_TITLE[texts["job_title"]]
         if len(fields["job_title"]) > 50:
             row.add("job_title", _("At most %(n)s characters.") % {"n": 50}, "too_long")
     if "employment_form" in given:
         try:
-            fields["employment_form"] = _choice(_EMPLOYMENT, EMPLOYMENT_LABELS, texts["employment_form"])
+            fields["employment_form"] = _EMPLOYMENT_FORM[texts["employment_form"]]
         except ValidationError as exc:
             row.add("employment_form", exc.messages[0], "choice")
     for key in ("is_migrant_worker", "is_new_employment", "is_dispatched"):
         if key in given:
             try:
-                fields[key] = parse_bool(to_halfwidth(texts[key]))
+                fields[key] = _BOOL[texts[key]]
             except ValidationError as exc:
                 row.add(key, exc.messages[0], "bool")
     try:
@@ -438,26 +517,72 @@ _PERSON_LOAD = ("id", "doc_type", "id_number_bidx", "phone_bidx", *PERSON_UPDATA
 _MEMBERSHIP_LOAD = ("id", "person_id", "union_id", "org_path", *MEMBERSHIP_KEYS, "is_female", "union__name")
 
 
+def _registered(doc_type: str, bidxs: list[str]) -> list[dict]:
+    """The people holding these documents (plain fields only), found through the unique index on (type, blind
+    index). On PostgreSQL each number of the batch (one array parameter) is looked up by a subquery of its own
+    (LIMIT 1 keeps the planner from merging it into a join): one index probe per number, whatever the table's
+    statistics say. They are stale during a bulk load, and a join or ``IN`` was planned as a scan of the whole
+    table per batch: quadratic in the file's length."""
+    if connection.vendor != "postgresql":
+        qs = Person.objects.filter(doc_type=doc_type, id_number_bidx__in=bidxs).values_list(*_PERSON_LOAD)
+        return [dict(zip(_PERSON_LOAD, values, strict=True)) for values in qs]
+    qn, col = connection.ops.quote_name, _column(Person)
+    sql = (f"SELECT p.* FROM unnest(%s::varchar[]) AS b(bidx) CROSS JOIN LATERAL ("  # noqa: S608 - names from the model
+           f"SELECT {', '.join(col(n) for n in _PERSON_LOAD)} FROM {qn(Person._meta.db_table)} "
+           f"WHERE {col('doc_type')} = %s AND {col('id_number_bidx')} = b.bidx LIMIT 1) p")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [bidxs, doc_type])
+        return [dict(zip(_PERSON_LOAD, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _active_memberships(person_ids: list[int]) -> list[dict]:
+    """The active memberships of these people (at most one each), with their union's name; on PostgreSQL one
+    probe of the one-active-membership index per person, as above."""
+    if connection.vendor != "postgresql":
+        qs = Membership.objects.filter(person_id__in=person_ids, status=MembershipStatus.ACTIVE)
+        return [dict(zip(_MEMBERSHIP_LOAD, values, strict=True)) for values in qs.values_list(*_MEMBERSHIP_LOAD)]
+    qn, col, org = connection.ops.quote_name, _column(Membership), Membership._meta.get_field("union").related_model
+    names = [col(n) for n in _MEMBERSHIP_LOAD if n != "union__name"]
+    sql = (f"SELECT m.*, o.{qn(org._meta.get_field('name').column)} "  # noqa: S608 - names from the model
+           f"FROM unnest(%s::bigint[]) AS i(id) CROSS JOIN LATERAL ("
+           f"SELECT {', '.join(names)} FROM {qn(Membership._meta.db_table)} "
+           f"WHERE {col('person_id')} = i.id AND {col('status')} = %s LIMIT 1) m "
+           f"JOIN {qn(org._meta.db_table)} o ON o.{qn(org._meta.pk.column)} = m.{col('union_id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person_ids, MembershipStatus.ACTIVE])
+        return [dict(zip(_MEMBERSHIP_LOAD, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _column(model) -> Callable[[str], str]:
+    def quoted(name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+    return quoted
+
+
 def _classify(rows: list[_Row], *, actor, union) -> None:
-    """Look the batch's people up (one query for people, one for their active memberships; plain values,
-    never the encrypted fields) and set each row's action: create (a new person, or a person with no active
-    membership), update / unchanged (already an active member of this union), or a problem (an active
-    member of another union: a transfer)."""
-    bidxs = list({r.bidx for r in rows if r.bidx})
+    """Look the batch's people up (one query for people, and one for their active memberships when any is
+    registered; plain values, never the encrypted fields) and set each row's action: create (a new person, or
+    a person with no active membership), update / unchanged (already an active member of this union), or a
+    problem (an active member of another union: a transfer).
+
+    People are looked up by document type and blind index together: the unique index starts with the type."""
+    by_type: dict[str, set[str]] = {}
+    for r in rows:
+        if r.bidx:
+            by_type.setdefault(r.doc_type, set()).add(r.bidx)
     people: dict[tuple[str, str], dict] = {}
-    for i in range(0, len(bidxs), BATCH):
-        for values in Person.objects.filter(id_number_bidx__in=bidxs[i:i + BATCH]).values_list(*_PERSON_LOAD):
-            p = dict(zip(_PERSON_LOAD, values, strict=True))
-            people[(p["doc_type"], p["id_number_bidx"])] = p
+    for doc_type, found in by_type.items():
+        bidxs = sorted(found)
+        for i in range(0, len(bidxs), BATCH):
+            for p in _registered(doc_type, bidxs[i:i + BATCH]):
+                people[(p["doc_type"], p["id_number_bidx"])] = p
     actives: dict[int, dict] = {}
     ids = [p["id"] for p in people.values()]
     for i in range(0, len(ids), BATCH):
-        qs = Membership.objects.filter(person_id__in=ids[i:i + BATCH], status=MembershipStatus.ACTIVE)
-        for values in qs.values_list(*_MEMBERSHIP_LOAD):
-            m = dict(zip(_MEMBERSHIP_LOAD, values, strict=True))
+        for m in _active_memberships(ids[i:i + BATCH]):
             actives[m["person_id"]] = m
     for row in rows:
-        person = people.get((row.doc_type, row.bidx)) if row.bidx else None
+        person = people.get((row.doc_type, row.bidx)) if people and row.bidx else None
         active = actives.get(person["id"]) if person is not None else None
         if active is not None and active["union_id"] != union.pk:
             where = active["union__name"] if actor.covers(active["org_path"]) else _("another union")
@@ -466,7 +591,8 @@ def _classify(rows: list[_Row], *, actor, union) -> None:
         if row.problems or row.duplicate:
             row.action = REFUSED
             continue
-        row.active = active
+        row.active, row.person_id, row.current = active, None, None
+        row.person_changes, row.membership_changes = {}, {}
         if person is not None:
             row.person_id, row.current = person["id"], person
             row.person_changes = _person_changes(person, row.person)
@@ -495,31 +621,42 @@ def _membership_changes(current: dict, values: dict, sex: str) -> dict:
 
 # --- writing a batch -------------------------------------------------------------------------------------
 
+_PERSON_COLUMNS = ("uid", "doc_type", "id_number", "id_number_bidx", "name", "sex", "birth_date", "ethnicity",
+                   "phone", "phone_bidx", "education", "political_status")
+_MEMBERSHIP_COLUMNS = ("person_id", "joined_on", "job_title", "employment_form", "is_migrant_worker",
+                       "is_new_employment", "is_dispatched", "is_female")
 
-def _write(rows: list[_Row], *, union, now: datetime.datetime) -> Counter:
+
+def _write(rows: list[_Row], *, union, now: datetime.datetime, today: datetime.date | None = None) -> Counter:
     """Write one classified batch: new people and memberships inserted in bulk, changed ones updated by
     groups of the same changed fields."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     new_people = [r for r in rows if r.action == CREATE and r.person_id is None]
     if new_people:
-        _insert(Person, [{
-            **{k: r.person[k] for k in services.PERSON_FIELDS}, "uid": _uid(), "id_number_bidx": r.bidx,
-            "phone_bidx": crypto.blind_index(r.person["phone"], kind="phone") if r.person["phone"] else ""}
-            for r in new_people], same={"created_at": now, "updated_at": now})
-        ids = _person_ids([r.bidx for r in new_people])
-        for row in new_people:
-            row.person_id = ids[(row.doc_type, row.bidx)]
+        _seal([r for r in new_people if r.sealed is None])
+        if connection.vendor == "postgresql":  # ids drawn from the sequence: memberships need no lookup
+            for row in new_people:
+                row.person_id = row.sealed[0]
+            _insert(Person, [r.sealed for r in new_people], columns=("id", *_PERSON_COLUMNS),
+                    same={"created_at": now, "updated_at": now})
+        else:
+            _insert(Person, [r.sealed for r in new_people], columns=_PERSON_COLUMNS,
+                    same={"created_at": now, "updated_at": now})
+            found = _person_ids(new_people)
+            for row in new_people:
+                row.person_id = found[(row.doc_type, row.bidx)]
     _update_grouped(Person, [(r.person_id, r.person_changes) for r in rows
                              if r.action in (CREATE, UPDATE) and r.person_changes], now)
     memberships = []
     for row in rows:
         if row.action == CREATE:
-            memberships.append({
-                "is_migrant_worker": False, "is_new_employment": False, "is_dispatched": False, "job_title": "",
-                "employment_form": "", **row.membership, "joined_on": row.membership.get("joined_on", today),
-                "person_id": row.person_id, "is_female": row.person["sex"] == Sex.FEMALE})
+            m = row.membership
+            memberships.append((row.person_id, m.get("joined_on", today), m.get("job_title", ""),
+                                m.get("employment_form", ""), m.get("is_migrant_worker", False),
+                                m.get("is_new_employment", False), m.get("is_dispatched", False),
+                                row.person["sex"] == Sex.FEMALE))
     if memberships:
-        _insert(Membership, memberships, same={
+        _insert(Membership, memberships, columns=_MEMBERSHIP_COLUMNS, same={
             "union_id": union.pk, "org_path": union.path, "left_on": None, "status": MembershipStatus.ACTIVE,
             "leave_reason": "", "source": "import", "created_at": now, "updated_at": now})
     _update_grouped(Membership, [(r.active["id"], r.membership_changes) for r in rows
@@ -527,40 +664,106 @@ def _write(rows: list[_Row], *, union, now: datetime.datetime) -> Counter:
     return Counter(r.action for r in rows)
 
 
-def _insert(model, rows: list[dict], same: dict | None = None) -> None:
-    """INSERT the rows (dicts by attname) with one executemany: half the CPU time of ``bulk_create``, which
-    builds a model instance per row and, on SQLite, sends at most 999 parameters (66 people) per INSERT.
+def _seal(rows: list[_Row]) -> None:
+    """Set each new person's ``sealed`` row: on PostgreSQL an id drawn from the sequence first, then the values
+    of ``_PERSON_COLUMNS``. ID and phone numbers are sealed as their model fields seal them (``crypto.encrypt``:
+    AES-GCM, the field's kind bound as associated data; here a batch at a time), with blind indexes as their
+    ``pre_save`` sets them: stored exactly as ``save()`` stores them."""
+    if not rows:
+        return
+    id_kind, phone_kind = Person._meta.get_field("id_number").kind, Person._meta.get_field("phone").kind
+    people = [r.person for r in rows]
+    phones = [p["phone"] for p in people]
+    sealed_ids = crypto.encrypt_many([p["id_number"] for p in people], kind=id_kind)
+    sealed_phones = crypto.encrypt_many(phones, kind=phone_kind)
+    phone_bidxs = crypto.blind_indexes(phones, kind=phone_kind)
+    ids = _new_ids(Person, len(rows)) or [None] * len(rows)
+    for row, p, uid, pk, sealed_id, sealed_phone, phone_bidx in zip(
+            rows, people, _uids(len(rows)), ids, sealed_ids, sealed_phones, phone_bidxs, strict=True):
+        values = (uid, p["doc_type"], sealed_id, row.bidx, p["name"], p["sex"], p["birth_date"], p["ethnicity"],
+                  sealed_phone, phone_bidx, p["education"], p["political_status"])
+        row.sealed = values if pk is None else (pk, *values)
 
-    Values are prepared by the model fields themselves (``get_db_prep_save``), so personal data is
-    encrypted exactly as by ``save()``. ``pre_save`` is not called: blind indexes and timestamps must be in
-    the rows, or in ``same`` (values of every row, prepared once); a field missing from both gets its default.
+
+def _insert(model, rows: list[tuple], *, columns: tuple[str, ...], same: dict) -> None:
+    """Insert ``rows``: tuples of values ready for the database (personal data already sealed) for the fields
+    named in ``columns`` (attnames), plus ``same``, the values of every row, prepared once by their fields
+    (``get_db_prep_save``); any other field gets its default. ``pre_save`` is not called.
+
+    PostgreSQL: one binary ``COPY`` (the bulk-load path: no SQL to parse, no text to convert, one round trip),
+    inside the caller's transaction. SQLite: one ``executemany``; ``bulk_create`` would build a model instance
+    per row and send at most 999 parameters (66 people) per INSERT.
     """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    meta = model._meta
+    fields = {f.attname: f for f in meta.concrete_fields}
+    fixed = {**same, **{f.attname: f.get_default() for f in meta.concrete_fields
+                        if not f.primary_key and f.attname not in columns and f.attname not in same}}
+    names = (*columns, *fixed)
+    tail = tuple(fields[a].get_db_prep_save(v, connection) for a, v in fixed.items())
     qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-           f"VALUES ({', '.join(['%s'] * len(fields))})")  # names from the model, values as parameters
-    same = {f.attname: f.get_db_prep_save(same[f.attname], connection) for f in fields if f.attname in (same or {})}
-    per_row = [f for f in fields if f.attname not in same]
-    prepared = []
-    for row in rows:
-        values = {f.attname: f.get_db_prep_save(row[f.attname] if f.attname in row else f.get_default(), connection)
-                  for f in per_row}
-        prepared.append(tuple(same[f.attname] if f.attname in same else values[f.attname] for f in fields))
+    table, cols = qn(meta.db_table), ", ".join(qn(fields[a].column) for a in names)
+    if connection.vendor == "postgresql":
+        types = [_copy_type(fields[a]) for a in names]
+        binary = all(types)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")) \
+                    as copy:
+                if binary:
+                    copy.set_types(types)
+                write = copy.write_row
+                for row in rows:
+                    write(row + tail)
+        return
+    adapt = connection.ops.adapt_datefield_value
+    for i in (i for i, a in enumerate(columns) if fields[a].get_internal_type() == "DateField"):
+        rows = [(*row[:i], adapt(row[i]), *row[i + 1:]) for row in rows]
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608 - names from the model
     with connection.cursor() as cursor:
-        cursor.executemany(sql, prepared)
+        cursor.executemany(sql, [row + tail for row in rows])
 
 
-def _person_ids(bidxs: list[str]) -> dict[tuple[str, str], int]:
-    qs = Person.objects.filter(id_number_bidx__in=bidxs).values_list("doc_type", "id_number_bidx", "id")
-    return {(doc_type, bidx): pk for doc_type, bidx, pk in qs}
+_COPY_TYPES = {"varchar": "text", "char": "text", "text": "text", "date": "date", "boolean": "bool",
+               "bigint": "int8", "integer": "int4", "smallint": "int2", "timestamp with time zone": "timestamptz"}
+
+
+def _copy_type(field) -> str | None:
+    """The type a binary COPY sends the field's values as (None: unknown, the COPY falls back to text)."""
+    return _COPY_TYPES.get(re.sub(r"\(.*\)$", "", field.db_type(connection) or ""))
+
+
+def _new_ids(model, n: int) -> list[int] | None:
+    """n ids drawn from the model's id sequence (PostgreSQL), or None: the database assigns them on insert."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [model._meta.db_table, model._meta.pk.column, n])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _person_ids(rows: list[_Row]) -> dict[tuple[str, str], int]:
+    by_type: dict[str, list[str]] = {}
+    for r in rows:
+        by_type.setdefault(r.doc_type, []).append(r.bidx)
+    out = {}
+    for doc_type, bidxs in by_type.items():
+        qs = Person.objects.filter(doc_type=doc_type, id_number_bidx__in=bidxs)
+        out.update({(doc_type, bidx): pk for bidx, pk in qs.values_list("id_number_bidx", "id")})
+    return out
 
 
 _UID_CHARS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # the alphabet of models.new_uid: 32 characters
+_UID_TABLE = bytes(ord(_UID_CHARS[b & 31]) for b in range(256))
 
 
 def _uid() -> str:
     """A public id like ``models.new_uid`` (10 characters, 50 random bits), from one urandom call."""
-    return "".join(_UID_CHARS[b & 31] for b in os.urandom(10))
+    return _uids(1)[0]
+
+
+def _uids(n: int) -> list[str]:
+    text = os.urandom(10 * n).translate(_UID_TABLE).decode("ascii")
+    return [text[i:i + 10] for i in range(0, 10 * n, 10)]
 
 
 def _update_grouped(model, changes: list[tuple[int, dict]], now: datetime.datetime) -> None:
@@ -580,16 +783,20 @@ def _update_grouped(model, changes: list[tuple[int, dict]], now: datetime.dateti
 # --- the import ------------------------------------------------------------------------------------------
 
 Progress = Callable[[str, int, int], None]  # (phase "check" or "write", rows processed, rows expected)
+# From this many rows (as estimated before reading), an import into PostgreSQL writes while it checks (_Writer).
+OVERLAP_ROWS = 20_000
+QUEUE_BATCHES = 8  # checked batches waiting for the writer, at most
 
 
 class _Refused(Exception):
     pass
 
 
-def roster_import(*, actor, union, data: bytes, filename: str, dry_run: bool = False, skip_invalid: bool = False,
-                  progress: Progress | None = None) -> RosterResult:
+def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run: bool = False,
+                  skip_invalid: bool = False, progress: Progress | None = None) -> RosterResult:
     """Import a roster into ``union``: every row, or none when any row is refused (unless ``skip_invalid``:
-    then the valid rows). ``dry_run`` checks everything and writes nothing.
+    then the valid rows). ``dry_run`` checks everything and writes nothing. ``data`` is the file's content,
+    or its path (then it is streamed from disk, never held in memory).
 
     Raises RosterFileError when the file cannot be read (or has no header row), PermissionDenied without
     "member.import", Http404 for a union outside the actor's scope, ValidationError for a union that takes
@@ -611,28 +818,35 @@ def roster_import(*, actor, union, data: bytes, filename: str, dry_run: bool = F
     result.columns = tabular.map_columns(head[header], HEADERS)
     if not _check_columns(result):
         return result
-    refused_lines = _check(table, result, actor=actor, union=union, progress=progress)
-    if result.fatal or dry_run:
-        return result
-    if result.problems and (not skip_invalid or result.created + result.updated + result.unchanged == 0):
-        _audit(actor, union, result, outcome=Outcome.FAILED)
-        return result
-    if progress:
-        progress("write", result.total, result.total)
-    try:
-        with transaction.atomic():
-            _write_all(table, result, refused_lines, actor=actor, union=union)
-            _audit(actor, union, result)
-        result.committed = True
-    except _Refused:
-        _audit(actor, union, result, outcome=Outcome.FAILED)
-    except IntegrityError:
-        result.problems.append(Problem(result.header_row, "", "", "", _(
-            "The registry was changed by someone else during the import; nothing was written. Try again."),
-            "conflict"))
-        result.fatal = True
-        _audit(actor, union, result, outcome=Outcome.FAILED)
+    if _overlapped(table, dry_run=dry_run, skip_invalid=skip_invalid):
+        return _import_overlapped(table, result, actor=actor, union=union, progress=progress)
+    with _Spool() if not dry_run else contextlib.nullcontext() as spool:
+        refused_lines = _check(table, result, actor=actor, union=union, progress=progress, spool=spool)
+        if result.fatal or dry_run:
+            return result
+        if result.problems and (not skip_invalid or result.created + result.updated + result.unchanged == 0):
+            _audit(actor, union, result, outcome=Outcome.FAILED)
+            return result
+        if progress:
+            progress("write", result.total, result.total)
+        try:
+            with transaction.atomic():
+                _write_all(table, result, refused_lines, actor=actor, union=union, spool=spool)
+                _audit(actor, union, result)
+            result.committed = True
+        except _Refused:
+            _audit(actor, union, result, outcome=Outcome.FAILED)
+        except IntegrityError:
+            _conflict(result)
+            _audit(actor, union, result, outcome=Outcome.FAILED)
     return result
+
+
+def _conflict(result: RosterResult) -> None:
+    result.problems.append(Problem(result.header_row, "", "", "", _(
+        "The registry was changed by someone else during the import; nothing was written. Try again."),
+        "conflict"))
+    result.fatal = True
 
 
 def _check_columns(result: RosterResult) -> bool:
@@ -653,41 +867,146 @@ def _data_rows(table: tabular.Table, result: RosterResult, skip: set[int] | None
     for line, raw in table.rows(start=result.header_row + 1):
         if skip and line in skip:
             continue
-        cells = {key: (raw[i] if i < len(raw) else "") for key, i in mapped}
-        if tabular.is_blank(cells.values()):
-            continue
-        yield _parse(line, cells)
+        n = len(raw)
+        cells, texts, given = {}, {}, {}
+        for key, i in mapped:
+            value = raw[i] if i < n else ""
+            cells[key] = value
+            # cell_text, with its common cases inline: this runs for every cell of the file.
+            kind = type(value)
+            text = texts[key] = value.strip() if kind is str else value.isoformat() if kind is datetime.date \
+                else cell_text(value)
+            if text:
+                given[key] = value
+        if given:  # else a blank row (tabular.is_blank)
+            yield _parse(line, cells, texts, given)
 
 
-def _check(table, result: RosterResult, *, actor, union, progress: Progress | None) -> set[int]:
-    """The first pass: every row checked, nothing written. Returns the refused rows' line numbers."""
+PARALLEL_ROWS = 20_000  # from this many rows (as estimated before reading), the file is parsed in a child process
+
+
+class _Parser:
+    """The file's rows, parsed and cleaned (``_data_rows``), in batches of BATCH.
+
+    For a large file on a machine with a second core, in a child process: reading the sheet, ``person_clean``
+    and the blind index are pure Python and would share one interpreter lock with the lookups, the duplicate
+    finder, sealing and writing, which stay here. The child is forked (it shares the loaded code, the active
+    language and the file's shared strings), only parses, never touches a database connection, and ends with
+    ``os._exit`` (as multiprocessing's fork does), so nothing of the parent's is closed or flushed twice. Rows
+    come back through a pipe, a batch at a time (the pipe holds little: the child waits while the import is
+    busy). Elsewhere (a small file, one core, no fork) the rows are parsed here."""
+
+    def __init__(self, table: tabular.Table, result: RosterResult):
+        self._table, self._result, self._child = table, result, None
+        if (table.estimated_rows >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1
+                and "fork" in multiprocessing.get_all_start_methods()):
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._child = context.Process(target=_parse_in_child, args=(table, result, send), name="roster-parser",
+                                          daemon=True)
+            self._child.start()
+            send.close()
+
+    def __enter__(self) -> Iterator[list[_Row]]:
+        if self._child is None:
+            return tabular.in_batches(_data_rows(self._table, self._result), BATCH)
+        return self._received()
+
+    def __exit__(self, *exc) -> None:
+        if self._child is not None:
+            self._receive.close()
+            self._child.join(timeout=5)
+            if self._child.is_alive():  # the import stopped early: the child is blocked on a full pipe
+                self._child.terminate()
+                self._child.join()
+
+    def _received(self) -> Iterator[list[_Row]]:
+        while True:
+            kind, payload = pickle.loads(self._receive.recv_bytes())  # noqa: S301 - from our own child
+            if kind == "end":
+                return
+            if kind == "error":
+                raise _rebuilt(*payload)
+            yield [_Row(line=line, cells=cells, problems=problems, person=person, membership=membership,
+                        doc_type=doc_type, bidx=bidx)
+                   for line, cells, problems, person, membership, doc_type, bidx in payload]
+
+
+def _parse_in_child(table: tabular.Table, result: RosterResult, send) -> None:
+    try:
+        preview = PREVIEW_ROWS
+        for batch in tabular.in_batches(_data_rows(table, result), BATCH):
+            rows = []
+            for r in batch:
+                # The cells are shown again only for a problem, in the preview, or (the ID number) for a problem
+                # found later.
+                cells = r.cells if r.problems or preview > 0 else {"id_number": r.cells.get("id_number", "")}
+                preview -= 1
+                rows.append((r.line, cells, r.problems, r.person, r.membership, r.doc_type, r.bidx))
+            send.send_bytes(pickle.dumps(("rows", rows), pickle.HIGHEST_PROTOCOL))
+        send.send_bytes(pickle.dumps(("end", None)))
+    except BaseException as exc:  # sent to the parent, raised there
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        send.send_bytes(pickle.dumps(("error", (type(exc).__name__, messages, getattr(exc, "code", None)))))
+    finally:
+        send.close()
+
+
+def _rebuilt(name: str, messages: list[str], code: str | None) -> Exception:
+    if name == tabular.TableFileError.__name__:
+        return tabular.TableFileError(messages[0], code=code)
+    if name == ValidationError.__name__:
+        return ValidationError(messages, code=code)
+    return RuntimeError(f"parsing the file failed: {name}: {'; '.join(messages)}")
+
+
+def _check(table, result: RosterResult, *, actor, union, progress: Progress | None,
+           writer: "_Writer | None" = None, spool: "_Spool | None" = None, parser: "_Parser | None" = None) -> set[int]:
+    """The first pass: every row checked, nothing written; each batch is kept in the spool for the write pass,
+    or, with a writer, handed to it while no row has been refused. Returns the refused rows' line numbers."""
+    with parser or _Parser(table, result) as batches:
+        return _check_batches(batches, table, result, actor=actor, union=union, progress=progress, writer=writer,
+                              spool=spool)
+
+
+def _check_batches(batches: Iterable[list[_Row]], table, result: RosterResult, *, actor, union,
+                   progress: Progress | None, writer: "_Writer | None", spool: "_Spool | None") -> set[int]:
     counts: Counter = Counter()
     problems: list[tuple[int, str, str, str]] = []  # (line, key, code, message)
     values: dict[tuple[int, str], str] = {}  # the cells shown next to their problems
-    seen: dict[str, int] = {}  # a person's key -> first line << 2 | action code
-    repeats: dict[str, tuple[str, list[int]]] = {}  # a person's key -> (the number as shown, lines)
-    preview: list[_Row] = []
+    seen: dict[int | str, int] = {}  # a person's key -> first line << 2 | action code
+    repeats: dict[int | str, tuple[str, list[int]]] = {}  # a person's key -> (the number as shown, lines)
+    headers = {c.key: c.header for c in result.columns if c.key}
+    preview: list[tuple[int, list[str], str]] = []
     expected = max(table.estimated_rows - result.header_row, 0)
-    for batch in tabular.in_batches(_data_rows(table, result), BATCH):
+    for batch in batches:
         for row in batch:
             if row.bidx:
-                first = seen.get(row.key)
+                key = row.seen_key
+                first = seen.get(key)
                 if first is None:
-                    seen[row.key] = row.line << 2  # the action is filled in below
+                    seen[key] = row.line << 2  # the action is filled in below
                 else:
-                    repeats.setdefault(row.key, (row.shown("id_number"), [first >> 2]))[1].append(row.line)
+                    repeats.setdefault(key, (row.shown("id_number"), [first >> 2]))[1].append(row.line)
                     row.duplicate = True
         _classify(batch, actor=actor, union=union)
         for row in batch:
             result.total += 1
             counts[row.action] += 1
-            if row.bidx and seen[row.key] >> 2 == row.line:
-                seen[row.key] = row.line << 2 | _ACTION_CODES[row.action]
+            if row.bidx and not row.duplicate and row.action != CREATE:
+                seen[row.seen_key] = row.line << 2 | _ACTION_CODES[row.action]  # CREATE is code 0
             for key, code, message in row.problems:
                 problems.append((row.line, key, code, message))
                 values[(row.line, key)] = row.shown(key)
             if len(preview) < PREVIEW_ROWS:
-                preview.append(row)
+                preview.append((row.line, [row.shown(k) for k in headers], row.action))
+        if writer is not None and not counts[REFUSED]:
+            # Sealed here, so that the writer's thread has nearly no Python to run (the two share one interpreter
+            # lock) and keeps the database busy.
+            _seal([r for r in batch if r.action == CREATE and r.person_id is None])
+            writer.put(batch)
+        if spool is not None:
+            spool.add(batch)
         if progress:
             progress("check", result.total, max(expected, result.total))
     # The same person twice: every one of their rows is refused, the first one too.
@@ -701,7 +1020,6 @@ def _check(table, result: RosterResult, *, actor, union, progress: Progress | No
         for line in lines:
             problems.append((line, "id_number", "duplicate", message))
             values.setdefault((line, "id_number"), shown)
-    headers = {c.key: c.header for c in result.columns if c.key}
     order = {c.key: i for i, c in enumerate(COLUMNS)}
     problems.sort(key=lambda p: (p[0], order.get(p[1], -1)))
     result.problems.extend(
@@ -710,8 +1028,8 @@ def _check(table, result: RosterResult, *, actor, union, progress: Progress | No
         for line, key, code, message in problems)
     result.created, result.updated, result.unchanged = counts[CREATE], counts[UPDATE], counts[UNCHANGED]
     refused = result.refused_lines
-    result.preview = [{"line": r.line, "cells": [r.shown(k) for k in headers],
-                       "action": REFUSED if r.line in refused else r.action} for r in preview]
+    result.preview = [{"line": line, "cells": cells, "action": REFUSED if line in refused else action}
+                      for line, cells, action in preview]
     if result.total == 0:
         result.problems.append(Problem(result.header_row, "", "", "", _("There are no rows below the header row."),
                                        "no_rows"))
@@ -719,25 +1037,197 @@ def _check(table, result: RosterResult, *, actor, union, progress: Progress | No
     return refused
 
 
-def _write_all(table, result: RosterResult, refused_lines: set[int], *, actor, union) -> None:
-    """The second pass, inside the transaction: the rows are looked up again and written batch by batch."""
-    now = timezone.now()
-    counts: Counter = Counter()
-    late: list[Problem] = []
+@dataclass
+class _Written:
+    counts: Counter = field(default_factory=Counter)
+    late: list[Problem] = field(default_factory=list)  # problems found by the write pass's own lookups
+
+
+def _write_batch(batch: list[_Row], written: _Written, result: RosterResult, *, actor, union,
+                 now: datetime.datetime, today: datetime.date, new_checked: bool = False) -> None:
+    """Look the batch up again (the registry may have changed since the check) and write it.
+
+    ``new_checked``: the rows were looked up a moment ago (the overlapped write); only those of people already
+    registered are looked up again. A new person registered meanwhile by someone else makes the insert break
+    the unique constraint on their document, and the import is refused as a conflict."""
+    _classify([r for r in batch if r.person_id is not None] if new_checked else batch, actor=actor, union=union)
     headers = {c.key: c.header for c in result.columns if c.key}
-    for batch in tabular.in_batches(_data_rows(table, result, skip=refused_lines), BATCH):
-        _classify(batch, actor=actor, union=union)
-        for row in batch:
-            for key, code, message in row.problems:
-                late.append(Problem(row.line, key, headers.get(key, ""), row.shown(key), message, code))
-        if late and not result.skip_invalid:
-            continue  # refused: check the rest, write nothing more
-        counts.update(_write(batch, union=union, now=now))
-    if late:
-        result.problems = sorted([*result.problems, *late], key=lambda p: p.row)
+    for row in batch:
+        for key, code, message in row.problems:
+            written.late.append(Problem(row.line, key, headers.get(key, ""), row.shown(key), message, code))
+    if written.late and not result.skip_invalid:
+        return  # refused: check the rest, write nothing more
+    written.counts.update(_write(batch, union=union, now=now, today=today))
+
+
+def _settle(result: RosterResult, written: _Written) -> None:
+    """The write pass's outcome into the result, inside its transaction (raises _Refused to roll it back).
+    On PostgreSQL the deferred foreign keys are checked now, before the audit event takes the chain's lock."""
+    if written.late:
+        result.problems = sorted([*result.problems, *written.late], key=lambda p: p.row)
         if not result.skip_invalid:
             raise _Refused
-    result.created, result.updated, result.unchanged = counts[CREATE], counts[UPDATE], counts[UNCHANGED]
+    result.created, result.updated, result.unchanged = (written.counts[CREATE], written.counts[UPDATE],
+                                                        written.counts[UNCHANGED])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _write_all(table, result: RosterResult, refused_lines: set[int], *, actor, union,
+               spool: "_Spool | None" = None) -> None:
+    """The second pass, inside the transaction: the checked rows (from the spool, else read and checked again)
+    are looked up again and written batch by batch."""
+    now, today = timezone.now(), timezone.localdate()
+    written = _Written()
+    batches = spool.batches(skip=refused_lines) if spool is not None else \
+        tabular.in_batches(_data_rows(table, result, skip=refused_lines), BATCH)
+    for batch in batches:
+        _write_batch(batch, written, result, actor=actor, union=union, now=now, today=today)
+    _settle(result, written)
+
+
+class _Spool:
+    """The checked rows kept for the write pass, so that it need not read and check the file again: a batch at a
+    time, pickled into an anonymous temporary file (no name on disk; gone with the process). The rows hold ID
+    and phone numbers in clear, so each batch is sealed (AES-GCM) with a key that exists only in this process's
+    memory."""
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()  # closed by __exit__
+        self._key = AESGCM(AESGCM.generate_key(bit_length=128))
+
+    def __enter__(self) -> "_Spool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def add(self, rows: list[_Row]) -> None:
+        # Of the cells, only the ID number is shown again (next to a problem the write pass finds).
+        data = pickle.dumps([(r.line, r.cells.get("id_number", ""), r.doc_type, r.bidx, r.person, r.membership)
+                             for r in rows], protocol=pickle.HIGHEST_PROTOCOL)
+        nonce = os.urandom(12)
+        sealed = self._key.encrypt(nonce, data, None)
+        self._file.write(len(sealed).to_bytes(8, "big") + nonce + sealed)
+
+    def batches(self, *, skip: set[int]) -> Iterator[list[_Row]]:
+        self._file.flush()
+        self._file.seek(0)
+        while head := self._file.read(20):
+            sealed = self._file.read(int.from_bytes(head[:8], "big"))
+            rows = pickle.loads(self._key.decrypt(head[8:], sealed, None))  # noqa: S301 - written above, sealed
+            batch = [_Row(line=line, cells={"id_number": number}, doc_type=doc_type, bidx=bidx, person=person,
+                          membership=membership)
+                     for line, number, doc_type, bidx, person, membership in rows if line not in skip]
+            if batch:
+                yield batch
+
+
+def _overlapped(table: tabular.Table, *, dry_run: bool, skip_invalid: bool) -> bool:
+    """Whether to write while checking: a large all-or-nothing import into PostgreSQL, not inside a caller's
+    transaction (the writer's connection would not see that transaction's rows, nor roll back with it)."""
+    return (not dry_run and not skip_invalid and connection.vendor == "postgresql"
+            and not connection.in_atomic_block and table.estimated_rows >= OVERLAP_ROWS)
+
+
+class _Writer:
+    """The write pass run alongside the check. Writing a row costs the database more than checking it costs
+    Python, and the two can run on different cores: each batch that passed the check goes through a bounded
+    queue to this thread, which looks it up again and writes it on its own connection, inside ONE transaction.
+    That transaction commits only once the check has passed every row (a row refused later, say the second
+    occurrence of a person, rolls everything back), so the import stays all or nothing, and the check's
+    progress, written on the caller's connection outside the transaction, stays visible."""
+
+    def __init__(self, *, actor, union, result: RosterResult):
+        self.actor, self.union, self.result = actor, union, result
+        self.queue: queue.Queue = queue.Queue(maxsize=QUEUE_BATCHES)
+        self.commit = False
+        self.stopped = False  # set by the thread when it writes nothing more: batches need not be sent
+        self.committed = False
+        self.conflict = False
+        self.error: BaseException | None = None
+        self.late: list[Problem] = []
+        self.language = translation.get_language()
+        self.now, self.today = timezone.now(), timezone.localdate()
+        self.thread = threading.Thread(target=self._run, name="roster-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, batch: list[_Row]) -> None:
+        if not self.stopped:
+            self.queue.put(batch)
+
+    def finish(self, *, commit: bool) -> None:
+        """End the stream of batches and wait for the commit (or the rollback)."""
+        self.commit = commit
+        self.queue.put(None)
+        self.thread.join()
+
+    def _run(self) -> None:
+        ended = False
+        try:
+            with translation.override(self.language), transaction.atomic():
+                with connection.cursor() as cursor:
+                    # Foreign keys checked batch by batch while the check goes on, not all at the commit.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                written = _Written()
+                while (batch := self.queue.get()) is not None:
+                    if not written.late:
+                        _write_batch(batch, written, self.result, actor=self.actor, union=self.union,
+                                     now=self.now, today=self.today, new_checked=True)
+                        self.stopped = bool(written.late)
+                ended = True
+                self.late = written.late
+                if not self.commit:
+                    raise _Refused
+                _settle(self.result, written)
+                _audit(self.actor, self.union, self.result)
+            self.committed = True
+        except _Refused:
+            pass
+        except IntegrityError:
+            self.conflict = True
+        except BaseException as exc:  # re-raised by the caller's thread
+            self.error = exc
+        finally:
+            self.stopped = True
+            if not ended:
+                while self.queue.get() is not None:
+                    pass
+            connection.close()
+
+
+def _import_overlapped(table, result: RosterResult, *, actor, union, progress: Progress | None) -> RosterResult:
+    parser = _Parser(table, result)  # forked before the writer's thread exists
+    try:
+        writer = _Writer(actor=actor, union=union, result=result)
+    except BaseException:
+        parser.__exit__(None, None, None)
+        raise
+    try:
+        _check(table, result, actor=actor, union=union, progress=progress, writer=writer, parser=parser)
+    except BaseException:
+        writer.finish(commit=False)
+        raise
+    if result.fatal or result.problems:
+        writer.finish(commit=False)
+        if not result.fatal:
+            _audit(actor, union, result, outcome=Outcome.FAILED)
+        return result
+    if progress:
+        progress("write", result.total, result.total)
+    writer.finish(commit=True)
+    if writer.error is not None:
+        raise writer.error
+    if writer.committed:
+        result.committed = True
+        return result
+    if writer.conflict:
+        _conflict(result)
+    elif writer.late:
+        result.problems = sorted([*result.problems, *writer.late], key=lambda p: p.row)
+    _audit(actor, union, result, outcome=Outcome.FAILED)
+    return result
 
 
 def _audit(actor, union, result: RosterResult, outcome: str = Outcome.SUCCESS) -> None:
@@ -751,7 +1241,7 @@ def _audit(actor, union, result: RosterResult, outcome: str = Outcome.SUCCESS) -
 # --- the error report and the template -------------------------------------------------------------------
 
 
-def problems_report(result: RosterResult, data: bytes, filename: str) -> bytes:
+def problems_report(result: RosterResult, data: tabular.Source, filename: str) -> bytes:
     """The refused rows as they are in the file, each with its row number (行号) and its problems (问题);
     problems with the file as a whole are note lines above the header."""
     by_line: dict[int, list[str]] = {}

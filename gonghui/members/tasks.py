@@ -194,7 +194,9 @@ def _run(job: ImportJob) -> None:
         _save(job, **values)
 
     try:
-        data = (Path(settings.MEDIA_ROOT) / job.stored_path).read_bytes()
+        data = Path(settings.MEDIA_ROOT) / job.stored_path  # streamed from disk: a large roster is never held whole
+        if not data.is_file():
+            raise FileNotFoundError(data)
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
                                       progress=progress)

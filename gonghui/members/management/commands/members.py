@@ -48,7 +48,8 @@ class Command(BaseCommand):
                 "code": options["org"], "user": actor.user.username}, returncode=UNUSABLE) from None
         path = Path(options["file"])
         try:
-            data = path.read_bytes()
+            with path.open("rb"):  # readable; the import then streams it from disk (a large roster is never held)
+                data = path
         except OSError as exc:
             raise CommandError(_("Cannot read %(file)s: %(err)s") % {"file": path, "err": exc.strerror},
                                returncode=UNUSABLE) from None
@@ -70,7 +71,7 @@ class Command(BaseCommand):
         label = _("writing") if phase == "write" else _("checked")
         self.stderr.write(f"{label} {done}/{expected}")
 
-    def _finish(self, result: roster.RosterResult, data: bytes, path: Path, options: dict) -> None:
+    def _finish(self, result: roster.RosterResult, data: Path, path: Path, options: dict) -> None:
         for p in result.problems:
             where = _("row %(row)s") % {"row": p.row} + (f" {p.column}" if p.column else "")
             value = f" “{p.value}”" if p.value else ""
