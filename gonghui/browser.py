@@ -34,19 +34,43 @@ def browser():
         b.close()
 
 
+# Reports every Content-Security-Policy violation on the console, where the page fixture collects it (init
+# scripts are not subject to the page's policy).
+_REPORT_CSP = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+                + " at " + e.sourceFile + ":" + e.lineNumber);
+});"""
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A page on the live server. A test fails if the browser refuses anything under the Content-Security-Policy
+    (``page.csp_violations`` lists what it refused)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.add_init_script(_REPORT_CSP)
     pg = context.new_page()
+    pg.csp_violations = []
+    pg.on("console", lambda msg: pg.csp_violations.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
     pg.set_default_timeout(10000)
     pg.base = live_server.url
     yield pg
     context.close()
+    if pg.csp_violations:
+        pytest.fail("The Content-Security-Policy refused something:\n" + "\n".join(pg.csp_violations))
 
 
-def log_in(page, username: str, password: str) -> None:
+def log_in(page, username: str, password: str, code=None) -> None:
+    """Sign in through the form; ``code`` (a string, or a callable giving one) answers the second step when the
+    account has an authenticator."""
     page.goto(page.base + "/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    if "/login/verify/" in page.url:
+        if code is None:
+            pytest.fail(f"{username} has a second factor: pass log_in(..., code=...)")
+        page.fill("#id_code", code() if callable(code) else code)
+        page.click("#verify-form button[type=submit]")
+        page.wait_for_load_state()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 
 from gonghui.core.access import Actor, actor_for
-from gonghui.core.models import Grant, Role
+from gonghui.core.models import Grant, Role, SecurityPolicy
 from gonghui.orgs.models import Org
 
 PASSWORD = "Gh-test-pass-2026"  # noqa: S105
@@ -53,6 +53,9 @@ def _user(username: str, name: str, role: str, org: Org):
 
 
 def build_cast() -> Cast:
+    # The suite signs in with force_login and no authenticator: the second factor is off here, and the sign-in
+    # tests (gonghui/core/tests/test_signin*.py) turn it on.
+    SecurityPolicy.objects.update_or_create(pk=1, defaults={"require_second_factor": False})
     city = _org(None, "CITY", "临江市总工会", "city", "federation", region_code="330100")
     county_a = _org(city, "CA", "东湖区总工会", "county", "federation", region_code="330102")
     township_a = _org(county_a, "CA1", "城关街道总工会", "township", "federation")

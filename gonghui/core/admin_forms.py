@@ -8,7 +8,9 @@ from .models import Outcome, Role, SecurityPolicy
 class PasswordChangeForm(StyledForm):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput,
-                                   help_text=_("At least 8 characters; not a common password."))
+                                   help_text=_("At least 8 characters mixing 3 of: lower-case letters, capital "
+                                               "letters, digits, symbols; not a common password, not your "
+                                               "username, not your current password."))
     new_password2 = forms.CharField(label=_("New password again"), widget=forms.PasswordInput)
 
     def clean(self):
@@ -59,4 +61,23 @@ class ResetPasswordForm(StyledForm):
 class SecurityPolicyForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = SecurityPolicy
-        fields = ["password_max_age_days", "session_idle_minutes", "lockout_failures", "lockout_cooloff_minutes"]
+        fields = ["password_max_age_days", "session_idle_minutes", "lockout_failures", "lockout_cooloff_minutes",
+                  "require_second_factor"]
+
+
+class SecondFactorForm(StyledForm):
+    code = forms.CharField(label=_("Verification code"), max_length=20,
+                           help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True,
+                                                         "inputmode": "text"}))
+
+
+class EnrolForm(StyledForm):
+    code = forms.CharField(label=_("Code from the app"), max_length=10,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class SecondFactorResetForm(StyledForm):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("For a lost phone: the user sets up two-step verification again at the "
+                                           "next sign-in."))

@@ -4,22 +4,23 @@ from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gonghui.orgs.selectors import org_scope
 
-from . import audit, users_services
+from . import audit, otp, users_services
 from .admin_forms import (
     AuditFilterForm,
     GrantForm,
     PasswordChangeForm,
     ResetPasswordForm,
+    SecondFactorResetForm,
     SecurityPolicyForm,
     TokenForm,
     UserCreateForm,
@@ -53,16 +54,34 @@ def account(request):
                 return redirect("core:account")
     elif request.method == "POST" and "tk-name" in request.POST:
         token_form = TokenForm(request.POST, prefix="tk")
-        if token_form.is_valid():
+        if not _may_create_tokens(request):
+            token_form.add_error(None, _("Finish setting up two-step verification and changing your password "
+                                         "before you create a token."))
+        elif token_form.is_valid():
             try:
                 _token, new_token = users_services.api_token_create(actor=actor, name=token_form.cleaned_data["name"])
             except ValidationError as exc:
                 apply_validation_error(token_form, exc)
     tokens = ApiToken.objects.filter(user=actor.user).select_related("grant__org").order_by("-created_at")
+    policy = SecurityPolicy.current()
+    enrolled = otp.has_authenticator(request.user)
     return render(request, "core/account.html", {
         "title": _("My account"), "pw_form": pw_form, "token_form": token_form, "tokens": tokens,
-        "new_token": new_token,
+        "new_token": new_token, "two_factor": {
+            "enrolled": enrolled, "required": policy.require_second_factor,
+            "codes_left": otp.recovery_codes_left(request.user) if enrolled else 0},
+        "password_expired": request.user.password_expired(policy.password_max_age_days),
+        "password_max_age_days": policy.password_max_age_days,
     })
+
+
+def _may_create_tokens(request) -> bool:
+    """A token outlives the session: only a fully signed-in user (second factor shown when the account has or
+    needs one, no password change pending) creates one."""
+    user = request.user
+    if user.must_change_password or user.password_expired(SecurityPolicy.current().password_max_age_days):
+        return False
+    return user.is_verified() or not otp.second_factor_required(user)
 
 
 @login_required
@@ -83,6 +102,7 @@ def audit_scope(actor):
     return AuditEvent.objects.filter(in_subtree)
 
 
+@require_safe
 @requires("audit.view")
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
@@ -230,13 +250,29 @@ def user_detail(request, username: str):
 def security(request):
     policy = SecurityPolicy.objects.get_or_create(pk=1)[0]
     form = SecurityPolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and "unlock" in request.POST:
+    reset_form = SecondFactorResetForm(prefix="mfa")
+    if request.method == "POST" and "mfa-username" in request.POST:
+        reset_form = SecondFactorResetForm(request.POST, prefix="mfa")
+        if reset_form.is_valid():
+            subject = User.objects.filter(username=reset_form.cleaned_data["username"].strip()).first()
+            try:
+                if subject is None:
+                    raise PermissionDenied
+                otp.second_factor_reset(actor=request.actor, user=subject)
+            except PermissionDenied:
+                reset_form.add_error("username", _("No such user in your scope."))
+            else:
+                messages.success(request, _("Two-step verification of %(u)s removed; they set it up again at the "
+                                            "next sign-in.") % {"u": subject.username})
+                return redirect("core:security")
+        form = SecurityPolicyForm(instance=policy)
+    elif request.method == "POST" and "unlock" in request.POST:
         username = request.POST["unlock"]
         axes_reset(username=username)
         audit.record(actor=request.actor, action="security.unlock", object_type="user", object_id=username)
         messages.success(request, _("Account %(u)s unlocked.") % {"u": username})
         return redirect("core:security")
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "mfa-username" not in request.POST and form.is_valid():
         changed = form.changed_data
         with transaction.atomic():
             policy = form.save()
@@ -246,4 +282,4 @@ def security(request):
         return redirect("core:security")
     attempts = AccessAttempt.objects.order_by("-attempt_time")[:100]
     return render(request, "core/security.html", {"title": _("Security settings"), "form": form,
-                                                  "attempts": attempts})
+                                                  "attempts": attempts, "reset_form": reset_form})

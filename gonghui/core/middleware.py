@@ -1,10 +1,14 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from . import otp
 from .access import ANONYMOUS, actor_for
 from .audit import current_ip
 from .models import SecurityPolicy
@@ -12,8 +16,10 @@ from .models import SecurityPolicy
 SESSION_GRANT = "gonghui_grant"
 SESSION_SEEN = "gonghui_seen"
 SESSION_STARTED = "gonghui_started"
-# Pages a user who must change their password may still open.
+# Pages a user who must change their password (or set up a second factor) may still open.
 _PASSWORD_CHANGE_ALLOWED = ("/account/", "/logout/", "/static/", "/healthz")
+# Pages a signed-in session that still owes its second-factor code may open.
+_VERIFY_ALLOWED = ("/login/verify/", "/logout/", "/static/", "/healthz")
 
 
 def client_ip(request) -> str | None:
@@ -43,8 +49,34 @@ class ActorMiddleware:
                 else:
                     request.session[SESSION_SEEN] = now
                     request.actor = actor_for(user, request.session.get(SESSION_GRANT))
-                    if user.must_change_password and not request.path.startswith(_PASSWORD_CHANGE_ALLOWED):
-                        return redirect(reverse("core:account") + "?must_change=1")
+                    if (refused := self._gate(request, user)) is not None:
+                        return refused
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+
+    @staticmethod
+    def _gate(request, user):
+        """Where a signed-in user must go first: the second-factor code (an account with an authenticator whose
+        session has not shown one), setting one up (the policy requires it), a new password (first login or
+        expired). None when the request may go on."""
+        policy = SecurityPolicy.current()
+        path = request.path
+        if not user.is_verified():
+            if otp.has_authenticator(user):
+                if not path.startswith(_VERIFY_ALLOWED):
+                    return _refuse(request, reverse("core:login_verify") + "?" + urlencode({"next": path}))
+            elif policy.require_second_factor and not path.startswith(_PASSWORD_CHANGE_ALLOWED):
+                return _refuse(request, reverse("core:two_factor"))
+        if user.must_change_password and not path.startswith(_PASSWORD_CHANGE_ALLOWED):
+            return _refuse(request, reverse("core:account") + "?must_change=1")
+        if user.password_expired(policy.password_max_age_days) and not path.startswith(_PASSWORD_CHANGE_ALLOWED):
+            return _refuse(request, reverse("core:account") + "?expired=1")
+        return None
+
+
+def _refuse(request, url: str):
+    """A page redirects to where the user must go; an API call through the session gets a 403 saying so."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Finish signing in on the website first.")}, status=403)
+    return redirect(url)

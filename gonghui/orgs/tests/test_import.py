@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from gonghui.core.access import actor_for
 from gonghui.core.identity import uscc_check_char
-from gonghui.core.models import AuditEvent, Grant, Outcome
+from gonghui.core.models import AuditEvent, Grant, Outcome, SecurityPolicy
 from gonghui.orgs import importer, services
 from gonghui.orgs.models import Kind, Level, Org
 
@@ -69,6 +69,7 @@ def add(parent: Org | None, code: str, name: str, level: str, kind: str = Kind.F
 
 @pytest.fixture
 def tree(db):
+    SecurityPolicy.objects.create(pk=1, require_second_factor=False)  # force_login users have no second factor
     city = add(None, "C001", "某市总工会", Level.CITY)
     county_a = add(city, "A100", "甲县总工会", Level.COUNTY)
     county_b = add(city, "B100", "乙县总工会", Level.COUNTY)
