@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 GONGHUI_DEMO_ALLOWED = True
 GONGHUI_NOTIFY_DIR = None
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# One process: the rate-limit counts stay in memory, and tests reset them with cache.clear() without a database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

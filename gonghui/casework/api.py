@@ -6,10 +6,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gonghui.core import figures as figure_registry
 from gonghui.core.identity import mask
+from gonghui.core.pagination import PageNumberPagination
 from gonghui.orgs.selectors import org_get
 
 from . import intake, selectors, services

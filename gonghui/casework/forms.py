@@ -171,7 +171,7 @@ class SuperviseForm(Form):
 
 
 class RevealForm(Form):
-    reason = forms.CharField(label=_("Reason for viewing"), max_length=200)
+    reason = forms.CharField(label=_("Reason for viewing"), min_length=2, max_length=200)  # as reveal() asks
 
 
 class PolicyForm(Form):

@@ -2,11 +2,12 @@ import datetime
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from . import figures as figure_registry
 from . import workdays
 from .admin_views import audit_scope
+from .pagination import PageNumberPagination
 
 router = Router(tags=["core"])
 

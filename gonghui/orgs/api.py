@@ -3,9 +3,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gonghui.core.identity import mask
+from gonghui.core.pagination import PageNumberPagination
 
 from . import selectors, services
 from .models import Kind, Level, Org, Ownership, Status

@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     name = "gonghui.portal"
     label = "portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from gonghui.core import ratelimits  # noqa: F401  (registers the rate-limit cache check)

@@ -1,6 +1,7 @@
 """Portal pages for members: ask for a transfer, activate a service card. No login; the member proves who
 they are with what only they hold (ID number with phone, or card number with ID number and phone).
-Personal data travels in POST bodies only and the pages are never cached."""
+Personal data travels in POST bodies only and the pages are never cached. Both forms are rate-limited per
+client address (django-ratelimit), so nobody can try ID numbers and phones in bulk."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,14 +11,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+from django_ratelimit.decorators import ratelimit
 
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.members import cards, transfers
+from gonghui.privacy.forms import CardConsent, TransferConsent
+from gonghui.privacy.services import form_consent
 
+# (attempts, seconds) per client address. Read when a request comes.
+TRANSFER_LIMIT = (20, 3600)
+CARD_LIMIT = (20, 3600)
 _OFF = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 
 
-class TransferRequestForm(StyledForm):
+class TransferRequestForm(TransferConsent, StyledForm):
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30, widget=forms.TextInput(attrs=_OFF))
     phone_last4 = forms.CharField(label=gettext_lazy("Last four digits of your mobile number"), max_length=4,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
@@ -28,7 +35,7 @@ class TransferRequestForm(StyledForm):
     note = forms.CharField(label=gettext_lazy("Note (optional)"), max_length=200, required=False)
 
 
-class CardActivateForm(StyledForm):
+class CardActivateForm(CardConsent, StyledForm):
     number = forms.CharField(label=gettext_lazy("Card number"), max_length=24,
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=30, widget=forms.TextInput(attrs=_OFF))
@@ -36,16 +43,26 @@ class CardActivateForm(StyledForm):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
 
 
+def _transfer_rate(group, request):
+    return TRANSFER_LIMIT
+
+
+def _card_rate(group, request):
+    return CARD_LIMIT
+
+
 @never_cache
 @csrf_protect
+@ratelimit(key="ip", rate=_transfer_rate, method="POST", block=True)
 def transfer_request(request):
     form = TransferRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            t = transfers.transfer_request_by_member(**form.cleaned_data)
+            t = transfers.transfer_request_by_member(**form.service_data())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
+            form_consent(form, request, person=t.person, object_type="transfer", object_id=t.code)
             return render(request, "portal/member_done.html", {
                 "title": _("Transfer requested"), "code": t.code, "kind": "transfer", "to_name": t.to_union.name})
     return render(request, "portal/member_transfer.html", {
@@ -54,14 +71,16 @@ def transfer_request(request):
 
 @never_cache
 @csrf_protect
+@ratelimit(key="ip", rate=_card_rate, method="POST", block=True)
 def card_activate(request):
     form = CardActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            card = cards.card_activate_by_member(**form.cleaned_data)
+            card = cards.card_activate_by_member(**form.service_data())
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
+            form_consent(form, request, person=card.membership.person, object_type="card", object_id=card.number)
             return render(request, "portal/member_done.html", {
                 "title": _("Card activated"), "code": card.number, "kind": "card"})
     return render(request, "portal/member_card.html", {"title": _("Activate my service card"), "form": form})

@@ -1,15 +1,15 @@
 """Workers' requests, the public side: file a request from a phone, track it, rate the reply.
 
 As for joining: no personal data travels in a URL (the forms post), pages that show it are not cached, the
-tracking lookup answers the same for an unknown code and for wrong digits, and counters in the cache slow down
-anyone sweeping the pages. After a successful lookup the case is remembered in the session for a while, so the
-worker can rate it and come back to it without typing the code again.
+tracking lookup answers the same for an unknown code and for wrong digits, and rate limits per client address
+(django-ratelimit, counted in the shared cache) slow down anyone sweeping the pages. After a successful lookup
+the case is remembered in the session for a while, so the worker can rate it and come back to it without typing
+the code again.
 """
 
 import hashlib
 import time
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,46 +17,36 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
 from gonghui.casework import intake, selectors
 from gonghui.casework.forms import RateForm, RequestForm, TrackForm
 from gonghui.casework.models import Case
+from gonghui.core import ratelimits
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.middleware import client_ip
 
 SESSION_DONE = "gonghui_request_done"
 SESSION_TRACKED = "gonghui_request_tracked"
 TRACKED_SECONDS = 30 * 60
-# (attempts, seconds) per client address, and wrong answers per tracking code.
+# (attempts, seconds) per client address, and wrong answers per tracking code. Read when a request comes.
 SUBMIT_LIMIT = (20, 3600)
 TRACK_LIMIT = (30, 600)
 TRACK_CODE_FAILURES = (10, 3600)
 RATE_LIMIT = (20, 3600)
 
 
-def _hit(key: str, limit: tuple[int, int]) -> bool:
-    """Count one attempt; True once the key is over its limit for the window."""
-    allowed, window = limit
-    key = "gh:req:" + key
-    cache.add(key, 0, window)
-    try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        n = 1
-    return n > allowed
+def _submit_rate(group, request):
+    return SUBMIT_LIMIT
 
 
-def _over(key: str, limit: tuple[int, int]) -> bool:
-    return (cache.get("gh:req:" + key) or 0) >= limit[0]
+def _track_rate(group, request):
+    return TRACK_LIMIT
 
 
-def _ip(request) -> str:
-    return client_ip(request) or "-"
-
-
-def _too_many(request, title: str):
-    return render(request, "portal/request_busy.html", {"title": title}, status=429)
+def _rate_rate(group, request):
+    return RATE_LIMIT
 
 
 def _is_mobile(request) -> bool:
@@ -65,6 +55,7 @@ def _is_mobile(request) -> bool:
 
 
 @never_cache
+@ratelimit(key="ip", rate=_submit_rate, method="POST", block=True)
 def request_new(request):
     """File a request. ``?to=CODE`` (a union's own link or QR code) sends it to that unit; otherwise the worker
     picks the federation of their city or county."""
@@ -78,8 +69,6 @@ def request_new(request):
                        initial={"notice_version": intake.REQUEST_NOTICE_VERSION})
     title = _("Ask the union for help")
     if request.method == "POST":
-        if _hit("submit:" + _ip(request), SUBMIT_LIMIT):
-            return _too_many(request, title)
         if form.is_valid():
             org = fixed or intake.public_target_get(form.cleaned_data["org"])
             try:
@@ -134,28 +123,26 @@ def _track_page(request, *, form=None, case=None, not_found=False, rate_form=Non
 
 
 @never_cache
+@ratelimit(key="ip", rate=_track_rate, method="POST", block=True)
 def request_track(request):
     """Look a request up with its code and the last 4 digits of the phone (POST only), or show the one just
     looked up in this browser."""
-    title = _("Track your request")
     if request.method != "POST":
         if request.GET.get("forget"):
             request.session.pop(SESSION_TRACKED, None)
             return redirect("portal:request_track")
         return _track_page(request, case=_remembered(request))
-    if _hit("track:" + _ip(request), TRACK_LIMIT):
-        return _too_many(request, title)
     form = TrackForm(request.POST)
     if not form.is_valid():
         return _track_page(request, form=form, status=422)
     code = intake.normalize_code(form.cleaned_data["code"])
-    code_key = "track-code:" + hashlib.sha256(code.encode()).hexdigest()[:24]
+    code_key = hashlib.sha256(code.encode()).hexdigest()[:24]
     # Every code counts its wrong answers, existing or not, so the lock itself reveals nothing.
-    if _over(code_key, TRACK_CODE_FAILURES):
-        return _too_many(request, title)
+    if ratelimits.used_up(request, group="portal:track-code", value=code_key, rate=TRACK_CODE_FAILURES):
+        raise Ratelimited
     case = intake.case_track(code=code, phone_last4=form.cleaned_data["last4"])
     if case is None:
-        _hit(code_key, TRACK_CODE_FAILURES)
+        ratelimits.count(request, group="portal:track-code", value=code_key, rate=TRACK_CODE_FAILURES)
         return _track_page(request, form=form, not_found=True)
     _remember(request, case)
     return _track_page(request, form=TrackForm(), case=case)
@@ -163,10 +150,9 @@ def request_track(request):
 
 @never_cache
 @require_POST
+@ratelimit(key="ip", rate=_rate_rate, method="POST", block=True)
 def request_rate(request):
     """The worker rates the reply of the request looked up in this browser."""
-    if _hit("rate:" + _ip(request), RATE_LIMIT):
-        return _too_many(request, _("Track your request"))
     case = _remembered(request)
     if case is None:
         return redirect("portal:request_track")

@@ -67,7 +67,7 @@ def test_search_needs_two_characters(cast, client):
 
 
 def test_search_is_slowed_down_when_swept(cast, client, monkeypatch):
-    monkeypatch.setattr(views_join, "SEARCH_LIMIT", (3, 60))
+    monkeypatch.setattr(views_join, "SEARCH_LIMIT", (3, 3600))
     for _i in range(3):
         assert client.get(reverse("portal:join"), {"q": "工会"}).status_code == 200
     r = client.get(reverse("portal:join"), {"q": "工会"})
@@ -164,7 +164,7 @@ def test_a_second_application_is_told_the_first_is_pending(cast, client):
 
 
 def test_submissions_from_one_address_are_limited(cast, client, monkeypatch):
-    monkeypatch.setattr(views_join, "SUBMIT_LIMIT", (2, 60))
+    monkeypatch.setattr(views_join, "SUBMIT_LIMIT", (2, 3600))
     for i in range(2):
         client.post(_join_url(), form_data(id_number=make_id(10 + i)))
     r = client.post(_join_url(), form_data(id_number=make_id(20)))
@@ -221,7 +221,7 @@ def test_status_lookup_is_a_post_form(cast, client):
 
 
 def test_guessing_the_digits_of_one_code_is_stopped(cast, client, monkeypatch):
-    monkeypatch.setattr(views_join, "STATUS_CODE_FAILURES", (3, 60))
+    monkeypatch.setattr(views_join, "STATUS_CODE_FAILURES", (3, 3600))
     a = applications.application_submit(union=cast.grassroots_a, data=form_data(),
                                         consent_version=applications.JOIN_NOTICE_VERSION, ip=None)
     for guess in ("0001", "0002", "0003"):
@@ -234,7 +234,7 @@ def test_guessing_the_digits_of_one_code_is_stopped(cast, client, monkeypatch):
 
 
 def test_status_lookups_from_one_address_are_limited(cast, client, monkeypatch):
-    monkeypatch.setattr(views_join, "STATUS_LIMIT", (2, 60))
+    monkeypatch.setattr(views_join, "STATUS_LIMIT", (2, 3600))
     _status(client, "AAAAAAAAAA", "1111")
     _status(client, "BBBBBBBBBB", "1111")
     assert _status(client, "CCCCCCCCCC", "1111").status_code == 429
