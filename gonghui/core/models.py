@@ -1,3 +1,4 @@
+import datetime
 import time
 
 from django.contrib.auth.models import AbstractUser
@@ -23,6 +24,8 @@ class User(AbstractUser):
     display_name = models.CharField(_("name"), max_length=50, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Set only by the demo seed, so the production deploy check can refuse a database holding demo logins.
+    is_demo = models.BooleanField(_("demo account"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -30,6 +33,35 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        # Django's create_user() hashes the first password without set_password(): its date is the creation's.
+        if self._state.adding and self.password_changed_at is None:
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def check_password(self, raw_password):
+        """As Django's, except that re-hashing a correct password with a newer hasher is not a password change."""
+        from django.contrib.auth.hashers import check_password
+
+        def rehash(raw):
+            changed_at = self.password_changed_at
+            super(User, self).set_password(raw)
+            self.password_changed_at = changed_at
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
+    def password_expired(self, max_age_days: int) -> bool:
+        """True when the password is older than ``max_age_days`` (0: passwords never expire)."""
+        if not max_age_days or self.password_changed_at is None:
+            return False
+        return timezone.now() - self.password_changed_at > datetime.timedelta(days=max_age_days)
 
 
 class Grant(models.Model):
@@ -131,7 +163,12 @@ class HolidayDay(models.Model):
 class SecurityPolicy(models.Model):
     """Security settings kept by the security administrator. There is one row."""
 
-    password_max_age_days = models.PositiveSmallIntegerField(_("password maximum age (days)"), default=90)
+    password_max_age_days = models.PositiveSmallIntegerField(
+        _("password maximum age (days)"), default=90,
+        help_text=_("Staff must choose a new password after this many days; 0 means never."))
+    require_second_factor = models.BooleanField(
+        _("require two-step verification"), default=True,
+        help_text=_("Every staff account signs in with a password and a code from an authenticator app."))
     session_idle_minutes = models.PositiveSmallIntegerField(_("session idle timeout (minutes)"), default=30)
     lockout_failures = models.PositiveSmallIntegerField(_("failed logins before lockout"), default=5)
     lockout_cooloff_minutes = models.PositiveSmallIntegerField(_("lockout cool-off (minutes)"), default=30)
@@ -146,6 +183,13 @@ class SecurityPolicy(models.Model):
                                    name="core_securitypolicy_idle_range"),
             models.CheckConstraint(condition=Q(lockout_failures__gte=3, lockout_failures__lte=20),
                                    name="core_securitypolicy_failures_range"),
+            models.CheckConstraint(condition=Q(password_max_age_days__lte=365),
+                                   name="core_securitypolicy_password_age_range",
+                                   violation_error_message=_("The password age is at most 365 days (0: never).")),
+            # A lockout always ends by itself: a cool-off of at least a minute and at most a day.
+            models.CheckConstraint(condition=Q(lockout_cooloff_minutes__gte=1, lockout_cooloff_minutes__lte=1440),
+                                   name="core_securitypolicy_cooloff_range",
+                                   violation_error_message=_("The lockout cool-off is 1 to 1440 minutes (a day).")),
         ]
 
     def __str__(self):
@@ -226,3 +270,55 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.uid}"
+
+
+class Approval(models.Model):
+    """A maker-checker request (双人复核): an action that pays money or hands out personal data in bulk, asked for
+    by one person and allowed by another before it runs once. Kinds and their rules: ``gonghui.core.approvals``."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        EXECUTED = "executed", _("Done")
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    uid = models.CharField(_("request code"), max_length=12, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("organization"))
+    # The org's tree path, kept with the row so the requests of a subtree are one index range scan.
+    org_path = models.CharField(max_length=255, editable=False)
+    # What the action does, as the kind reads it back when it runs. Never personal data in clear.
+    payload = models.JSONField(_("request"), default=dict, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.REQUESTED)
+    maker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    checker = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                verbose_name=_("decided by"))
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("decide before"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    execute_by = models.DateTimeField(_("use before"), null=True, blank=True)
+    executed_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+        constraints = [
+            # The second person is never the first: nobody approves their own request.
+            models.CheckConstraint(condition=Q(checker__isnull=True) | ~Q(checker=models.F("maker")),
+                                   name="core_approval_checker_not_maker"),
+            models.CheckConstraint(
+                condition=~Q(state__in=("approved", "rejected", "executed"))
+                | Q(checker__isnull=False, decided_at__isnull=False),
+                name="core_approval_decided_has_checker"),
+            models.CheckConstraint(condition=~Q(state="executed") | Q(executed_at__isnull=False),
+                                   name="core_approval_executed_has_time"),
+        ]
+        indexes = [models.Index(fields=["org_path", "state"], name="core_approval_path_state")]
+
+    def __str__(self):
+        return self.uid
