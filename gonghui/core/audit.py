@@ -47,6 +47,19 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+def _masked(value):
+    """Details with any ID or mobile number typed into free text (a reason, a note) masked."""
+    from gonghui.privacy.scan import mask_all
+
+    if isinstance(value, str):
+        return mask_all(value)
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
+
+
 def record(*, actor, action: str, object_type: str = "", object_id: str = "", scope_path: str = "",
            outcome: str = Outcome.SUCCESS, details: dict | None = None, using: str = DEFAULT_DB_ALIAS) -> AuditEvent:
     """Append one event. ``details`` must never hold personal data in clear (mask or omit it)."""
@@ -65,7 +78,7 @@ def record(*, actor, action: str, object_type: str = "", object_id: str = "", sc
             object_id=str(object_id),
             outcome=outcome,
             ip=current_ip.get(),
-            details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
+            details=_masked(json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder))),
             prev_hash=last["hash"] if last else GENESIS,
             **actor.audit_fields(),
         )

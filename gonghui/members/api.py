@@ -3,9 +3,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from gonghui.core.identity import mask
+from gonghui.core.pagination import PageNumberPagination
 from gonghui.orgs.selectors import org_get
 
 from . import selectors, services
@@ -72,7 +73,7 @@ class MemberOut(Schema):
 
 
 class MemberFilters(Schema):
-    q: str = Field("", description="name, or a full ID number / mobile matched exactly")
+    q: str = Field("", description="part of a name (full ID or mobile numbers: POST /members/find, never in a URL)")
     status: MembershipStatus | None = MembershipStatus.ACTIVE
     category: str | None = Field(None, pattern="^(migrant|new_employment|dispatched|female)$")
     joined_from: datetime.date | None = None
@@ -114,9 +115,25 @@ def member_list(request, filters: Query[MemberFilters]):
     actor = request.auth
     actor.require("member.view")
     data = filters.dict()
+    if selectors.is_number_search(data.get("q") or ""):
+        raise ValidationError(_("Full ID or mobile numbers never go in a URL: send them to POST /members/find."))
     if code := data.pop("union", None):
         data["under"] = org_get(actor=actor, code=code)
     return selectors.member_list(actor=actor, filters=data).order_by("-joined_on", "pk")
+
+
+class FindIn(Schema):
+    number: str = Field(..., max_length=30, description="a full ID number or mobile number, matched exactly")
+
+
+@router.post("/find", response=list[MemberOut], summary="Members in scope holding a full ID or mobile number")
+def member_find(request, payload: FindIn):
+    actor = request.auth
+    actor.require("member.view")
+    if not selectors.is_number_search(payload.number):
+        raise ValidationError(_("Type a full ID number (18 characters) or a mobile number (11 digits)."))
+    return list(selectors.member_list(actor=actor, filters={"q": payload.number, "status": ""})
+                .order_by("-joined_on", "pk")[:50])
 
 
 @router.get("/{uid}", response=MemberOut, summary="A member's current (or latest) membership in scope")

@@ -11,7 +11,7 @@ CATEGORY_CHOICES = [("", _("All")), ("migrant", _("Migrant workers")), ("new_emp
 
 
 class MemberFilterForm(StyledForm):
-    q = forms.CharField(label=_("Name, full ID number or mobile"), required=False)
+    q = forms.CharField(label=_("Name"), required=False)  # full numbers: the POST-only find box
     status = forms.ChoiceField(label=_("Status"), required=False, initial="active",
                                choices=[("", _("All")), *MembershipStatus.choices])
     category = forms.ChoiceField(label=_("Category"), required=False, choices=CATEGORY_CHOICES)
@@ -75,8 +75,3 @@ class LeaveForm(StyledForm):
 class RevealForm(StyledForm):
     field = forms.ChoiceField(choices=[("id_number", "id_number"), ("phone", "phone")], widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Reason"), max_length=200)
-
-
-class ExportForm(StyledForm):
-    reveal = forms.BooleanField(label=_("Include full ID and mobile numbers"), required=False)
-    reason = forms.CharField(label=_("Reason (required for full numbers)"), max_length=200, required=False)

@@ -23,16 +23,30 @@ def membership_scope(*, actor) -> QuerySet[Membership]:
     return Membership.objects.filter(org_path__startswith=actor.org.path)
 
 
+ID_NUMBER = r"\d{17}[\dX]|\d{15}"
+MOBILE = r"(\+?86)?1[3-9]\d{9}"
+
+
+def _compact(q: str) -> str:
+    return re.sub(r"[-()（）]", "", identity.clean_token(q))
+
+
+def is_number_search(q: str) -> bool:
+    """True when ``q`` is a full ID or mobile number (found exactly) rather than a name fragment."""
+    compact = _compact(q)
+    return bool(re.fullmatch(ID_NUMBER, compact) or re.fullmatch(MOBILE, compact))
+
+
 def _search(q: str) -> Q:
     """A name fragment, or a full ID number or mobile number matched exactly through the blind index."""
-    compact = re.sub(r"[-()（）]", "", identity.clean_token(q))
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", compact):
+    compact = _compact(q)
+    if re.fullmatch(ID_NUMBER, compact):
         try:
             number = identity.parse_resident_id(compact).number
         except Exception:
             return Q(pk__in=[])
         return Q(person__id_number_bidx=crypto.blind_index(number, kind="id_number"))
-    if re.fullmatch(r"(\+?86)?1[3-9]\d{9}", compact):
+    if re.fullmatch(MOBILE, compact):
         return Q(person__phone_bidx=crypto.blind_index(identity.normalize_mobile(compact), kind="phone"))
     return Q(person__name__icontains=q.strip())
 

@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("members/", views.member_list, name="list"),
     path("members/new/", views.member_add, name="add"),
+    path("members/find/", views.member_find, name="find"),
     path("members/p/<str:uid>/", views.member_detail, name="detail"),
     path("members/p/<str:uid>/edit/", views.member_edit, name="edit"),
     path("members/p/<str:uid>/leave/", views.member_leave, name="leave"),

@@ -10,17 +10,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core import audit
+from gonghui.core import approvals, audit
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.reveal import reveal
+from gonghui.core.spreadsheets import write_xlsx, xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get, org_scope
 
 from . import cards, selectors, services
-from .forms import ExportForm, LeaveForm, MemberFilterForm, MemberForm, RevealForm
+from .forms import CATEGORY_CHOICES, LeaveForm, MemberFilterForm, MemberForm, RevealForm
 from .models import MembershipStatus
 
 
@@ -58,24 +59,21 @@ def _columns(reveal_all: bool) -> list[Column]:
 @never_cache
 @requires("member.view")
 def member_list(request):
+    """The registry, masked. POST asks for an export with full numbers, which a second person must approve."""
     actor = request.actor
     form = MemberFilterForm(request.GET or {"status": "active"})
     filters = dict(form.cleaned_data) if form.is_valid() else {"status": "active"}
     if code := filters.pop("union", ""):
         filters["under"] = org_get(actor=actor, code=code.strip().upper())
+    if request.method == "POST":
+        return _export_revealed_request(request, filters)
+    if selectors.is_number_search(filters.get("q") or ""):
+        # A number in the address stays in browser history and server logs: full numbers go to the find box.
+        messages.error(request, _("Type a full ID or mobile number in the “Find by number” box, which never puts "
+                                  "it in the page address."))
+        filters["q"] = ""
     qs = selectors.member_list(actor=actor, filters=filters)
-    export_form = ExportForm(request.GET if request.GET.get("export") else None)
-    reveal_all = False
-    if request.GET.get("export") == "xlsx" and request.GET.get("reveal"):
-        actor.require("personal.reveal")
-        reason = (request.GET.get("reason") or "").strip()
-        if len(reason) < 2:
-            messages.error(request, _("Say why the export needs the full numbers."))
-            return redirect(request.path + "?" + request.GET.urlencode().replace("export=xlsx", "export="))
-        reveal_all = True
-        audit.record(actor=actor, action="personal.export", object_type="membership",
-                     details={"reason": reason[:200], "rows": qs.count()})
-    page = ListPage(request, qs, _columns(reveal_all), filter_form=form, default_sort="-joined_on",
+    page = ListPage(request, qs, _columns(reveal_all=False), filter_form=form, default_sort="-joined_on",
                     export_name="members", object_type="membership")
     actions = []
     if actor.can("member.write"):
@@ -83,8 +81,92 @@ def member_list(request):
     if actor.can("member.import"):
         actions.append({"label": _("Import members"), "url": reverse("members:import")})
     return page.response("members/list.html", {"title": _("Members"), "page_actions": actions,
-                                               "export_form": export_form,
                                                "can_reveal": actor.can("personal.reveal")})
+
+
+@never_cache
+@requires("member.view")
+def member_find(request):
+    """A person found by their full ID or mobile number (exact, through the blind index). POST only, so the number
+    never appears in an address."""
+    actor = request.actor
+    if request.method != "POST":
+        return redirect("members:list")
+    number = (request.POST.get("number") or "").strip()
+    if selectors.is_number_search(number):
+        qs = selectors.member_list(actor=actor, filters={"q": number, "status": ""})
+    else:
+        messages.error(request, _("Type a full ID number (18 characters) or a mobile number (11 digits)."))
+        qs = selectors.membership_scope(actor=actor).none()
+    page = ListPage(request, qs, _columns(reveal_all=False), default_sort="-joined_on")
+    return page.response("members/list.html", {"title": _("Find by number"), "can_reveal": False})
+
+
+# The export with full ID and mobile numbers (maker-checker, gonghui.core.approvals). The payload keeps the
+# filters, never a number: a search by full ID or mobile number finds one person, revealed on their own page.
+EXPORT_FILTERS = ("status", "category", "joined_from", "joined_to", "q")
+
+
+def _export_revealed_request(request, filters: dict):
+    actor = request.actor
+    actor.require("personal.reveal")
+    actor.require("export")
+    back = request.path + ("?" + request.GET.urlencode() if request.GET else "")
+    q = (filters.get("q") or "").strip()
+    if selectors.is_number_search(q):
+        messages.error(request, _("A search by ID or mobile number finds one person: reveal the number on their "
+                                  "page instead."))
+        return redirect(back)
+    org = filters.get("under") or actor.org
+    payload = {"filters": {k: str(filters[k]) for k in EXPORT_FILTERS if filters.get(k)},
+               "rows": selectors.member_list(actor=actor, filters=filters).count()}
+    try:
+        approval = approvals.approval_request(actor=actor, kind=approvals.MEMBERS_EXPORT, org=org, payload=payload,
+                                              reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("Request %(code)s sent: another officer covering %(org)s approves it, then you "
+                                "download the file here once.") % {"code": approval.uid, "org": org.name})
+    return redirect("approvals:detail", uid=approval.uid)
+
+
+def _export_filters(approval) -> dict:
+    data = approval.payload.get("filters", {})
+    filters = {k: data.get(k, "") for k in ("status", "category", "q")}
+    for k in ("joined_from", "joined_to"):
+        if data.get(k):
+            filters[k] = datetime.date.fromisoformat(data[k])
+    filters["under"] = approval.org
+    return filters
+
+
+def export_revealed_run(*, actor, approval):
+    """The approved export, run once for its maker: the rows the maker sees now, under the approved unit."""
+    qs = selectors.member_list(actor=actor, filters=_export_filters(approval)).order_by("-joined_on", "pk")
+    columns = _columns(reveal_all=True)
+    rows = ([c.value(m) for c in columns] for m in qs.iterator(chunk_size=2000))  # streamed: constant memory
+    content = write_xlsx([str(c.label) for c in columns], rows)
+    audit.record(actor=actor, action="personal.export", object_type="membership", scope_path=approval.org_path,
+                 details={"approval": approval.uid, "reason": approval.reason, "rows": qs.count()})
+    return xlsx_response(content, "members-full.xlsx")
+
+
+def export_revealed_describe(approval) -> str:
+    data = approval.payload.get("filters", {})
+    parts = []
+    if data.get("status"):
+        parts.append(MembershipStatus(data["status"]).label)
+    if data.get("category"):
+        parts.append(str(dict(CATEGORY_CHOICES)[data["category"]]))
+    if data.get("joined_from") or data.get("joined_to"):
+        parts.append(_("joined %(start)s to %(end)s") % {"start": data.get("joined_from", "…"),
+                                                          "end": data.get("joined_to", "…")})
+    if data.get("q"):
+        parts.append(_("name contains “%(q)s”") % {"q": data["q"]})
+    return _("Members of %(org)s (%(filters)s) with full ID and mobile numbers, %(n)s rows when asked.") % {
+        "org": approval.org.name, "filters": "; ".join(str(p) for p in parts) or _("all"),
+        "n": approval.payload.get("rows", 0)}
 
 
 @requires("member.write")

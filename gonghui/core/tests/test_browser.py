@@ -9,9 +9,9 @@ MEMBERS = {"/members/", "/members/applications/", "/members/transfers/", "/membe
 CASES = {"/cases/", "/cases/supervision/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
-                  *CASES, "/cases/new/"},
+                  *CASES, "/cases/new/", "/privacy/requests/", "/approvals/"},
     "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
-                     "/cases/new/"},
+                     "/cases/new/", "/privacy/requests/", "/approvals/"},
     "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES},
     "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/"},
     "secadmin": {"/security/"},

@@ -12,7 +12,10 @@ from gonghui.core.access import actor_for
 PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           # The public portal: workers use it without a login (it shows union names, never people).
           "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/",
-          "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/"}
+          "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/",
+          # A worker's own data, after proving who they are with their numbers and a code (gonghui/privacy).
+          "privacy/", "privacy/mine/", "privacy/mine/export.json", "privacy/mine/export.xlsx", "privacy/mine/delete/",
+          "privacy/mine/sign-out/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
 A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",

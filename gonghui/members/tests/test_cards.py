@@ -127,7 +127,7 @@ def test_member_activates_on_the_portal_and_any_mismatch_gets_one_answer(cast, c
         {"number": unknown, "id_number": id_number(1), "phone": phone(1)},
         {"number": card.number, "id_number": "G12345678", "phone": phone(1)},
     ):
-        resp = client.post(url, data)
+        resp = client.post(url, {**data, "consent": "on", "notice_version": "2026-11"})
         assert resp.status_code == 200
         answers.append(list(resp.context["form"].non_field_errors()))
     assert answers[0] == answers[1] == answers[2] == answers[3] and len(answers[0]) == 1
@@ -136,11 +136,12 @@ def test_member_activates_on_the_portal_and_any_mismatch_gets_one_answer(cast, c
     assert AuditEvent.objects.filter(action="card.activate", outcome="failed").count() == 4
     # A mistyped card number is caught by its check digit, before any lookup.
     resp = client.post(url, {"number": card.number[:-1] + str((int(card.number[-1]) + 1) % 10),
-                             "id_number": id_number(1), "phone": phone(1)})
+                             "id_number": id_number(1), "phone": phone(1), "consent": "on",
+                             "notice_version": "2026-11"})
     assert "number" in resp.context["form"].errors
 
     resp = client.post(url, {"number": card.number[:4] + " " + card.number[4:], "id_number": id_number(1).lower(),
-                             "phone": "+86 " + phone(1)})
+                             "phone": "+86 " + phone(1), "consent": "on", "notice_version": "2026-11"})
     assert resp.status_code == 200 and resp.context["code"] == card.number
     card.refresh_from_db()
     assert card.status == CardStatus.ACTIVE and card.activated_via == "member"

@@ -38,8 +38,8 @@ def test_add_find_and_reveal_a_member(page):
     assert page.locator("#reveal-phone").inner_text() == "13612345678"
     # Find her again by the full ID number (exact match through the blind index).
     page.goto(page.base + "/members/")
-    page.fill("#id_q", number)
-    page.click(".gh-filters button[type=submit]")
+    page.fill("#find-number input[name=number]", number)
+    page.click("#find-number button[type=submit]")
     assert page.locator("table.gh-list tbody tr").count() == 1
     assert "张秀英" in page.locator("table.gh-list").inner_text()
 

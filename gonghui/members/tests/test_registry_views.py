@@ -16,27 +16,35 @@ def test_list_filters_and_searches_by_full_id_and_phone(cast, login):
     body = resp.content.decode()
     assert "张秀英" in body and "李强" in body and "136****5678" in body and m.person.id_number not in body
     assert "李强" not in client.get("/members/", {"category": "female"}).content.decode()
-    assert "张秀英" in client.get("/members/", {"q": m.person.id_number}).content.decode()
-    assert "张秀英" in client.get("/members/", {"q": "136-1234-5678"}).content.decode()
-    assert "张秀英" not in client.get("/members/", {"q": "13612345679"}).content.decode()
+    # Full numbers are found through the POST-only box, never from an address.
+    assert "张秀英" in client.post("/members/find/", {"number": m.person.id_number}).content.decode()
+    assert "张秀英" in client.post("/members/find/", {"number": "136-1234-5678"}).content.decode()
+    assert "张秀英" not in client.post("/members/find/", {"number": "13612345679"}).content.decode()
+    assert "张秀英" not in client.post("/members/find/", {"number": "张秀"}).content.decode()
     assert "no-store" in resp["Cache-Control"]
 
 
-def test_export_is_masked_and_full_numbers_need_a_reason(cast, login):
+def test_export_is_masked_and_full_numbers_need_a_second_person(cast, login):
+    from gonghui.core import approvals
+
     m = add_member(cast.officer_a, cast.grassroots_a, name="张秀英", phone="13612345678")
     client = login(cast.officer_a)
     resp = client.get("/members/", {"export": "xlsx"})
     rows = list(read_rows(resp.content, "m.xlsx"))
     assert rows[1][0] == "张秀英" and rows[1][2] == m.person.id_number[:3] + "*" * 11 + m.person.id_number[-4:]
-    resp = client.get("/members/", {"export": "xlsx", "reveal": "1", "reason": ""})
-    assert resp.status_code == 302
-    resp = client.get("/members/", {"export": "xlsx", "reveal": "1", "reason": "报送市总会员实名库"})
+    resp = client.post("/members/", {"reason": ""})
+    assert resp.status_code == 302 and not approvals.Approval.objects.exists()
+    resp = client.post("/members/", {"reason": "报送市总会员实名库"})
+    a = approvals.Approval.objects.get()
+    assert resp["Location"] == f"/approvals/{a.uid}/" and not AuditEvent.objects.filter(action="personal.export")
+    approvals.approval_approve(actor=cast.actor(cast.city_staff), approval=a)
+    resp = client.post(f"/approvals/{a.uid}/download/")
     rows = list(read_rows(resp.content, "m.xlsx"))
     assert rows[1][2] == m.person.id_number and rows[1][3] == "13612345678"
     ev = AuditEvent.objects.get(action="personal.export")
     assert ev.details["reason"] == "报送市总会员实名库" and ev.details["rows"] == 1
     # An auditor exports masked only.
-    assert login(cast.auditor_a).get("/members/", {"export": "xlsx", "reveal": "1", "reason": "x"}).status_code == 403
+    assert login(cast.auditor_a).post("/members/", {"reason": "x"}).status_code == 403
 
 
 def test_add_member_screen(cast, login):

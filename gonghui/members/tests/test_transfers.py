@@ -150,6 +150,9 @@ def test_destination_asks_with_the_id_number_and_learns_only_found(cast, login):
         "transfer.request", "transfer.release", "transfer.accept"]
 
 
+CONSENT = {"consent": "on", "notice_version": "2026-11"}  # the notice shown on the portal form
+
+
 def test_member_asks_on_the_portal(cast, client, login):
     m = add(cast)
     url = reverse("portal:transfer_request")
@@ -157,22 +160,23 @@ def test_member_asks_on_the_portal(cast, client, login):
     wrong = []
     for data in ({"id_number": id_number(1), "phone_last4": "0000"},
                  {"id_number": id_number(9), "phone_last4": "5678"}):
-        resp = client.post(url, {**data, "to_code": "GB"})
+        resp = client.post(url, {**data, "to_code": "GB", **CONSENT})
         assert resp.status_code == 200
         wrong.append(resp.context["form"].non_field_errors())
     assert wrong[0] == wrong[1] and len(wrong[0]) == 1
     assert not Transfer.objects.exists()
     # A bad code is named before anything about the person is checked.
-    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "NOPE"})
+    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "NOPE", **CONSENT})
     assert "to_code" in resp.context["form"].errors
 
-    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "gb", "note": "调动"})
+    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "gb", "note": "调动",
+                             **CONSENT})
     assert resp.status_code == 200 and "portal/member_done.html" in [t.name for t in resp.templates]
     t = Transfer.objects.get()
     assert t.requested_via == "member" and t.status == TransferStatus.REQUESTED and t.from_membership == m
     assert resp.context["code"] == t.code
     # A second request while one is open is refused.
-    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "GB"})
+    resp = client.post(url, {"id_number": id_number(1), "phone_last4": "5678", "to_code": "GB", **CONSENT})
     assert resp.context["form"].errors and Transfer.objects.count() == 1
 
     # Both sides see a member's request; the origin releases, the destination accepts.

@@ -65,6 +65,7 @@ def test_member_activates_a_card_on_a_phone(browser, live_server):
         page.fill("#id_number", card.number)
         page.fill("#id_id_number", ID_NUMBER)
         page.fill("#id_phone", "13700009999")
+        page.check("#id_consent")
         page.click("#member-card-form button[type=submit]")
         page.wait_for_selector("#member-card-form .alert-danger")
         assert ServiceCard.objects.get(pk=card.pk).status == CardStatus.ISSUED

@@ -1,0 +1,84 @@
+"""The retention sweep (run by ``gonghui tick``): records past the retention their fields declare are anonymised.
+
+The periods are read from the schema (``inventory.retention_months``), so changing a field's declared retention
+changes the sweep. Each run handles at most ``BATCH`` records of a kind and is safe to run again: an anonymised
+record is never touched twice.
+"""
+
+import datetime
+
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from gonghui.casework.models import Case, State
+from gonghui.core import audit
+from gonghui.core.access import Actor
+from gonghui.members.models import JoinApplication, MembershipStatus, Person
+
+from . import anonymise, inventory
+from .models import DeletionRequest, DeletionStatus
+
+SWEEPER = Actor(user=None, grant=None, label="retention")
+BATCH = 500
+
+
+def _cutoff(model, now: datetime.datetime) -> datetime.datetime | None:
+    months = inventory.retention_months(model)
+    if months is None:
+        return None
+    day = inventory.months_before(timezone.localdate(now), months)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def expired_applications(now: datetime.datetime):
+    cutoff = _cutoff(JoinApplication, now)
+    if cutoff is None:
+        return JoinApplication.objects.none()
+    return (JoinApplication.objects.exclude(status="pending").exclude(name=anonymise.ANON)
+            .filter(decided_at__lt=cutoff).order_by("decided_at", "pk"))
+
+
+def expired_cases(now: datetime.datetime):
+    cutoff = _cutoff(Case, now)
+    if cutoff is None:
+        return Case.objects.none()
+    return (Case.objects.filter(state=State.CLOSED, closed_at__lt=cutoff).exclude(worker_name=anonymise.ANON)
+            .order_by("closed_at", "pk"))
+
+
+def expired_people(now: datetime.datetime):
+    """People with no active membership whose last membership ended longer ago than the retention."""
+    cutoff = _cutoff(Person, now)
+    if cutoff is None:
+        return Person.objects.none()
+    return (Person.objects.exclude(name=anonymise.ANON)
+            .exclude(memberships__status=MembershipStatus.ACTIVE)
+            .annotate(last_left=Max("memberships__left_on"))
+            .filter(Q(last_left__lt=cutoff.date()) | Q(last_left__isnull=True, created_at__lt=cutoff))
+            .order_by("pk"))
+
+
+def expired_requests(now: datetime.datetime):
+    cutoff = _cutoff(DeletionRequest, now)
+    if cutoff is None:
+        return DeletionRequest.objects.none()
+    return DeletionRequest.objects.exclude(status=DeletionStatus.PENDING).filter(decided_at__lt=cutoff)
+
+
+def retention_sweep(now: datetime.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0}
+    for application in expired_applications(now)[:BATCH]:
+        counts["applications"] += anonymise.application_anonymise(actor=SWEEPER, application=application,
+                                                                   why="retention")
+    for case in expired_cases(now)[:BATCH]:
+        counts["cases"] += anonymise.case_anonymise(actor=SWEEPER, case=case, why="retention")
+    for person in expired_people(now)[:BATCH]:
+        counts["people"] += anonymise.person_anonymise(actor=SWEEPER, person=person, why="retention")
+    old = list(expired_requests(now).values_list("pk", "code", "org_path")[:BATCH])
+    for pk, code, path in old:
+        DeletionRequest.objects.filter(pk=pk).delete()
+        audit.record(actor=SWEEPER, action="privacy.deletion.purge", object_type="deletion_request", object_id=code,
+                     scope_path=path, details={"why": "retention"})
+        counts["requests_deleted"] += 1
+    return counts
