@@ -11,8 +11,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
     path("", include("gonghui.core.urls")),
+    path("", include("gonghui.core.urls_approvals")),
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.casework.urls")),
     path("", include("gonghui.portal.urls")),
+    path("", include("gonghui.privacy.urls")),
 ]

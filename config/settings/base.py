@@ -20,29 +20,38 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API docs page then uses ninja's local Swagger files, not a CDN (CSP allows only 'self')
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "gonghui.core",
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.casework",
+    "gonghui.privacy",
     "gonghui.portal",
     "gonghui.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gonghui.core.middleware.ActorMiddleware",
+    "gonghui.privacy.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -102,6 +111,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "gonghui.core.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "gonghui.core.password_validation.UsernameNotInPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -114,6 +125,12 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
+# Per client address, on top of the per-username lockout: POSTs to the password and the code forms together.
+GONGHUI_LOGIN_RATE = "30/10m"
+# Second factor (django-otp): TOTP apps show this name; each failed code doubles the wait before the next.
+OTP_TOTP_ISSUER = "工会工作平台"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -124,6 +141,20 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): this site's own files only, and no inline script or style anywhere:
+# templates keep behaviour in static/gonghui/*.js and looks in app.css (htmx is told not to add its own styles).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Bootstrap's form controls draw their icons from data: SVGs
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -142,12 +173,23 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The database cache, so every worker process shares the rate-limit counts (its table comes with the portal's
+# migration 0001); production uses Redis when REDIS_URL is set. Room for one count per address and form: past
+# MAX_ENTRIES the cache drops a third of its entries, and with them counts.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gonghui_cache",
+                      "OPTIONS": {"MAX_ENTRIES": 200_000}}}
+# django-ratelimit on the public forms (gonghui/portal) counts per client address in the default cache; a
+# request over the limit gets the Chinese 429 page. Its own check knows only memcached and django-redis and
+# calls the database cache's increment non-atomic (a burst may slip one or two extra attempts through, which
+# is fine for slowing down sweeps): gonghui.core.ratelimits checks the cache instead.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "gonghui.core.ratelimits.too_many"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"plain": {"()": "gonghui.privacy.logmask.MaskingFormatter",
+                             "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
@@ -168,3 +210,4 @@ NINJA_PAGINATION_PER_PAGE = 50
 # axes.W006 asks to lock by IP too. We lock by username from any address on purpose (an attacker rotating
 # addresses must not get more guesses); per-address throttling of the login form is a separate limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]  # see RATELIMIT_USE_CACHE above

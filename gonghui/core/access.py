@@ -17,11 +17,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FEDERATION_STAFF: frozenset({
         "dashboard.view", "org.view", "org.write", "org.import", "org.move", "org.dissolve",
         "personal.reveal", "export", "calendar.view", "member.view", "member.write", "member.import",
-        "case.view", "case.write",
+        "case.view", "case.write", "approval.decide", "privacy.handle",
     }),
     Role.UNION_OFFICER: frozenset({
         "dashboard.view", "org.view", "org.write", "personal.reveal", "export", "calendar.view",
-        "member.view", "member.write", "member.import", "case.view", "case.write",
+        "member.view", "member.write", "member.import", "case.view", "case.write", "approval.decide",
+        "privacy.handle",
     }),
     Role.AUDITOR: frozenset({"dashboard.view", "org.view", "export", "calendar.view", "audit.view", "member.view",
                                  "case.view"}),

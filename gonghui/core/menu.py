@@ -19,6 +19,8 @@ class MenuItem:
 
 MENU: list[MenuItem] = [
     MenuItem(_("Dashboard"), "orgs:dashboard_home", "dashboard.view", _("Overview")),
+    MenuItem(_("Approvals"), "approvals:list", "approval.decide", _("Overview"),
+             badge="gonghui.core.approvals.menu_badge"),
     MenuItem(_("Organization tree"), "orgs:tree", "org.view", _("Organizations")),
     MenuItem(_("Union list"), "orgs:list", "org.view", _("Organizations")),
     MenuItem(_("Import unions"), "orgs:import", "org.import", _("Organizations")),
@@ -31,6 +33,8 @@ MENU: list[MenuItem] = [
              badge="gonghui.casework.selectors.menu_badge"),
     MenuItem(_("Log a visit or call"), "casework:new", "case.write", _("Serving workers")),
     MenuItem(_("Supervision list"), "casework:supervision", "case.view", _("Serving workers")),
+    MenuItem(_("Deletion requests"), "privacy:requests", "privacy.handle", _("Serving workers"),
+             badge="gonghui.privacy.services.pending_count"),
     MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", _("System")),
     MenuItem(_("Users and grants"), "core:users", "user.manage", _("System")),
     MenuItem(_("Security settings"), "core:security", "security.manage", _("System")),
