@@ -164,8 +164,9 @@ def seed_cases(gen: data.Generator, users) -> int:
     county, town = actor_for(users["donghu"]), actor_for(users["chengguan"])
     today = timezone.localdate()
     logged = 0
+    region = township.region_code or data.CITY[1]
     for i in range(36):
-        person = data.person_row(gen, township.region_code or data.CITY[1], "enterprise", data.datetime.date(2010, 1, 1))
+        person = data.person_row(gen, region, "enterprise", data.datetime.date(2010, 1, 1))
         topic = gen.rng.choice(sorted(CASE_TOPICS))
         subject, description = CASE_TOPICS[topic]
         channel = gen.rng.choice(["visit", "visit", "phone", "phone", "letter", "grid"])

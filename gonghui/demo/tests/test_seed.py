@@ -15,9 +15,8 @@ def _snapshot():
 def test_seed_is_deterministic_and_realistic():
     seed(seed=7, per_township=3, members=60)
     first = _snapshot()
-    from gonghui.members.models import Membership
-
     from gonghui.casework.models import Case
+    from gonghui.members.models import Membership
 
     members_first = sorted(Membership.objects.values_list("person__name", "union__code", "joined_on"))
     cases_first = sorted(Case.objects.values_list("worker_name", "topic", "state", "holder_org__code"))
