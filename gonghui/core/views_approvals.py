@@ -90,38 +90,35 @@ def approval_detail(request, uid: str):
     return _detail(request, approvals.approval_get(actor=request.actor, uid=uid))
 
 
+def _decide(request, uid: str, form_class, decide, done: str, form_name: str):
+    """Approve or reject: the same form handling, the service and the message differ."""
+    approval = approvals.approval_get(actor=request.actor, uid=uid)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            decide(actor=request.actor, approval=approval, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("approvals:detail", uid=approval.uid)
+    return _detail(request, approval, **{form_name: form}, status=422)
+
+
 @never_cache
 @require_POST
 @requires("approval.decide")
 def approval_approve(request, uid: str):
-    approval = approvals.approval_get(actor=request.actor, uid=uid)
-    form = ApproveForm(request.POST)
-    if form.is_valid():
-        try:
-            approvals.approval_approve(actor=request.actor, approval=approval, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Approved. The requester can now use it, once."))
-            return redirect("approvals:detail", uid=approval.uid)
-    return _detail(request, approval, approve_form=form, status=422)
+    return _decide(request, uid, ApproveForm, approvals.approval_approve,
+                   _("Approved. The requester can now use it, once."), "approve_form")
 
 
 @never_cache
 @require_POST
 @requires("approval.decide")
 def approval_reject(request, uid: str):
-    approval = approvals.approval_get(actor=request.actor, uid=uid)
-    form = RejectForm(request.POST)
-    if form.is_valid():
-        try:
-            approvals.approval_reject(actor=request.actor, approval=approval, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Rejected; the requester is shown the reason."))
-            return redirect("approvals:detail", uid=approval.uid)
-    return _detail(request, approval, reject_form=form, status=422)
+    return _decide(request, uid, RejectForm, approvals.approval_reject,
+                   _("Rejected; the requester is shown the reason."), "reject_form")
 
 
 @never_cache
