@@ -73,9 +73,9 @@ def test_switching_the_current_unit(page):
     Grant.objects.create(user=cast.officer_b, role="auditor", org=cast.city)
     log_in(page, "officer_b", PASSWORD)
     assert "西山县总工会" in page.locator("#org-switcher").inner_text()
-    page.select_option("#switch-grant", label="临江市总工会 · " + page.locator(
-        "#switch-grant option").nth(1).inner_text().split(" · ")[1])
-    page.wait_for_load_state()
+    label = "临江市总工会 · " + page.locator("#switch-grant option").nth(1).inner_text().split(" · ")[1]
+    with page.expect_navigation():  # the switch posts the form; wait for its answer before going on
+        page.select_option("#switch-grant", label=label)
     assert page.locator("#switch-grant option:checked").inner_text().startswith("临江市总工会")
     page.goto(page.base + "/orgs/GA/")
     assert "东湖机械厂工会" in page.content()
