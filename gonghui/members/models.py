@@ -45,7 +45,9 @@ def new_uid() -> str:
 class Person(PersonalDataModel):
     """A worker, identified by one document. Their memberships over time hang on this row."""
 
-    uid = models.CharField(_("public id"), max_length=12, unique=True, default=new_uid, editable=False)
+    # Unique by a constraint, not ``unique=True``: on PostgreSQL that would add a second (LIKE) index, never
+    # used, that every insert pays for (as would ``db_index`` on phone_bidx).
+    uid = models.CharField(_("public id"), max_length=12, default=new_uid, editable=False)
     doc_type = models.CharField(_("document type"), max_length=24, choices=DocumentType.choices,
                                 default=DocumentType.RESIDENT_ID)
     id_number = EncryptedTextField(
@@ -63,7 +65,7 @@ class Person(PersonalDataModel):
         purpose="Contacting the member about union services, card activation and their requests",
         retention="While a member and 5 years after leaving the union, then anonymised",
     )
-    phone_bidx = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    phone_bidx = models.CharField(max_length=32, blank=True, editable=False)
     education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
     political_status = models.CharField(_("political status"), max_length=20, choices=PoliticalStatus.choices,
                                         blank=True)
@@ -75,7 +77,9 @@ class Person(PersonalDataModel):
         verbose_name_plural = _("people")
         constraints = [
             models.UniqueConstraint(fields=["doc_type", "id_number_bidx"], name="members_person_one_per_document"),
+            models.UniqueConstraint(fields=["uid"], name="members_person_uid"),
         ]
+        indexes = [models.Index(fields=["phone_bidx"], name="members_person_phone_bidx")]
 
     def __str__(self):
         return self.name
@@ -92,8 +96,9 @@ class Membership(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships",
                                verbose_name=_("person"))
+    # No index of its own: members_union_status (union, status) serves every lookup by union.
     union = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="memberships",
-                              verbose_name=_("union"))
+                              verbose_name=_("union"), db_index=False)
     # The union's tree path, kept with the row so a subtree's members are one index range scan (and the
     # table can be distributed by province). Rewritten when a subtree moves.
     org_path = models.CharField(max_length=255, editable=False)

@@ -1,8 +1,9 @@
 """Roster import: members added to one union from a spreadsheet, all or nothing (or only the valid rows).
 
 The file is streamed (``tabular``: CSV decoded as it is read, xlsx inflated and parsed a chunk at a time), in
-batches of ``BATCH`` rows, so memory stays bounded by a batch, plus one int per row to find the same person twice
-in the file (the blind index of their document):
+batches of ``BATCH`` rows, so memory stays bounded by a batch. The same person twice in the file is found by
+the blind index of their document, kept in a temporary SQLite file with a bounded cache (``_Seen``), so that
+memory stays flat however many rows the file has:
 
 1. The check (read-only, outside any transaction). Every row is parsed (Chinese headers and their
    synonyms, full-width characters, dates in the usual spellings, Chinese labels for the choices) and
@@ -20,7 +21,7 @@ in the file (the blind index of their document):
 A large all-or-nothing import into PostgreSQL runs the two at once (``_Writer``): each checked batch goes to a
 thread that writes it on a connection of its own, inside the one transaction, while the next batch is checked;
 the transaction commits only when every row has passed, and is rolled back otherwise. The database's work (heap,
-thirteen indexes, WAL, foreign keys) then runs on another core than the Python that reads and checks the rows.
+ten indexes, WAL, foreign keys) then runs on another core than the Python that reads and checks the rows.
 
 ``member_add`` is not called per row: it records an audit event and runs several queries per row, far too
 slow for a roster of a large union; the rules are the same (``person_clean``, ``membership_values``,
@@ -36,6 +37,7 @@ import os
 import pickle
 import queue
 import re
+import sqlite3
 import tempfile
 import threading
 import unicodedata
@@ -272,10 +274,11 @@ class _Row:
         return self.bidx if self.doc_type == DocumentType.RESIDENT_ID else f"{self.doc_type}:{self.bidx}"
 
     @property
-    def seen_key(self) -> int | str:
-        """``key`` as the duplicate finder holds it: a resident ID's blind index as an int (44 bytes against 81
-        for the str: a million rows are held)."""
-        return int(self.bidx, 16) if self.doc_type == DocumentType.RESIDENT_ID else self.key
+    def seen_key(self) -> bytes:
+        """``key`` as the duplicate finder holds it: the blind index's 16 bytes, after the document type
+        for a document other than a resident ID."""
+        raw = bytes.fromhex(self.bidx)
+        return raw if self.doc_type == DocumentType.RESIDENT_ID else f"{self.doc_type}:".encode() + raw
 
     def shown(self, key: str) -> str:
         """The cell as shown next to a problem or in the preview (ID and phone numbers masked)."""
@@ -971,30 +974,80 @@ def _check(table, result: RosterResult, *, actor, union, progress: Progress | No
 
 def _check_batches(batches: Iterable[list[_Row]], table, result: RosterResult, *, actor, union,
                    progress: Progress | None, writer: "_Writer | None", spool: "_Spool | None") -> set[int]:
+    with _Seen() as seen:
+        return _check_rows(batches, seen, table, result, actor=actor, union=union, progress=progress,
+                           writer=writer, spool=spool)
+
+
+class _Seen:
+    """The duplicate finder: each person's key met so far in the file (``_Row.seen_key``) with the line of
+    their first row and the action it was given (``line << 2 | action code``).
+
+    A dict would hold about 120 bytes a row, 120 MB for a million. The keys go instead into a private temporary
+    SQLite database (the file SQLite makes for the name "", deleted when closed) whose page cache is bounded,
+    so memory stays flat however many rows the file has. One ``INSERT OR IGNORE`` per batch, about 4 µs a row
+    at a million rows; only a batch in which fewer keys went in than were given (a person met before) is
+    looked up."""
+
+    CACHE_KIB = 16_384
+
+    def __enter__(self) -> "_Seen":
+        self.db = sqlite3.connect("", isolation_level=None)
+        for pragma in (f"cache_size = -{self.CACHE_KIB}", "journal_mode = OFF", "synchronous = OFF",
+                       "temp_store = FILE"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute("CREATE TABLE seen (key BLOB PRIMARY KEY, first INTEGER NOT NULL) WITHOUT ROWID")
+        self.db.execute("BEGIN")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.db.close()
+
+    def add(self, firsts: dict[bytes, int]) -> dict[bytes, int]:
+        """Add each key (-> ``first``) not met before; returns those met before, with the ``first`` they had."""
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO seen (key, first) VALUES (?, ?)", firsts.items())
+        if self.db.total_changes - before == len(firsts):
+            return {}
+        return {key: first for key, first in self.firsts(firsts).items() if first != firsts[key]}
+
+    def firsts(self, keys: Iterable[bytes]) -> dict[bytes, int]:
+        """Those of ``keys`` met so far, with their ``first``."""
+        out: dict[bytes, int] = {}
+        for key in keys:
+            if (found := self.db.execute("SELECT first FROM seen WHERE key = ?", (key,)).fetchone()) is not None:
+                out[key] = found[0]
+        return out
+
+
+def _check_rows(batches: Iterable[list[_Row]], seen: _Seen, table, result: RosterResult, *, actor, union,
+                progress: Progress | None, writer: "_Writer | None", spool: "_Spool | None") -> set[int]:
     counts: Counter = Counter()
     problems: list[tuple[int, str, str, str]] = []  # (line, key, code, message)
     values: dict[tuple[int, str], str] = {}  # the cells shown next to their problems
-    seen: dict[int | str, int] = {}  # a person's key -> first line << 2 | action code
-    repeats: dict[int | str, tuple[str, list[int]]] = {}  # a person's key -> (the number as shown, lines)
+    repeats: dict[bytes, tuple[str, list[int]]] = {}  # a person's key -> (the number as shown, lines)
     headers = {c.key: c.header for c in result.columns if c.key}
     preview: list[tuple[int, list[str], str]] = []
     expected = max(table.estimated_rows - result.header_row, 0)
     for batch in batches:
+        _classify(batch, actor=actor, union=union)
+        firsts: dict[bytes, _Row] = {}  # the batch's first row of each person
+        repeated: list[tuple[_Row, bytes, int]] = []  # (row, key, line of the person's first row)
         for row in batch:
             if row.bidx:
                 key = row.seen_key
-                first = seen.get(key)
-                if first is None:
-                    seen[key] = row.line << 2  # the action is filled in below
+                if key in firsts:
+                    repeated.append((row, key, firsts[key].line))
                 else:
-                    repeats.setdefault(key, (row.shown("id_number"), [first >> 2]))[1].append(row.line)
-                    row.duplicate = True
-        _classify(batch, actor=actor, union=union)
+                    firsts[key] = row
+        earlier = seen.add({key: row.line << 2 | _ACTION_CODES[row.action] for key, row in firsts.items()})
+        repeated.extend((firsts[key], key, first >> 2) for key, first in earlier.items())
+        for row, key, first in sorted(repeated, key=lambda r: r[0].line):
+            repeats.setdefault(key, (row.shown("id_number"), [first]))[1].append(row.line)
+            row.duplicate, row.action = True, REFUSED
         for row in batch:
             result.total += 1
             counts[row.action] += 1
-            if row.bidx and not row.duplicate and row.action != CREATE:
-                seen[row.seen_key] = row.line << 2 | _ACTION_CODES[row.action]  # CREATE is code 0
             for key, code, message in row.problems:
                 problems.append((row.line, key, code, message))
                 values[(row.line, key)] = row.shown(key)
@@ -1009,9 +1062,10 @@ def _check_batches(batches: Iterable[list[_Row]], table, result: RosterResult, *
             spool.add(batch)
         if progress:
             progress("check", result.total, max(expected, result.total))
+    first_codes = seen.firsts(repeats)
     # The same person twice: every one of their rows is refused, the first one too.
     for key, (shown, lines) in repeats.items():
-        first_action = _CODE_ACTIONS[seen[key] & 3]
+        first_action = _CODE_ACTIONS[first_codes[key] & 3]
         if first_action != REFUSED:
             counts[first_action] -= 1
             counts[REFUSED] += 1

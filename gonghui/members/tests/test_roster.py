@@ -254,6 +254,24 @@ def test_the_same_id_in_different_batches_flags_both_rows(cast, monkeypatch):
     assert (result.created, result.refused) == (5, 2)
 
 
+def test_repeats_within_and_across_batches_are_all_flagged_and_counted_once(cast, monkeypatch):
+    """A person three times (twice in one batch, once two batches on) and another twice across a batch
+    boundary; the first is already a member here, so her first row would have been an update."""
+    monkeypatch.setattr(roster, "BATCH", 3)
+    member = add_member(cast.grassroots_officer, cast.grassroots_a, name="甲", joined_on=datetime.date(2020, 1, 1))
+    a, b = member.person.id_number, resident_id()
+    rows = [["甲", a, "13712345678", ""], ["乙", b, "", ""], ["甲", a, "", ""],  # lines 2-4: one batch
+            ["丙", resident_id(), "", ""], ["丁", resident_id(), "", ""], ["乙", b.lower(), "", ""],  # 5-7
+            ["甲", a, "", ""], ["戊", resident_id(), "", ""]]  # lines 8-9
+    result = run(cast.grassroots_officer, cast.grassroots_a, xlsx([HEADER, *rows]))
+    duplicates = {p.row: p.message for p in result.problems if p.code == "duplicate"}
+    assert sorted(duplicates) == [2, 3, 4, 7, 8]
+    assert "2, 4, 8" in duplicates[2] and duplicates[2] == duplicates[4] == duplicates[8]
+    assert "3, 7" in duplicates[3] and duplicates[3] == duplicates[7]
+    assert (result.created, result.updated, result.unchanged, result.refused) == (3, 0, 0, 5)
+    assert Person.objects.count() == 1
+
+
 def test_a_sex_or_birth_date_that_disagrees_with_the_id(cast):
     male = resident_id(birth=datetime.date(1990, 5, 17))
     data = xlsx([["姓名", "身份证号", "性别", "出生日期"], ["甲", male, "女", "1990-05-17"],
