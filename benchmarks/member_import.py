@@ -777,8 +777,8 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
         f"{' / '.join(f'{n:,}' for n in sizes_for(rows))} rows: "
         f"under {GOAL_PEAK_MB} MB **{'met' if max(peaks) < GOAL_PEAK_MB else 'not met'}**; flat **"
         f"{'met' if growth < 10 else 'not met'}**: {growth:,.0f} bytes more per row from the smallest file to the "
-        f"largest (the reader and the parser process stay flat; what grows is the duplicate finder, one entry per "
-        f"person).",
+        f"largest (the reader and the parser process hold a batch at a time; the duplicate finder keeps its keys in a "
+        f"temporary SQLite file with a bounded cache).",
     ]
     return "\n".join(out)
 

@@ -985,9 +985,9 @@ class _Seen:
 
     A dict would hold about 120 bytes a row, 120 MB for a million. The keys go instead into a private temporary
     SQLite database (the file SQLite makes for the name "", deleted when closed) whose page cache is bounded,
-    so memory stays flat however many rows the file has. One ``INSERT OR IGNORE`` per batch, about 4 µs a row
-    at a million rows; only a batch in which fewer keys went in than were given (a person met before) is
-    looked up."""
+    so memory stays flat however many rows the file has (what it writes are blind indexes, keyed hashes, never
+    a number). One ``INSERT OR IGNORE`` per batch, about 4 µs a row at a million rows; only a batch in which
+    fewer keys went in than were given (a person met before) is looked up."""
 
     CACHE_KIB = 16_384
 
