@@ -9,12 +9,12 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from gonghui.core import figures as figure_registry
+from gonghui.core.api import PERIOD_HELP, FiguresOut, figures_out
 from gonghui.core.identity import mask
 from gonghui.core.pagination import PageNumberPagination
 from gonghui.orgs.selectors import org_get
 
 from . import intake, selectors, services
-from .common import local_today
 from .models import STAFF_CHANNELS, Category, Complexity, Satisfaction, State, Topic
 
 router = Router(tags=["casework"])
@@ -155,22 +155,6 @@ class FollowUpIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class FigureOut(Schema):
-    key: str
-    label: str
-    unit: str
-    value: float | None = None
-    breakdown: list[tuple[str, int]] | None = None
-
-
-class FiguresOut(Schema):
-    org: str
-    period: str
-    start: datetime.date
-    end: datetime.date
-    figures: list[FigureOut]
-
-
 def _case(request, case_code: str):
     request.auth.require("case.view")
     return selectors.case_get(actor=request.auth, code=case_code)
@@ -212,25 +196,9 @@ def case_counts(request, org: str | None = None):
 
 
 @router.get("/figures", response=FiguresOut, summary="Casework figures for a unit's subtree and a period")
-def case_figures(request, org: str | None = None, period: str | None = Query(None, description="2026, 2026H1, "
-                                                                                            "2026Q3, 2026-05")):
-    actor = request.auth
-    actor.require("dashboard.view")
-    target = org_get(actor=actor, code=org) if org else actor.org
-    try:
-        p = figure_registry.Period.parse(period, today=local_today())
-    except ValueError:
-        raise ValidationError({"period": _("Write the period as 2026, 2026H1, 2026Q3 or 2026-05.")}) from None
+def case_figures(request, org: str | None = None, period: str | None = Query(None, description=PERIOD_HELP)):
     keys = [f.key for f in figure_registry.all_figures() if f.key.startswith("casework.")]
-    out = []
-    for fv in figure_registry.compute(target, p, actor=actor, keys=keys):
-        item = {"key": fv.key, "label": str(fv.figure.label), "unit": str(fv.figure.unit)}
-        if fv.figure.breakdown:
-            item["breakdown"] = fv.value
-        else:
-            item["value"] = None if fv.value is None else float(fv.value)
-        out.append(item)
-    return {"org": target.code, "period": p.key, "start": p.start, "end": p.end, "figures": out}
+    return figures_out(request.auth, org=org, period=period, keys=keys)
 
 
 @router.get("/{case_code}", response=CaseDetailOut, summary="A case with its timeline")

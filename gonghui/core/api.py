@@ -53,22 +53,25 @@ class FiguresOut(Schema):
     figures: list[FigureOut]
 
 
-@router.get("/figures", response=FiguresOut, summary="Figures for a unit's subtree and a period")
-def figures(request, org: str | None = None, period: str | None = Query(None, description="2026, 2026H1, 2026Q3, "
-                                                                                         "2026-05")):
+PERIOD_HELP = "2026, 2026H1, 2026Q3, 2026-05"
+
+
+def figures_out(actor, *, org: str | None, period: str | None, keys: list[str] | None = None) -> dict:
+    """The figures (all, or those of ``keys``) of a unit's subtree (the actor's unit when none is named) for a
+    period, as ``FiguresOut``; a bad period is refused in Chinese."""
     from django.core.exceptions import ValidationError
+    from django.utils import timezone
 
     from gonghui.orgs.selectors import org_get
 
-    actor = request.auth
     actor.require("dashboard.view")
     target = org_get(actor=actor, code=org) if org else actor.org
     try:
-        p = figure_registry.Period.parse(period)
+        p = figure_registry.Period.parse(period, today=timezone.localdate())
     except ValueError:
         raise ValidationError({"period": _("Write the period as 2026, 2026H1, 2026Q3 or 2026-05.")}) from None
     out = []
-    for fv in figure_registry.compute(target, p, actor=actor):
+    for fv in figure_registry.compute(target, p, actor=actor, keys=keys):
         item = {"key": fv.key, "label": str(fv.figure.label), "unit": str(fv.figure.unit),
                 "group": str(fv.figure.group)}
         if fv.figure.breakdown:
@@ -77,6 +80,11 @@ def figures(request, org: str | None = None, period: str | None = Query(None, de
             item["value"] = None if fv.value is None else float(fv.value)
         out.append(item)
     return {"org": target.code, "period": p.key, "start": p.start, "end": p.end, "figures": out}
+
+
+@router.get("/figures", response=FiguresOut, summary="Figures for a unit's subtree and a period")
+def figures(request, org: str | None = None, period: str | None = Query(None, description=PERIOD_HELP)):
+    return figures_out(request.auth, org=org, period=period)
 
 
 class WorkdayOut(Schema):
