@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.dbs import database_exists, recreate_database  # noqa: E402
+
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/gonghui_bench"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # treebeard's default MP alphabet
 STEPLEN = 4  # Org.steplen
@@ -267,30 +269,6 @@ def copy_line(row, now: str) -> str:
     parent = "\\N" if parent_id is None else parent_id
     return (f"{org_id}\t{path}\t{depth}\t{numchild}\tB{org_id:08d}\t{name}\t{level}\t{kind}\t\t\t\t{employees}"
             f"\t\\N\t\\N\tf\t\\N\t\tf\tf\t\t\t\tactive\t\\N\t\t{now}\t{now}\t{parent}\n")
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(db_url)
-    name = parts.path.lstrip("/")
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop database {name!r}: its name must contain 'bench'")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_exists(db_url: str) -> bool:
-    import psycopg
-
-    parts = urlsplit(db_url)
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")]).fetchone()
-    return row is not None
 
 
 def loaded_meta() -> dict | None:
