@@ -656,11 +656,12 @@ def fmt_s(seconds: float) -> str:
 
 
 def rss(r: dict) -> str:
-    """Peak RSS of the measuring process (plus that of the import's parser process when one ran), and the
-    peak of their PSS together (shared pages counted once)."""
+    """Peak memory of a measurement: the PSS of the measuring process and of its children (the import's parser
+    process) together, shared pages counted once, sampled every 0.5 s; for the import, also the peak RSS of the
+    parser process. The measuring process's own ru_maxrss is not shown: Linux carries the peak of the process
+    that launched it (this script, which held the generator's state) over the fork and exec."""
     parser = r.get("peak_rss_parser", 0)
-    both = f"{r['peak_rss']:,.0f} + {parser:,.0f}" if parser else f"{r['peak_rss']:,.0f}"
-    return f"{both} MB (PSS {r['peak_pss']:,.0f})"
+    return f"{r['peak_pss']:,.0f} MB" + (f" (parser RSS {parser:,.0f})" if parser else "")
 
 
 def cpu_line(r: dict) -> str:
@@ -692,7 +693,7 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
         f"{facts['bytes']['csv'] / 2**20:,.0f} MB. Empty member tables before each measurement (TRUNCATE, "
         f"CHECKPOINT), every production index and constraint in place.",
         "",
-        "| path | rows | seconds | rows/s | project ÷ path | peak RSS | CPU self / PG / other cores |",
+        "| path | rows | seconds | rows/s | project ÷ path | peak memory (PSS) | CPU self / PG / other cores |",
         "|---|---:|---:|---:|---:|---:|---|",
         f"| **project import, xlsx** (read, validate, dedupe, look up, seal, COPY, commit) | {main['rows']:,} | "
         f"{fmt_s(main['wall'])} | {rate:,.0f} | 1 | {rss(main)} | {cpu_line(main)} |",
@@ -704,12 +705,12 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
     out += [
         f"| raw psycopg binary COPY of the prepared rows (physical bound) | {r['copy']['rows']:,} | "
         f"{fmt_s(r['copy']['wall'])} | {copy_rate:,.0f} | **{rate / copy_rate:.2f}** | "
-        f"{r['copy']['peak_rss']:,.0f} MB | {cpu_line(r['copy'])} |",
+        f"{rss(r['copy'])} | {cpu_line(r['copy'])} |",
         f"| Django `bulk_create` of the validated rows (fields seal) | {r['bulk']['rows']:,} | "
-        f"{fmt_s(r['bulk']['wall'])} | {bulk_rate:,.0f} | {rate / bulk_rate:.2f} | {r['bulk']['peak_rss']:,.0f} MB | "
+        f"{fmt_s(r['bulk']['wall'])} | {bulk_rate:,.0f} | {rate / bulk_rate:.2f} | {rss(r['bulk'])} | "
         f"{cpu_line(r['bulk'])} |",
         f"| `member_add` per row (save loop), {r['save']['rows']:,}-row sample | {r['save']['rows']:,} | "
-        f"{fmt_s(r['save']['wall'])} | {save_rate:,.0f} | {rate / save_rate:.1f} | {r['save']['peak_rss']:,.0f} MB | "
+        f"{fmt_s(r['save']['wall'])} | {save_rate:,.0f} | {rate / save_rate:.1f} | {rss(r['save'])} | "
         f"{cpu_line(r['save'])} |",
         f"| … the save loop extrapolated to {rows:,} rows | {rows:,} | {fmt_s(rows / save_rate)} | "
         f"{save_rate:,.0f} | {rate / save_rate:.1f} | | |",
@@ -722,7 +723,7 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
                    f"{s['load_after']:.1f}) |")
     out += ["", "Memory as the file grows (the project's xlsx import; a file of 20,000 rows or more is parsed in a "
             "forked child process: its RSS counts the pages it shares with its parent again, PSS does not):", "",
-            "| rows | RSS at start | peak RSS (main + parser) | main's RSS while checking (rows: MB) |",
+            "| rows | RSS at start | peak memory (PSS, main + parser) | main's RSS while checking (rows: MB) |",
             "|---:|---:|---:|---|"]
     for n in sizes_for(rows):
         g = r[f"grow_{n}"]
@@ -742,7 +743,7 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
         "",
         f"Bad file ({facts['bad_rows']:,} of {rows:,} rows spoiled: {spoiled}): {outcome} ({b['refused']:,} rows "
         f"refused; problems: {codes}) after checking every row in {fmt_s(b['wall'])} s "
-        f"({b['rows'] / b['wall']:,.0f} rows/s), peak RSS {rss(b)}.",
+        f"({b['rows'] / b['wall']:,.0f} rows/s), peak memory {rss(b)}.",
         "",
         f"Figures: `members.total` of the union's county right after the commit: {main['figure_total']:,} "
         f"members in {main['figure_ms']:,.0f} ms (again: {main['figure_warm_ms']:,.0f} ms); figures read the "
