@@ -310,6 +310,36 @@ def generate(workdir: Path, rows: int) -> dict:
     return facts
 
 
+def generate_csv(workdir: Path, rows: int) -> Path:
+    """A CSV roster of ``rows`` people (same generator, seed and columns as the xlsx), for memory beyond what an
+    xlsx can hold (a sheet has at most 1,048,576 rows). Reused when it exists."""
+    path = workdir / f"roster_{rows}_only.csv"
+    if path.exists():
+        return path
+    from gonghui.demo import data
+
+    log(f"generating a CSV of {rows:,} rows")
+    gen = data.Generator(SEED)
+    seen: set[int] = set()
+    made = 0
+    earliest = datetime.date(1995, 1, 1)
+    part = path.with_suffix(".part")
+    with open(part, "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f)
+        writer.writerow([TITLE])
+        writer.writerow(HEADERS)
+        while made < rows:
+            person = data.person_row(gen, REGIONS[made % len(REGIONS)], KINDS[made % len(KINDS)], earliest)
+            key = int(person["id_number"][:17])
+            if key in seen:
+                continue
+            seen.add(key)
+            made += 1
+            writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in roster_row(person)])
+    part.rename(path)
+    return path
+
+
 class _Book:
     """An xlsx as a union exports its roster: a title row, the header row, ID and phone numbers as text, dates
     as date cells. xlsxwriter's constant-memory mode writes each row out as it goes (inline strings)."""
@@ -664,6 +694,12 @@ def rss(r: dict) -> str:
     return f"{r['peak_pss']:,.0f} MB" + (f" (parser RSS {parser:,.0f})" if parser else "")
 
 
+def rss_trace(r: dict) -> str:
+    """The main process's RSS while checking, at about five points."""
+    every = max(1, len(r["rss_trace"]) // 5)
+    return ", ".join(f"{done // 1000:,}k: {mb:.0f}" for done, mb in r["rss_trace"][::every])
+
+
 def cpu_line(r: dict) -> str:
     return (f"{fmt_s(r['cpu_self'])} / {fmt_s(r['cpu_pg'])} / {r['other_cores']:.2f} "
             f"(load {r['load_before']:.1f}→{r['load_after']:.1f})")
@@ -727,9 +763,11 @@ def report(args, info: dict, facts: dict, r: dict) -> str:
             "|---:|---:|---:|---|"]
     for n in sizes_for(rows):
         g = r[f"grow_{n}"]
-        every = max(1, len(g["rss_trace"]) // 5)
-        trace = ", ".join(f"{done // 1000:,}k: {mb:.0f}" for done, mb in g["rss_trace"][::every])
-        out.append(f"| {n:,} | {g['base_rss']:,.0f} MB | {rss(g)} | {trace} |")
+        out.append(f"| {n:,} | {g['base_rss']:,.0f} MB | {rss(g)} | {rss_trace(g)} |")
+    for key in ("import_csv", "big_csv"):
+        if key in r:
+            g = r[key]
+            out.append(f"| {g['rows']:,} (CSV) | {g['base_rss']:,.0f} MB | {rss(g)} | {rss_trace(g)} |")
     b = r["bad"]
     codes = ", ".join(f"{k} {v:,}" for k, v in sorted(b["problem_codes"].items()))
     spoiled = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in facts["bad"].items())
@@ -777,6 +815,8 @@ def main() -> None:
     parser.add_argument("--db-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB_URL))
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench" / "members")
     parser.add_argument("--no-csv", action="store_true", help="skip the import of the CSV copy of the rows")
+    parser.add_argument("--big-csv", type=int, default=0, metavar="N",
+                        help="also import a CSV of N rows (memory beyond the xlsx limit of 1,048,576 rows a sheet)")
     parser.add_argument("--sample", type=int, default=10_000, help="rows for the per-row save loop")
     parser.add_argument("--retries", type=int, default=1, help="re-runs of a measurement disturbed by other load")
     parser.add_argument("--quiet-wait", type=float, default=30, help="seconds to wait for a quiet machine")
@@ -847,6 +887,10 @@ def main() -> None:
             log("project import, CSV")
             done("import_csv", least_disturbed("import", {**base, "path": str(names["csv"]), "rows": args.rows},
                                                args.retries))
+        if args.big_csv:
+            path = generate_csv(args.dir, args.big_csv)
+            log(f"project import, CSV, {args.big_csv:,} rows (memory beyond the xlsx limit)")
+            done("big_csv", run_child("import", {**base, "path": str(path), "rows": args.big_csv}))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     block = report(args, info, facts, r)
