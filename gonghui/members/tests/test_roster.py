@@ -569,8 +569,9 @@ def test_command_exit_codes(cast, tmp_path):
     code, _out, err = _call("import", str(bad), "--org", "GA", "--as", "grassroots_a", "--report", str(report))
     assert code == 1 and Person.objects.count() == 1 and "row 3" in err
     assert [r[0] for r in read_back(report.read_bytes())] == ["行号", 3]
-    code, _out, _err = _call("import", str(bad), "--org", "ga", "--as", "grassroots_a", "--skip-invalid")
+    code, out, _err = _call("import", str(bad), "--org", "ga", "--as", "grassroots_a", "--skip-invalid")
     assert code == 1 and Person.objects.count() == 2
+    assert "2 rows in the file: 1 added, 0 updated, 0 unchanged, 1 refused" in out
     assert _call("import", str(junk), "--org", "GA", "--as", "grassroots_a")[0] == 2
     assert _call("import", str(tmp_path / "missing.xlsx"), "--org", "GA", "--as", "grassroots_a")[0] == 2
     assert _call("import", str(good), "--org", "GA")[0] == 2  # no --as

@@ -86,8 +86,8 @@ class Command(BaseCommand):
                                returncode=UNUSABLE)
         if result.committed:
             self.stdout.write(self.style.SUCCESS(_(
-                "Imported %(total)s rows: %(created)s added, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(refused)s refused.") % counts))
+                "Imported. %(total)s rows in the file: %(created)s added, %(updated)s updated, %(unchanged)s "
+                "unchanged, %(refused)s refused.") % counts))
         elif options["dry_run"] and result.ok:
             self.stdout.write(self.style.SUCCESS(_(
                 "Dry run, nothing written: %(total)s rows, %(created)s to add, %(updated)s to update, "
