@@ -8,4 +8,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from . import figures, notices, signals  # noqa: F401
+        from . import (  # noqa: F401
+            audit_catalog,
+            figures,
+            notices,
+            signals,
+        )

@@ -26,11 +26,27 @@ class TokenForm(StyledForm):
 
 
 class AuditFilterForm(StyledForm):
-    q = forms.CharField(label=_("User or object"), required=False)
-    action = forms.CharField(label=_("Action"), required=False)
+    group = forms.ChoiceField(label=_("Action group"), required=False)
+    unit = forms.CharField(label=_("Unit code"), required=False, max_length=32)
+    user = forms.CharField(label=_("User"), required=False, max_length=150)
+    q = forms.CharField(label=_("Object"), required=False, max_length=64)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices])
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    # An exact action code, from links elsewhere (not shown as a field: the screen filters by group).
+    action = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        from .audit_labels import groups
+
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("All")), *groups()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
 
 
 class UserFilterForm(StyledForm):

@@ -26,9 +26,10 @@ from .admin_forms import (
     UserCreateForm,
     UserFilterForm,
 )
+from .audit_screen import audit_export, audit_filter, audit_page, audit_scope, describe
 from .forms import apply_validation_error
 from .listing import Column, ListPage
-from .models import ApiToken, AuditEvent, Grant, SecurityPolicy, User
+from .models import ApiToken, Grant, SecurityPolicy, User
 from .views import requires
 
 
@@ -93,46 +94,26 @@ def token_revoke(request, prefix: str):
     return redirect("core:account")
 
 
-def audit_scope(actor):
-    """Audit events in the actor's subtree. Events that belong to no unit (failed logins, lockouts, system
-    jobs) are the installation's: they show to audit roles granted at the top of the tree."""
-    in_subtree = Q(scope_path__startswith=actor.org.path)
-    if actor.org.is_root():
-        in_subtree |= Q(scope_path="")
-    return AuditEvent.objects.filter(in_subtree)
-
-
 @require_safe
 @requires("audit.view")
 def audit_list(request):
+    actor = request.actor
     form = AuditFilterForm(request.GET or None)
-    qs = audit_scope(request.actor)
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(actor_name__icontains=d["q"]) | Q(object_id__iexact=d["q"]))
-        if d["action"]:
-            qs = qs.filter(action__startswith=d["action"])
-        if d["outcome"]:
-            qs = qs.filter(outcome=d["outcome"])
-        if d["start"]:
-            qs = qs.filter(at__date__gte=d["start"])
-        if d["end"]:
-            qs = qs.filter(at__date__lte=d["end"])
-    columns = [
-        Column(_("No."), lambda e: e.seq, sort="seq"),
-        Column(_("Time"), lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), sort="at"),
-        Column(_("User"), lambda e: e.actor_name),
-        Column(_("Unit"), lambda e: e.actor_org),
-        Column(_("Action"), lambda e: e.action, sort="action"),
-        Column(_("Object"), lambda e: f"{e.object_type} {e.object_id}".strip()),
-        Column(_("Outcome"), lambda e: e.get_outcome_display()),
-        Column(_("IP address"), lambda e: e.ip or ""),
-        Column(_("Details"), lambda e: ", ".join(f"{k}={v}" for k, v in sorted(e.details.items()))),
-    ]
-    page = ListPage(request, qs, columns, filter_form=form, default_sort="-seq", export_name="audit-trail",
-                    object_type="audit")
-    return page.response(context={"title": _("Audit trail")})
+    qs = audit_filter(actor=actor, form=form) if request.GET else audit_scope(actor)
+    if request.GET.get("export") == "xlsx":
+        filters = {k: v for k, v in request.GET.items() if k not in ("export", "before", "after") and v}
+        return audit_export(actor=actor, qs=qs, filters=filters)
+    page = audit_page(qs, before=request.GET.get("before"), after=request.GET.get("after"))
+    params = request.GET.copy()
+    for key in ("before", "after", "export"):
+        params.pop(key, None)
+    base = params.urlencode()
+    context = {
+        "title": _("Audit trail"), "form": form, "events": describe(actor, page.events), "page": page,
+        "query": base, "exportable": actor.can("export"),
+        "export_url": "?" + (base + "&" if base else "") + "export=xlsx",
+    }
+    return render(request, "core/audit_list.html", context)
 
 
 @requires("user.manage")

@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks, signals  # noqa: F401
+        from . import (  # noqa: F401
+            audit_catalog,
+            checks,
+            signals,
+        )

@@ -8,4 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from . import figures, signals  # noqa: F401
+        from . import (  # noqa: F401
+            audit_catalog,
+            figures,
+            signals,
+        )

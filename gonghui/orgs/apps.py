@@ -8,4 +8,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
-        from . import figures  # noqa: F401  (registers the org figures)
+        from . import (
+            audit_catalog,  # noqa: F401  (the audit screen's labels)
+            figures,  # noqa: F401  (registers the org figures)
+        )

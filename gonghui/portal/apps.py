@@ -9,3 +9,5 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from gonghui.core import ratelimits  # noqa: F401  (registers the rate-limit cache check)
+
+        from . import audit_catalog  # noqa: F401  (the audit screen's labels)
