@@ -218,7 +218,11 @@ class JoinApplication(PersonalDataModel):
             models.UniqueConstraint(fields=["union", "id_number_bidx"], condition=Q(status="pending"),
                                     name="members_one_pending_application"),
         ]
-        indexes = [models.Index(fields=["org_path", "status"], name="members_app_path_status")]
+        indexes = [
+            models.Index(fields=["org_path", "status"], name="members_app_path_status"),
+            # The menu's count of pending applications: only the open rows, by subtree.
+            models.Index(fields=["org_path"], condition=Q(status="pending"), name="members_app_pending"),
+        ]
 
     def __str__(self):
         return self.code
@@ -265,6 +269,12 @@ class Transfer(models.Model):
             models.UniqueConstraint(fields=["from_membership"], condition=Q(status__in=["requested", "released"]),
                                     name="members_one_open_transfer"),
             models.CheckConstraint(condition=~Q(from_union=models.F("to_union")), name="members_transfer_elsewhere"),
+        ]
+        # The menu's count of transfers to act on: the origin releases requested ones, the destination accepts
+        # released ones; each index holds only those rows.
+        indexes = [
+            models.Index(fields=["from_path"], condition=Q(status="requested"), name="members_transfer_requested"),
+            models.Index(fields=["to_path"], condition=Q(status="released"), name="members_transfer_released"),
         ]
 
     def __str__(self):
