@@ -8,9 +8,5 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Casework")
 
     def ready(self) -> None:
-        from . import (  # noqa: F401
-            audit_catalog,
-            figures,
-            notices,
-            signals,
-        )
+        # Registrations: figures, audit labels, the member and union page sections.
+        from . import audit_catalog, figures, notices, profile_sections, signals  # noqa: F401

@@ -8,8 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import (  # noqa: F401
-            audit_catalog,
-            checks,
-            signals,
-        )
+        # Registrations: figures, audit labels, the member and union page sections.
+        from . import audit_catalog, checks, profile_sections, signals  # noqa: F401

@@ -8,8 +8,5 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
-        from . import (  # noqa: F401
-            audit_catalog,
-            figures,
-            signals,
-        )
+        # Registrations: figures, audit labels, the member and union page sections.
+        from . import audit_catalog, figures, profile_sections, signals  # noqa: F401

@@ -15,18 +15,19 @@ from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
+from gonghui.core.profile import member_sections
 from gonghui.core.reveal import reveal
 from gonghui.core.spreadsheets import write_xlsx, xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get, org_scope
 
-from . import cards, selectors, services
+from . import selectors, services
 from .forms import CATEGORY_CHOICES, LeaveForm, MemberFilterForm, MemberForm, RevealForm
 from .models import MembershipStatus
 
 
 def _crumbs(*items):
-    return [{"label": _("Members"), "url": reverse("members:list")}, *({"label": i} for i in items)]
+    return [{"label": _("Member list"), "url": reverse("members:list")}, *({"label": i} for i in items)]
 
 
 def _member_units(actor):
@@ -80,7 +81,7 @@ def member_list(request):
         actions.append({"label": _("Add a member"), "url": reverse("members:add")})
     if actor.can("member.import"):
         actions.append({"label": _("Import members"), "url": reverse("members:import")})
-    return page.response("members/list.html", {"title": _("Members"), "page_actions": actions,
+    return page.response("members/list.html", {"title": _("Member list"), "page_actions": actions,
                                                "can_reveal": actor.can("personal.reveal")})
 
 
@@ -199,11 +200,10 @@ def member_add(request):
 def member_detail(request, uid: str):
     actor = request.actor
     person = selectors.person_get(actor=actor, uid=uid)
-    history = selectors.person_history(actor=actor, person=person)
-    current = next((m for m in history if m.status == MembershipStatus.ACTIVE and m.visible), None)
+    current = selectors.membership_scope(actor=actor).filter(person=person, status=MembershipStatus.ACTIVE).first()
     return render(request, "members/detail.html", {
-        "cards": cards.cards_of(actor=actor, membership=current) if current else [],
-        "title": person.name, "person": person, "history": history, "current": current,
+        "title": person.name, "person": person, "current": current,
+        "sections": member_sections(actor=actor, person=person, membership=current),
         "id_masked": mask(person.id_number, kind="id_number"), "phone_masked": mask(person.phone, kind="phone"),
         "can_write": actor.can("member.write") and current is not None,
         "can_reveal": actor.can("personal.reveal") and current is not None, "reveal_form": RevealForm(),

@@ -44,7 +44,7 @@ class UploadForm(StyledForm):
 
 
 def _crumbs(*labels) -> list[dict]:
-    return [{"label": _("Members"), "url": reverse("members:list")},
+    return [{"label": _("Member list"), "url": reverse("members:list")},
             *({"label": label, "url": ""} for label in labels)]
 
 

@@ -8,7 +8,5 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organizations")
 
     def ready(self) -> None:
-        from . import (
-            audit_catalog,  # noqa: F401  (the audit screen's labels)
-            figures,  # noqa: F401  (registers the org figures)
-        )
+        # Registrations: figures, audit labels, the member and union page sections.
+        from . import audit_catalog, figures, profile_sections  # noqa: F401

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from gonghui.core import figures as figure_registry
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.profile import org_sections
 from gonghui.core.reveal import masked, reveal
 from gonghui.core.views import requires
 
@@ -126,6 +127,7 @@ def detail(request, code: str):
         "can_dissolve": actor.can("org.dissolve") and org.is_active and not is_scope_root,
         "can_reveal": actor.can("personal.reveal") and bool(org.contact_phone),
         "reveal_form": RevealForm(), "breadcrumbs": _crumbs(actor, org),
+        "sections": org_sections(actor=actor, org=org),
     })
 
 

@@ -1,0 +1,26 @@
+"""What the orgs app adds to a union's page: the year's key figures for its subtree, linked to the overview."""
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core import figures
+from gonghui.core.profile import register_org_section
+
+KEYS = ["orgs.grassroots", "members.total", "members.rate", "members.cards_active", "orgs.legal_person_rate",
+        "casework.received", "casework.on_time_rate", "casework.satisfaction_rate"]
+
+
+def key_figures(*, actor, org):
+    if not actor.can("dashboard.view"):
+        return None
+    today = timezone.localdate()
+    period = figures.Period(datetime.date(today.year, 1, 1), today, str(today.year))
+    values = {v.key: v for v in figures.compute(org, period, actor=actor, keys=KEYS)}
+    rows = [values[k] for k in KEYS if k in values]
+    return {"rows": rows, "period": period, "url": reverse("orgs:dashboard", args=[org.code])} if rows else None
+
+
+register_org_section("figures", _("Figures this year"), 50, key_figures, "orgs/sections/figures.html")
