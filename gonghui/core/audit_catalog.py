@@ -154,7 +154,8 @@ for _code, _label in (("approve", _("Approval granted")), ("reject", _("Approval
 
 Y = "system"
 register("calendar.year_set", _("Holiday arrangement saved"), group=Y, object_type="holiday_year",
-         details={"notice": _("Notice"), "created": _("New year"), "previous_days": _("Days before")})
+         details={"notice": _("Notice"), "created": _("New year"), "previous_days": _("Days before"),
+                  "days": _("Days set")})
 register("backup.create", _("Backup made"), group=Y, object_type="database",
          details={"engine": _("Database engine"), "sha256": _("Checksum"), "tables": _("Tables"),
                   "audit_seq": _("Last audit event")})

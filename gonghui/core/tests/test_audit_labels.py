@@ -141,3 +141,22 @@ def test_unknown_detail_and_values_still_render():
     with translation.override("zh-hans"):
         assert audit_labels.detail_rows("nope.never", {"x": [1, 2], "y": None}) == [("x", "1、2"), ("y", "—")]
         assert audit_labels.action_label("nope.never") == "未登记的操作（nope.never）"
+
+
+def test_every_literal_detail_key_has_a_label():
+    """Detail keys written as literals at the record call sites (and keyword details of the wrappers) are labelled,
+    so the screen shows 原因, not ``reason``."""
+    labelled = set(audit_labels._DETAILS) | {k for a in audit_labels.actions().values() for k in a.details}
+    plain = {"actor", "action", "object_type", "object_id", "scope_path", "outcome", "details", "using"}
+    missing = []
+    for path, tree in _modules():
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and (_is_record(call) or (
+                    isinstance(call.func, ast.Name) and call.func.id in ("record", "_record")))):
+                continue
+            keys = [k.arg for k in call.keywords if k.arg and k.arg not in plain]
+            for k in call.keywords:
+                if k.arg == "details" and isinstance(k.value, ast.Dict):
+                    keys += [x.value for x in k.value.keys if isinstance(x, ast.Constant)]
+            missing += [f"{path.relative_to(ROOT)}:{call.lineno} {key}" for key in keys if key not in labelled]
+    assert not missing, missing
