@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core import figures
 from gonghui.core.profile import register_org_section
 
-KEYS = ["orgs.grassroots", "members.total", "members.rate", "members.cards_active", "orgs.legal_person_rate",
-        "casework.received", "casework.on_time_rate", "casework.satisfaction_rate"]
+# The members' count and 入会率 have their own section (members): not computed twice here.
+KEYS = ["orgs.grassroots", "orgs.legal_person_rate", "members.cards_active", "casework.received",
+        "casework.on_time_rate", "casework.satisfaction_rate"]
 
 
 def key_figures(*, actor, org):

@@ -61,7 +61,7 @@ def test_union_page_shows_members_rate_officers_branches_cases_figures(cast, log
     assert "厂工会主席" in body and "基层工会干部" in body  # the officer granted on GA
     assert "一车间分会" in body  # the branch below
     assert case.code in body and 'href="/cases/?org=GA&amp;tab=open"' in body
-    assert 'data-figure="members.total"' in body
+    assert 'data-figure="orgs.grassroots"' in body
 
 
 def test_union_sections_are_scoped(cast, login, member):
