@@ -195,6 +195,11 @@ class RequestForm(Form):
                                         "its last 4 digits."))
     workplace = forms.CharField(label=_("Your workplace"), max_length=100, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                              "spellcheck": "false"}),
+                                help_text=_("Only needed to see or delete this request on the personal-information "
+                                            "page (/privacy/) later."))
     category = forms.ChoiceField(label=_("What kind of request"), choices=Category.choices, initial=Category.SOLUTION)
     topic = forms.ChoiceField(label=_("What it is about"), choices=[("", "—"), *Topic.choices])
     subject = forms.CharField(label=_("In a few words"), max_length=100)
@@ -210,7 +215,7 @@ class RequestForm(Form):
                             error_messages={"required": _("Choose the federation of the place where you work."),
                                             "invalid_choice": _("Choose the federation of the place where you work.")})
 
-    ABOUT = ("worker_name", "phone", "workplace")
+    ABOUT = ("worker_name", "phone", "workplace", "id_number")
     REQUEST = ("category", "topic", "subject", "description")
 
     def __init__(self, *args, targets=(), fixed=None, **kwargs):

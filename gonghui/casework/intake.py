@@ -105,6 +105,13 @@ def clean_intake(data: dict, *, public: bool, today: datetime.date) -> dict:
                 _("Write a mobile number (11 digits) or a landline with its area code, such as 0571-87654321.")]
     elif public:
         errors["phone"] = [_("Your mobile number is required: the union tells you the progress on it.")]
+    out["id_number"] = ""
+    raw_id = identity.clean_token(data.get("id_number"))
+    if raw_id:
+        try:
+            out["id_number"] = id_number_value(raw_id)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
     people = data.get("people") or 1
     try:
         out["people"] = int(people)
@@ -133,6 +140,21 @@ def clean_intake(data: dict, *, public: bool, today: datetime.date) -> dict:
         raise ValidationError(errors)
     out["is_collective"] = out["channel"] == Channel.VISIT and out["people"] >= COLLECTIVE_PEOPLE
     return out
+
+
+_OTHER_DOCUMENT = re.compile(r"[A-Z0-9]{5,18}")
+
+
+def id_number_value(raw: object) -> str:
+    """The ID number as stored and hashed: a resident ID checked (GB 11643), another document's number as typed
+    (letters and digits). The personal-information page hashes what the worker types the same way."""
+    value = identity.clean_token(raw)
+    if re.fullmatch(r"\d{15,18}|\d{17}X", value) or (len(value) == 18 and value[:17].isdigit()):
+        return identity.parse_resident_id(value).number
+    if not _OTHER_DOCUMENT.fullmatch(value):
+        raise ValidationError(_("Write the number of your resident ID card (18 characters) or of another identity "
+                                "document (letters and digits)."), code="id_shape")
+    return value
 
 
 def phone_index(phone: str) -> str:
@@ -174,6 +196,7 @@ def _create(*, actor, org: Org, clean: dict, consent: Consent | None, at: dateti
         code=new_code(), channel=clean["channel"], category=clean["category"], topic=clean["topic"],
         complexity=clean["complexity"], subject=clean["subject"], description=clean["description"],
         worker_name=clean["worker_name"], phone=clean["phone"], phone_bidx=phone_index(clean["phone"]),
+        id_number=clean.get("id_number", ""),
         phone_last4=clean["phone"][-4:] if clean["phone"] else "", workplace=clean["workplace"],
         people=clean["people"], is_collective=clean["is_collective"], source_note=clean["source_note"],
         intake_org=org, intake_path=org.path, received_by=user_of(actor), received_at=at,
@@ -182,8 +205,8 @@ def _create(*, actor, org: Org, clean: dict, consent: Consent | None, at: dateti
         clock_start=clean["received_on"])
     set_due(case)
     set_color(case, local_today(at))
-    case.full_clean(exclude=["phone_bidx", "intake_org", "holder_org", "received_by", "owner", "consent", "policy"],
-                    validate_unique=False, validate_constraints=False)
+    case.full_clean(exclude=["phone_bidx", "id_number_bidx", "intake_org", "holder_org", "received_by", "owner",
+                             "consent", "policy"], validate_unique=False, validate_constraints=False)
     case.save(force_insert=True)
     stats.case_added(case)
     _add_intake(case, actor=actor, org=org, clean=clean, first=True, at=at)

@@ -136,6 +136,13 @@ class Case(PersonalDataModel):
     # Looked up with the topic, through the one-open-case constraint's index.
     phone_bidx = models.CharField(max_length=32, blank=True, editable=False)
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    # Optional on the public form: with it (and the phone) the worker may open this case on /privacy/.
+    id_number = EncryptedTextField(
+        _("ID number"), kind="id_number", blind_index="id_number_bidx",
+        purpose="Letting the worker see and manage this request on the personal-information page",
+        retention="Three years after the case is closed, then anonymised",
+    )
+    id_number_bidx = models.CharField(max_length=32, blank=True, editable=False)
     workplace = models.CharField(_("workplace"), max_length=100, blank=True)
     people = models.PositiveIntegerField(_("people"), default=1)
     is_collective = models.BooleanField(_("collective visit"), default=False)
