@@ -74,8 +74,8 @@ def test_each_path_refuses_each_single_wrong_factor(world, cast, client, path):
 def test_the_reported_attack_a_fresh_tracking_code_and_the_phone_open_nothing_else(world, client):
     victim_id, victim_phone = world.numbers["worker"]
     # The attacker knows the phone only: files a request with it, gets a code, and tries any ID number.
-    own = file_request(client, victim_phone, topic="contract")
-    assert own is not None and own.code != world.public_case.code
+    own = file_request(client, victim_phone, topic="wages")  # the victim's open case's topic
+    assert own is not None and own.code != world.public_case.code and own.repeat_of == world.public_case
     assert refused(sign_in(client, "ABC", victim_phone, own.code))
     assert refused(sign_in(client, OTHER_ID, victim_phone, own.code))
     assert refused(sign_in(client, victim_id, victim_phone, own.code))  # filed without an ID: not openable here
