@@ -3,7 +3,9 @@ deletion; and the union's decision on a deletion request.
 
 The worker proves who they are with what the public pages already rely on: their full ID number, their full
 mobile number and one code they hold (a join application code, a request tracking code or a service card number).
-Any mismatch gets one answer, which never says whether such a person exists.
+Both numbers must match the record the code names, on every path; a service card opens everything held under both
+numbers, a code given for one record (an application, a request) opens that record only. Any mismatch gets one
+answer, which never says whether such a person exists.
 """
 
 import datetime
@@ -250,7 +252,7 @@ def subject_data(subject: Subject) -> dict:
             "reject_reason": a.reject_reason} for a in applications],
         "cases": [{
             "code": c.code, "unit": c.holder_org.name, "subject": c.subject, "details": c.description,
-            "name": c.worker_name, "phone": c.phone, "workplace": c.workplace, "status": intake.public_status(c)[1],
+            "name": c.worker_name, "id_number": c.id_number, "phone": c.phone, "workplace": c.workplace, "status": intake.public_status(c)[1],
             "received_on": c.received_on, "closed_on": c.closed_on, "reply": c.reply} for c in cases],
         "consents": [{"purpose": c.purpose, "given_for": str(CONSENT_PURPOSES.get(c.purpose, c.purpose)),
                       "notice_version": c.notice_version, "given_at": c.given_at}
