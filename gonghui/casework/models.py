@@ -237,6 +237,9 @@ class Case(PersonalDataModel):
                          opclasses=["varchar_pattern_ops", "date_ops"]),
             # The menu's count of a unit's own cases to accept or overdue.
             models.Index(fields=["holder_org", "state", "due_on"], name="casework_holder_state_due"),
+            # The worker's own requests on the personal-information page (only those filed with an ID number).
+            models.Index(fields=["id_number_bidx", "phone_bidx"], condition=~Q(id_number_bidx=""),
+                         name="casework_case_id_phone"),
         ]
 
     def __str__(self):
