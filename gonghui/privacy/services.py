@@ -252,7 +252,8 @@ def subject_data(subject: Subject) -> dict:
             "reject_reason": a.reject_reason} for a in applications],
         "cases": [{
             "code": c.code, "unit": c.holder_org.name, "subject": c.subject, "details": c.description,
-            "name": c.worker_name, "id_number": c.id_number, "phone": c.phone, "workplace": c.workplace, "status": intake.public_status(c)[1],
+            "name": c.worker_name, "id_number": c.id_number, "phone": c.phone,
+            "workplace": c.workplace, "status": intake.public_status(c)[1],
             "received_on": c.received_on, "closed_on": c.closed_on, "reply": c.reply} for c in cases],
         "consents": [{"purpose": c.purpose, "given_for": str(CONSENT_PURPOSES.get(c.purpose, c.purpose)),
                       "notice_version": c.notice_version, "given_at": c.given_at}
