@@ -385,7 +385,8 @@ def public_status(case: Case) -> tuple[str, str]:
 
 
 def can_rate(case: Case) -> bool:
-    return case.state in ANSWERED and case.rated_via != "worker"
+    # A repeat linked to the earlier case is rated there, where the reply is.
+    return case.state in ANSWERED and case.rated_via != "worker" and case.linked_at is None
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ def test_staff_link_a_possible_repeat_and_it_counts_once(cast, clock, outbox, dj
     assert "已经三个月没发工资" in linked.note and not linked.public
     assert repeat.events.filter(action=Action.REPEAT_LINKED, public=True).exists()
     assert earlier.code not in repeat.reply  # the tracking page of the repeat names no other case
+    assert not intake.can_rate(repeat)  # the reply to rate is the earlier case's
     assert AuditEvent.objects.filter(action="case.link_repeat", object_id=repeat.code,
                                      details__into=earlier.code).exists()
     assert AuditEvent.objects.filter(action="case.link", object_id=earlier.code).exists()

@@ -103,8 +103,10 @@ def test_a_join_application_code_opens_only_that_application(world, cast, client
     own = applications.application_submit(union=cast.grassroots_a, data={**person, "birth_date": None},
                                           consent_version="2026-11", ip=None)
     assert sign_in(client, victim_id, victim_phone, own.code).status_code == 302
-    data = client.get("/privacy/mine/").context["raw"]
+    page = client.get("/privacy/mine/")
+    data = page.context["raw"]
     assert [a["code"] for a in data["applications"]] == [own.code]  # not the victim's rejected application
+    assert 'id="privacy-scoped"' in page.content.decode()
     assert data["consents"] and all(c["purpose"] == "join" for c in data["consents"])
 
 
@@ -120,8 +122,10 @@ def test_the_card_opens_only_records_matching_both_numbers(world, cast, client):
     file_request(client, OTHER_PHONE, id_number=member_id, topic="contract")
     file_request(client, member_phone, topic="contract")  # the member's phone, no ID number
     assert sign_in(client, member_id, member_phone, world.card.number).status_code == 302
-    data = client.get("/privacy/mine/").context["raw"]
+    page = client.get("/privacy/mine/")
+    data = page.context["raw"]
     assert data["applications"] == [] and data["cases"] == [] and len(data["people"]) == 1
+    assert 'id="privacy-scoped"' not in page.content.decode()
 
 
 def test_a_case_filed_with_an_id_number_stores_it_encrypted_and_the_form_checks_it(world, client):
