@@ -210,6 +210,9 @@ class RequestForm(Form):
                 "notice above describes."),
         error_messages={"required": _("Without your consent to the processing of your personal information the "
                                       "union cannot handle your request.")})
+    consent_id_number = forms.BooleanField(
+        label=_("I consent separately to the union processing my ID number, which is sensitive personal information, "
+                "for the use the notice above describes (only if you gave it)."), required=False)
     notice_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
     org = forms.ChoiceField(label=_("Which federation should handle it"),
                             error_messages={"required": _("Choose the federation of the place where you work."),
@@ -235,10 +238,10 @@ class RequestForm(Form):
         return [self[n] for n in names]
 
     def consent_fields(self):
-        return [self["consent"]]
+        return [self["consent"], self["consent_id_number"]]
 
     def request_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in (*self.ABOUT, *self.REQUEST)}
+        return {k: self.cleaned_data[k] for k in (*self.ABOUT, *self.REQUEST, "consent_id_number")}
 
 
 class TrackForm(Form):

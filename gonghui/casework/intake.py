@@ -278,6 +278,11 @@ def case_file_public(*, org: Org, data: dict, consent_version: str, ip: str | No
             _("The personal-data notice has changed; please read it again and confirm your consent."),
             code="notice_changed")})
     _check_org(org)
+    if identity.clean_token(data.get("id_number")) and not data.get("consent_id_number"):
+        # An ID number is sensitive personal information: its own consent (PIPL art. 29), or leave it out.
+        raise ValidationError({"consent_id_number": ValidationError(
+            _("You gave your ID number: tick the separate consent to its processing, or leave the number out."),
+            code="consent_required")})
     data = {**data, "channel": Channel.MOBILE if mobile else Channel.WEB, "people": 1, "received_on": None,
             "note": "", "source_note": "", "complexity": Complexity.GENERAL}
     clean = clean_intake(data, public=True, today=local_today())

@@ -83,6 +83,7 @@ def populate(cast, client) -> World:
     w.numbers["worker"] = (rid("33010219930303007"), "13655556666")
     client.post("/requests/new/?to=CA", {"org": "CA", "category": "solution", "topic": "wages", "subject": "工资拖欠",
                                          "description": "请帮忙", "id_number": w.numbers["worker"][0],
+                                         "consent_id_number": "on",
                                          "worker_name": "钱伟", "phone": w.numbers["worker"][1],
                                          "workplace": "东湖建筑", **CONSENT})
     w.public_case = Case.objects.get(worker_name="钱伟")
