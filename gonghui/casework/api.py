@@ -47,6 +47,10 @@ class CaseOut(Schema):
     replied_on_time: bool | None
     satisfaction: str
     closed_on: datetime.date | None
+    possible_repeat: bool = Field(..., alias="is_possible_repeat",
+                                  description="filed online while the same phone had an open case on the topic; "
+                                              "staff link it with POST .../link-repeat")
+    linked_at: datetime.datetime | None
 
     @staticmethod
     def resolve_phone_masked(c):
@@ -261,3 +265,9 @@ def case_close(request, case_code: str):
 @router.post("/{case_code}/reopen", response=CaseOut, summary="Handle it again, with a new time limit")
 def case_reopen(request, case_code: str, payload: ReasonIn):
     return services.case_reopen(actor=request.auth, case=_case(request, case_code), reason=payload.reason)
+
+
+@router.post("/{case_code}/link-repeat", response=CaseOut,
+             summary="Link a possible repeat filed online to the earlier open case of the same person and topic")
+def case_link_repeat(request, case_code: str):
+    return intake.case_link_repeat(actor=request.auth, case=_case(request, case_code))

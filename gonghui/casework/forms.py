@@ -195,6 +195,11 @@ class RequestForm(Form):
                                         "its last 4 digits."))
     workplace = forms.CharField(label=_("Your workplace"), max_length=100, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                              "spellcheck": "false"}),
+                                help_text=_("Only needed to see or delete this request on the personal-information "
+                                            "page (/privacy/) later."))
     category = forms.ChoiceField(label=_("What kind of request"), choices=Category.choices, initial=Category.SOLUTION)
     topic = forms.ChoiceField(label=_("What it is about"), choices=[("", "—"), *Topic.choices])
     subject = forms.CharField(label=_("In a few words"), max_length=100)
@@ -205,12 +210,15 @@ class RequestForm(Form):
                 "notice above describes."),
         error_messages={"required": _("Without your consent to the processing of your personal information the "
                                       "union cannot handle your request.")})
+    consent_id_number = forms.BooleanField(
+        label=_("I consent separately to the union processing my ID number, which is sensitive personal information, "
+                "for the use the notice above describes (only if you gave it)."), required=False)
     notice_version = forms.CharField(widget=forms.HiddenInput, max_length=20)
     org = forms.ChoiceField(label=_("Which federation should handle it"),
                             error_messages={"required": _("Choose the federation of the place where you work."),
                                             "invalid_choice": _("Choose the federation of the place where you work.")})
 
-    ABOUT = ("worker_name", "phone", "workplace")
+    ABOUT = ("worker_name", "phone", "workplace", "id_number")
     REQUEST = ("category", "topic", "subject", "description")
 
     def __init__(self, *args, targets=(), fixed=None, **kwargs):
@@ -230,10 +238,10 @@ class RequestForm(Form):
         return [self[n] for n in names]
 
     def consent_fields(self):
-        return [self["consent"]]
+        return [self["consent"], self["consent_id_number"]]
 
     def request_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in (*self.ABOUT, *self.REQUEST)}
+        return {k: self.cleaned_data[k] for k in (*self.ABOUT, *self.REQUEST, "consent_id_number")}
 
 
 class TrackForm(Form):

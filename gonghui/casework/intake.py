@@ -1,9 +1,10 @@
 """Intake: a visit, call, letter, grid officer's report or referral logged by staff, and a request filed by the
 worker on the public page; the tracking enquiry and the worker's rating.
 
-The same person (the phone's blind index) with the same topic while an earlier case is open is not opened twice:
-the new contact is linked to the open case. On the public page that is said without the earlier case's code
-(anyone may type anyone's phone number); the code is sent by SMS to the phone instead.
+At the front desk, the same person (the phone's blind index) with the same topic while an earlier case is open is
+not opened twice: the new contact is linked to the open case. On the public page anyone may type anyone's phone
+number, so a submission never reveals or changes another case: it becomes its own case, flagged for staff as a
+possible repeat of the open one, and staff link the two (``case_link_repeat``, audited).
 """
 
 import datetime
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,6 +107,13 @@ def clean_intake(data: dict, *, public: bool, today: datetime.date) -> dict:
                 _("Write a mobile number (11 digits) or a landline with its area code, such as 0571-87654321.")]
     elif public:
         errors["phone"] = [_("Your mobile number is required: the union tells you the progress on it.")]
+    out["id_number"] = ""
+    raw_id = identity.clean_token(data.get("id_number"))
+    if raw_id:
+        try:
+            out["id_number"] = id_number_value(raw_id)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages
     people = data.get("people") or 1
     try:
         out["people"] = int(people)
@@ -135,6 +144,21 @@ def clean_intake(data: dict, *, public: bool, today: datetime.date) -> dict:
     return out
 
 
+_OTHER_DOCUMENT = re.compile(r"[A-Z0-9]{5,18}")
+
+
+def id_number_value(raw: object) -> str:
+    """The ID number as stored and hashed: a resident ID checked (GB 11643), another document's number as typed
+    (letters and digits). The personal-information page hashes what the worker types the same way."""
+    value = identity.clean_token(raw)
+    if re.fullmatch(r"\d{15,18}|\d{17}X", value) or (len(value) == 18 and value[:17].isdigit()):
+        return identity.parse_resident_id(value).number
+    if not _OTHER_DOCUMENT.fullmatch(value):
+        raise ValidationError(_("Write the number of your resident ID card (18 characters) or of another identity "
+                                "document (letters and digits)."), code="id_shape")
+    return value
+
+
 def phone_index(phone: str) -> str:
     return crypto.blind_index(phone, kind="phone") if phone else ""
 
@@ -143,7 +167,8 @@ def open_case_of(*, phone: str, topic: str, lock: bool = False) -> Case | None:
     """The open case of this person (phone) and topic, if any."""
     if not phone:
         return None
-    qs = Case.objects.filter(phone_bidx=phone_index(phone), topic=topic).exclude(state=State.CLOSED)
+    qs = Case.objects.filter(phone_bidx=phone_index(phone), topic=topic, repeat_of__isnull=True).exclude(
+        state=State.CLOSED)
     if lock:
         qs = qs.select_for_update()
     return qs.select_related("holder_org").first()
@@ -167,23 +192,25 @@ def _link(existing: Case, *, actor, org: Org, clean: dict, at: datetime.datetime
     return IntakeResult(case=existing, linked=True)
 
 
-def _create(*, actor, org: Org, clean: dict, consent: Consent | None, at: datetime.datetime) -> Case:
+def _create(*, actor, org: Org, clean: dict, consent: Consent | None, at: datetime.datetime,
+            repeat_of: Case | None = None) -> Case:
     policy, limit = deadlines.limit_for(category=clean["category"], topic=clean["topic"],
                                         complexity=clean["complexity"])
     case = Case(
         code=new_code(), channel=clean["channel"], category=clean["category"], topic=clean["topic"],
         complexity=clean["complexity"], subject=clean["subject"], description=clean["description"],
         worker_name=clean["worker_name"], phone=clean["phone"], phone_bidx=phone_index(clean["phone"]),
+        id_number=clean.get("id_number", ""),
         phone_last4=clean["phone"][-4:] if clean["phone"] else "", workplace=clean["workplace"],
         people=clean["people"], is_collective=clean["is_collective"], source_note=clean["source_note"],
         intake_org=org, intake_path=org.path, received_by=user_of(actor), received_at=at,
         received_on=clean["received_on"], consent=consent, holder_org=org, org_path=org.path,
         owner=user_of(actor), state=State.RECEIVED, state_at=at, progress_at=at, policy=policy, limit_days=limit,
-        clock_start=clean["received_on"])
+        clock_start=clean["received_on"], repeat_of=repeat_of)
     set_due(case)
     set_color(case, local_today(at))
-    case.full_clean(exclude=["phone_bidx", "intake_org", "holder_org", "received_by", "owner", "consent", "policy"],
-                    validate_unique=False, validate_constraints=False)
+    case.full_clean(exclude=["phone_bidx", "id_number_bidx", "intake_org", "holder_org", "received_by", "owner",
+                             "consent", "policy", "repeat_of"], validate_unique=False, validate_constraints=False)
     case.save(force_insert=True)
     stats.case_added(case)
     _add_intake(case, actor=actor, org=org, clean=clean, first=True, at=at)
@@ -251,17 +278,76 @@ def case_file_public(*, org: Org, data: dict, consent_version: str, ip: str | No
             _("The personal-data notice has changed; please read it again and confirm your consent."),
             code="notice_changed")})
     _check_org(org)
+    if identity.clean_token(data.get("id_number")) and not data.get("consent_id_number"):
+        # An ID number is sensitive personal information: its own consent (PIPL art. 29), or leave it out.
+        raise ValidationError({"consent_id_number": ValidationError(
+            _("You gave your ID number: tick the separate consent to its processing, or leave the number out."),
+            code="consent_required")})
     data = {**data, "channel": Channel.MOBILE if mobile else Channel.WEB, "people": 1, "received_on": None,
             "note": "", "source_note": "", "complexity": Complexity.GENERAL}
     clean = clean_intake(data, public=True, today=local_today())
     consent = Consent.objects.create(purpose=CONSENT_PURPOSE, notice_version=consent_version, ip=ip or None)
-    result = _open_or_link(actor=PUBLIC, org=org, clean=clean, consent=consent)
-    case = result.case
-    if result.linked:
-        notices.tell(phone=clean["phone"], template="case.linked", code=case.code)
-    else:
-        notices.tell(phone=case.phone, template="case.received", code=case.code, org=org.name)
-    return result
+    at = timezone.now()
+    try:
+        with transaction.atomic():
+            case = _create(actor=PUBLIC, org=org, clean=clean, consent=consent, at=at,
+                           repeat_of=open_case_of(phone=clean["phone"], topic=clean["topic"]))
+    except IntegrityError:
+        # A concurrent intake opened this person's case on the topic first: this one is its possible repeat.
+        earlier = open_case_of(phone=clean["phone"], topic=clean["topic"])
+        if earlier is None:
+            raise
+        case = _create(actor=PUBLIC, org=org, clean=clean, consent=consent, at=at, repeat_of=earlier)
+    if case.repeat_of_id is not None:
+        record(PUBLIC, case, "possible_repeat")  # the flag, for staff; the earlier case is not named
+    notices.tell(phone=case.phone, template="case.received", code=case.code, org=org.name)
+    return IntakeResult(case=case, linked=False)
+
+
+@transaction.atomic
+def case_link_repeat(*, actor, case: Case) -> Case:
+    """Staff link a request flagged as a possible repeat to the earlier open case of the same person and topic:
+    its intake and text are added to the earlier case, and it is closed as linked (counted no more on its own).
+    The actor must handle both cases."""
+    actor.require("case.write")
+    repeat = Case.objects.select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if repeat is None or not actor.covers(repeat.org_path):
+        raise Http404
+    if not repeat.is_possible_repeat:
+        raise ValidationError(_("This request is not flagged as a possible repeat."), code="not_repeat")
+    earlier = Case.objects.select_for_update(of=("self",)).filter(pk=repeat.repeat_of_id).first()
+    if earlier is None or not actor.covers(earlier.org_path):
+        raise ValidationError(_("The earlier request is held by a unit outside yours; ask a federation above both "
+                                "units to link them."), code="out_of_scope")
+    if earlier.state == State.CLOSED or repeat.state == State.CLOSED:
+        raise ValidationError(_("Only two open requests can be linked; reopen the earlier one or handle this one on "
+                                "its own."), code="closed")
+    now = timezone.now()
+    Intake.objects.filter(case=repeat).update(case=earlier, first=False)
+    note = (f"{repeat.subject}：{repeat.description}" if repeat.description else repeat.subject)[:2000]
+    add_event(earlier, actor=actor, action=Action.LINKED, note=note, org=repeat.intake_org, public=False, at=now)
+    stats.remember(repeat)
+    before = repeat.state
+    repeat.state, repeat.state_at, repeat.progress_at, repeat.linked_at = State.CLOSED, now, now, now
+    repeat.closed_at, repeat.closed_on = now, local_today(now)
+    repeat.days_to_close = deadlines.working_days_open(received_on=repeat.received_on, closed_on=repeat.closed_on,
+                                                       paused_days=repeat.paused_days)
+    repeat.reply, repeat.replied_at = str(LINKED_REPLY), repeat.replied_at or now
+    set_color(repeat, local_today(now))
+    repeat.save(update_fields=["state", "state_at", "progress_at", "linked_at", "closed_at", "closed_on",
+                               "days_to_close", "reply", "replied_at", "color", "updated_at"])
+    stats.case_changed(repeat)
+    add_event(repeat, actor=actor, action=Action.REPEAT_LINKED, from_state=before, to_state=State.CLOSED,
+              public=True, at=now)
+    record(actor, repeat, "link_repeat", into=earlier.code)
+    record(actor, earlier, "link", repeat=repeat.code)
+    # The earlier case's code goes to its own phone only, as at the front desk.
+    notices.tell(phone=earlier.phone, template="case.linked", code=earlier.code)
+    return repeat
+
+
+LINKED_REPLY = gettext_lazy("This request is handled together with your earlier request on the same matter; you "
+                            "are told the progress and the reply of that request by text message.")
 
 
 def normalize_code(raw: object) -> str:
@@ -304,7 +390,8 @@ def public_status(case: Case) -> tuple[str, str]:
 
 
 def can_rate(case: Case) -> bool:
-    return case.state in ANSWERED and case.rated_via != "worker"
+    # A repeat linked to the earlier case is rated there, where the reply is.
+    return case.state in ANSWERED and case.rated_via != "worker" and case.linked_at is None
 
 
 @transaction.atomic

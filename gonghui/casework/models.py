@@ -136,6 +136,13 @@ class Case(PersonalDataModel):
     # Looked up with the topic, through the one-open-case constraint's index.
     phone_bidx = models.CharField(max_length=32, blank=True, editable=False)
     phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
+    # Optional on the public form: with it (and the phone) the worker may open this case on /privacy/.
+    id_number = EncryptedTextField(
+        _("ID number"), kind="id_number", blind_index="id_number_bidx",
+        purpose="Letting the worker see and manage this request on the personal-information page",
+        retention="Three years after the case is closed, then anonymised",
+    )
+    id_number_bidx = models.CharField(max_length=32, blank=True, editable=False)
     workplace = models.CharField(_("workplace"), max_length=100, blank=True)
     people = models.PositiveIntegerField(_("people"), default=1)
     is_collective = models.BooleanField(_("collective visit"), default=False)
@@ -187,6 +194,11 @@ class Case(PersonalDataModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     days_to_close = models.PositiveIntegerField(_("working days to close"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # A request filed on the public page by a phone that has an open case on the same topic: kept as its own case
+    # (a public form never reveals or changes another case) until staff link it to that case.
+    repeat_of = models.ForeignKey("self", db_index=False, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("possible repeat of"))
+    linked_at = models.DateTimeField(_("linked to the earlier case at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -195,8 +207,11 @@ class Case(PersonalDataModel):
         verbose_name_plural = _("cases")
         constraints = [
             # The same person with the same topic has one open case; a new contact is linked to it.
-            models.UniqueConstraint(fields=["phone_bidx", "topic"], condition=~Q(state="closed") & ~Q(phone_bidx=""),
+            models.UniqueConstraint(fields=["phone_bidx", "topic"],
+                                    condition=~Q(state="closed") & ~Q(phone_bidx="") & Q(repeat_of__isnull=True),
                                     name="casework_one_open_case_per_person_topic"),
+            models.CheckConstraint(condition=Q(linked_at__isnull=True) | Q(repeat_of__isnull=False, state="closed"),
+                                   name="casework_case_linked_is_closed_repeat"),
             models.CheckConstraint(condition=Q(people__gte=1), name="casework_case_people_positive"),
             models.CheckConstraint(
                 condition=Q(is_collective=True, channel="visit", people__gte=COLLECTIVE_PEOPLE)
@@ -222,6 +237,9 @@ class Case(PersonalDataModel):
                          opclasses=["varchar_pattern_ops", "date_ops"]),
             # The menu's count of a unit's own cases to accept or overdue.
             models.Index(fields=["holder_org", "state", "due_on"], name="casework_holder_state_due"),
+            # The worker's own requests on the personal-information page (only those filed with an ID number).
+            models.Index(fields=["id_number_bidx", "phone_bidx"], condition=~Q(id_number_bidx=""),
+                         name="casework_case_id_phone"),
         ]
 
     def __str__(self):
@@ -230,6 +248,10 @@ class Case(PersonalDataModel):
     @property
     def is_running(self) -> bool:
         return self.state in RUNNING
+
+    @property
+    def is_possible_repeat(self) -> bool:
+        return self.repeat_of_id is not None and self.linked_at is None
 
     @property
     def is_paused(self) -> bool:
@@ -274,6 +296,7 @@ class Intake(models.Model):
 class Action(models.TextChoices):
     RECEIVED = "received", _("Received")
     LINKED = "linked", _("Came in again about it")
+    REPEAT_LINKED = "repeat_linked", _("Linked to the earlier request")
     DISPATCHED = "dispatched", _("Dispatched")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned")

@@ -30,7 +30,8 @@ def case_scope(*, actor) -> QuerySet[Case]:
 def case_get(*, actor, code: str) -> Case:
     """A case handled in the actor's subtree, or one a unit of the subtree co-handles; else 404."""
     code = normalize_code(code)
-    qs = Case.objects.select_related("holder_org", "intake_org", "dispatcher_org", "owner", "received_by", "policy")
+    qs = Case.objects.select_related("holder_org", "intake_org", "dispatcher_org", "owner", "received_by", "policy",
+                                     "repeat_of__holder_org")
     case = case_scope(actor=actor).filter(code=code).first()
     if case is None and actor.org is not None and actor.can("case.view"):
         case = Case.objects.filter(code=code, cohandlers__org_path__startswith=actor.org.path).first()

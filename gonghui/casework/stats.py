@@ -40,6 +40,8 @@ def ancestors(path: str) -> list[str]:
 
 def case_row(case: Case) -> tuple[str, tuple, tuple]:
     closed = case.state == State.CLOSED
+    if case.linked_at is not None:  # a repeat linked to the earlier case counts there, as one of its intakes
+        return case.org_path, (month_key(case.received_on), case.topic, 0, case.state), (0, 0, 0, 0, 0, 0)
     key = (month_key(case.received_on), case.topic, month_key(case.closed_on) if closed else 0, case.state)
     values = (1, int(closed), int(closed and case.replied_on_time is True), int(bool(case.satisfaction)),
               int(case.satisfaction in SATISFIED), (case.days_to_close or 0) if closed else 0)
@@ -144,7 +146,8 @@ def rebuild(paths: Iterable[str] | None = None) -> int:
         for depth in range(1, max(depths, default=0) + 1):
             width = depth * Org.steplen
             unit = Substr("org_path", 1, width)
-            cases = Case.objects.annotate(length=Length("org_path")).filter(length__gte=width)
+            cases = Case.objects.filter(linked_at__isnull=True).annotate(length=Length("org_path")).filter(
+                length__gte=width)
             intakes = Intake.objects.annotate(length=Length("org_path")).filter(length__gte=width)
             n += _store(CaseStat, CASE_KEYS, CASE_FIELDS, _case_groups(cases, unit))
             n += _store(IntakeStat, INTAKE_KEYS, INTAKE_FIELDS, _intake_groups(intakes, unit))
@@ -154,8 +157,8 @@ def rebuild(paths: Iterable[str] | None = None) -> int:
         CaseStat.objects.filter(org_path=path).delete()
         IntakeStat.objects.filter(org_path=path).delete()
         unit = Value(path)
-        n += _store(CaseStat, CASE_KEYS, CASE_FIELDS, _case_groups(Case.objects.filter(org_path__startswith=path),
-                                                                   unit))
+        n += _store(CaseStat, CASE_KEYS, CASE_FIELDS, _case_groups(
+            Case.objects.filter(org_path__startswith=path, linked_at__isnull=True), unit))
         n += _store(IntakeStat, INTAKE_KEYS, INTAKE_FIELDS,
                     _intake_groups(Intake.objects.filter(org_path__startswith=path), unit))
     return n

@@ -212,8 +212,19 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         "pauses": case.pauses.order_by("started_at", "pk"),
         "cohandlers": case.cohandlers.select_related("org").order_by("added_at", "pk"),
         "alerts": case.alerts.select_related("org").order_by("created_at", "pk"),
-        "now": timezone.now(), "breadcrumbs": crumbs(case.code),
+        "now": timezone.now(), "breadcrumbs": crumbs(case.code), "repeat": _repeat(actor, case, full),
     }, status=status)
+
+
+def _repeat(actor, case, full: bool) -> dict | None:
+    """The possible-repeat flag: the earlier case named only when the actor handles it too."""
+    if case.repeat_of_id is None:
+        return None
+    earlier = case.repeat_of
+    covered = actor.covers(earlier.org_path)
+    return {"earlier": earlier if covered else None, "holder": earlier.holder_org.name if not covered else "",
+            "linked": case.linked_at is not None,
+            "can_link": full and covered and case.is_possible_repeat and actor.can("case.write")}
 
 
 @never_cache

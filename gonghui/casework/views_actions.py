@@ -23,7 +23,7 @@ from gonghui.core.reveal import reveal
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
 
-from . import forms, selectors, services
+from . import forms, intake, selectors, services
 from .views import dispatch_choices, render_detail
 
 
@@ -117,6 +117,23 @@ def _view(action: CaseAction):
 
 @never_cache
 @require_POST
+@requires("case.write")
+def case_link_repeat(request, case_code: str):
+    """Link a request flagged as a possible repeat to the earlier open case (staff decide; the public form never
+    does)."""
+    case = selectors.case_get(actor=request.actor, code=case_code)
+    try:
+        intake.case_link_repeat(actor=request.actor, case=case)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Linked: the request is now handled as part of the earlier one."))
+    return redirect("casework:detail", case_code=case.code)
+
+
+@never_cache
+@require_POST
 @requires("personal.reveal")
 def case_reveal(request, case_code: str):
     """The worker's phone in clear, with a reason (audited); for the handling units only."""
@@ -139,4 +156,5 @@ def case_reveal(request, case_code: str):
 urlpatterns = [
     *(path(f"cases/<str:case_code>/{a.slug}/", _view(a), name=f"case_{a.name}") for a in ACTIONS),
     path("cases/<str:case_code>/reveal/", case_reveal, name="case_reveal"),
+    path("cases/<str:case_code>/link-repeat/", case_link_repeat, name="case_link_repeat"),
 ]

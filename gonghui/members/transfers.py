@@ -5,14 +5,16 @@ Who asks decides where the transfer starts:
   destination (asking and then releasing one's own request would be a second click with no meaning);
 - the destination union, which types the person's full ID number: it learns only that an active member
   was found (and a transfer requested) or not; the origin must release, and until then the destination is
-  not told which union the person belongs to;
+  told neither who the person is (name, sex, masked ID) nor which union they belong to, on any page, list
+  or export;
 - the member on the portal (ID number, last four digits of the phone, destination code): the origin
   releases, then the destination accepts.
 
 The destination may lie outside the origin's subtree (across counties): it is found by its code among all
 active member units. Each side sees the transfer (from_path or to_path under its subtree) and only what it
-needs: the destination sees the person's name, sex, masked ID and the origin union's name, never the
-origin's records; the origin sees the destination union's name.
+needs: the destination sees the person's name, sex, masked ID and the origin union's name once the origin
+released (or when the member asked themself), never the origin's records; the origin sees the destination
+union's name.
 """
 
 import datetime
@@ -106,9 +108,14 @@ def sides(actor, t: Transfer) -> set[str]:
 
 
 def origin_visible(actor, t: Transfer) -> bool:
-    """The destination learns the origin's name once the origin agreed, or when the member asked."""
+    """The destination learns who the member is and the origin's name once the origin agreed, or when the member
+    asked. A destination's own request answers only that a member was found elsewhere: typing an ID number must
+    not tell it who holds the number."""
     return (ORIGIN in sides(actor, t) or t.requested_via != DESTINATION
             or t.status in (TransferStatus.RELEASED, TransferStatus.COMPLETED))
+
+
+person_visible = origin_visible
 
 
 def awaiting(t: Transfer) -> str:
@@ -141,10 +148,12 @@ def transfer_view(*, actor, t: Transfer) -> dict:
     """What the actor may see of the transfer: the person in outline, the other union by name only."""
     mine = sides(actor, t)
     p = t.person
+    told = person_visible(actor, t)
     return {
         "code": t.code, "status": t.status, "status_label": t.get_status_display(),
         "requested_via": t.requested_via, "requested_via_label": t.get_requested_via_display(),
-        "name": p.name, "sex": Sex(p.sex).label if p.sex else "", "id_masked": mask(p.id_number, kind="id_number"),
+        "name": p.name if told else "", "sex": Sex(p.sex).label if p.sex and told else "",
+        "id_masked": mask(p.id_number, kind="id_number") if told else "",
         "person_uid": p.uid if ORIGIN in mine or (DESTINATION in mine and t.status == TransferStatus.COMPLETED)
         else "",
         "from_name": t.from_union.name if origin_visible(actor, t) else "",

@@ -67,9 +67,12 @@ def _columns(actor) -> list[Column]:
     def origin(t):
         return t.from_union.name if transfers.origin_visible(actor, t) else _("(told once it releases)")
 
+    def name(t):
+        return t.person.name if transfers.person_visible(actor, t) else _("(told once it releases)")
+
     return [
         Column(_("Transfer"), lambda t: t.code, sort="code", url=lambda t: reverse("members:transfer", args=[t.code])),
-        Column(_("Full name"), lambda t: t.person.name),
+        Column(_("Full name"), name),
         Column(_("From"), origin),
         Column(_("To"), lambda t: t.to_union.name),
         Column(_("Requested by"), lambda t: t.get_requested_via_display()),

@@ -30,6 +30,9 @@ SEARCH_LIMIT = (120, 600)
 SUBMIT_LIMIT = (20, 3600)
 STATUS_LIMIT = (30, 600)
 STATUS_CODE_FAILURES = (10, 3600)
+# Applications per ID number, from any address: the form tells a member to ask for a transfer instead, so every
+# submission counts (a member's number or not) and the number's allowance used up is logged for the security admin.
+JOIN_ID_LIMIT = (5, 86400)
 
 
 def _submit_rate(group, request):
@@ -61,6 +64,9 @@ def join_union(request, code: str):
     form = JoinForm(request.POST or None, initial={"notice_version": applications.JOIN_NOTICE_VERSION})
     if request.method == "POST":
         if form.is_valid():
+            key = ratelimits.number_key(form.cleaned_data["id_number"])
+            if ratelimits.number_count(request, group="portal:join-id", key=key, rate=JOIN_ID_LIMIT):
+                raise Ratelimited
             try:
                 application = applications.application_submit(
                     union=union, data=form.application_data(),

@@ -1,7 +1,9 @@
 """Portal pages for members: ask for a transfer, activate a service card. No login; the member proves who
 they are with what only they hold (ID number with phone, or card number with ID number and phone).
 Personal data travels in POST bodies only and the pages are never cached. Both forms are rate-limited per
-client address (django-ratelimit), so nobody can try ID numbers and phones in bulk."""
+client address (django-ratelimit), so nobody can try ID numbers and phones in bulk, and per ID number (its keyed
+index), so one person's phone digits cannot be guessed from many addresses: every number counts its wrong answers,
+a member's or not, so the lock itself reveals nothing."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
+from gonghui.core import ratelimits
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.members import cards, transfers
 from gonghui.privacy.forms import CardConsent, TransferConsent
@@ -21,6 +25,9 @@ from gonghui.privacy.services import form_consent
 # (attempts, seconds) per client address. Read when a request comes.
 TRANSFER_LIMIT = (20, 3600)
 CARD_LIMIT = (20, 3600)
+# (wrong answers, seconds) per ID number, from any address.
+TRANSFER_ID_FAILURES = (5, 3600)
+CARD_ID_FAILURES = (5, 3600)
 _OFF = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
 
 
@@ -57,9 +64,14 @@ def _card_rate(group, request):
 def transfer_request(request):
     form = TransferRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = ratelimits.number_key(form.cleaned_data["id_number"])
+        if ratelimits.used_up(request, group="portal:transfer-id", value=key, rate=TRANSFER_ID_FAILURES):
+            raise Ratelimited
         try:
             t = transfers.transfer_request_by_member(**form.service_data())
         except ValidationError as exc:
+            if isinstance(exc, transfers.MemberMismatch):
+                ratelimits.number_count(request, group="portal:transfer-id", key=key, rate=TRANSFER_ID_FAILURES)
             apply_validation_error(form, exc)
         else:
             form_consent(form, request, person=t.person, object_type="transfer", object_id=t.code)
@@ -75,9 +87,14 @@ def transfer_request(request):
 def card_activate(request):
     form = CardActivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = ratelimits.number_key(form.cleaned_data["id_number"])
+        if ratelimits.used_up(request, group="portal:card-id", value=key, rate=CARD_ID_FAILURES):
+            raise Ratelimited
         try:
             card = cards.card_activate_by_member(**form.service_data())
         except ValidationError as exc:
+            if isinstance(exc, cards.CardMismatch):
+                ratelimits.number_count(request, group="portal:card-id", key=key, rate=CARD_ID_FAILURES)
             apply_validation_error(form, exc)
         else:
             form_consent(form, request, person=card.membership.person, object_type="card", object_id=card.number)

@@ -80,9 +80,8 @@ def request_new(request):
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             else:
-                # A linked request's code is not shown: anyone may type anyone's phone number. It goes by SMS.
-                request.session[SESSION_DONE] = {"code": "" if result.linked else result.case.code,
-                                                 "org": org.name, "linked": result.linked}
+                # Always the new request's own code: a public submission never joins or names another case.
+                request.session[SESSION_DONE] = {"code": result.case.code, "org": org.name}
                 return redirect("portal:request_done")
     return render(request, "portal/request_new.html", {
         "title": title, "form": form, "fixed": fixed, "notice_version": intake.REQUEST_NOTICE_VERSION})
@@ -91,11 +90,10 @@ def request_new(request):
 @never_cache
 def request_done(request):
     done = request.session.get(SESSION_DONE)
-    if not isinstance(done, dict) or not (done.get("code") or done.get("linked")):
+    if not isinstance(done, dict) or not done.get("code"):
         return redirect("portal:request_track")
     return render(request, "portal/request_done.html", {
-        "title": _("Request received"), "code": done.get("code", ""), "org_name": done.get("org", ""),
-        "linked": bool(done.get("linked"))})
+        "title": _("Request received"), "code": done["code"], "org_name": done.get("org", "")})
 
 
 def _remember(request, case: Case) -> None:

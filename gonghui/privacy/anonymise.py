@@ -57,7 +57,8 @@ def case_anonymise(*, actor, case: Case, why: str, **extra) -> bool:
     if case.state != State.CLOSED:
         raise ValueError("an open case is not anonymised")
     Case.objects.filter(pk=case.pk).update(
-        worker_name=ANON, phone="", phone_bidx="", phone_last4="", workplace="", subject=ANON, description="",
+        worker_name=ANON, phone="", phone_bidx="", phone_last4="", id_number="", id_number_bidx="",
+        workplace="", subject=ANON, description="",
         reply="", rating_comment="", follow_up_note="", source_note="")
     CaseEvent.objects.filter(case=case).update(note="")
     CoHandler.objects.filter(case=case).update(report="")

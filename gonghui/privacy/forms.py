@@ -43,8 +43,9 @@ class SignInForm(ConsentFields, StyledForm):
     phone = forms.CharField(label=_("Mobile number"), max_length=20,
                             widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}))
     code = forms.CharField(label=_("A code you hold"), max_length=24, widget=forms.TextInput(attrs=_OFF),
-                           help_text=_("Your join application code, the tracking code of a request for help, or the "
-                                       "number of your service card."))
+                           help_text=_("The number of your service card (it shows everything held about you), or "
+                                       "the code of one join application or of one request for help (it shows that "
+                                       "record; a request is shown only if you gave your ID number with it)."))
 
     notice = _("Your ID number, mobile number and code are used only to find what the union holds about you and to "
                "show it to you; they are compared with the stored records and not kept. Each look is recorded "

@@ -3,7 +3,9 @@ deletion; and the union's decision on a deletion request.
 
 The worker proves who they are with what the public pages already rely on: their full ID number, their full
 mobile number and one code they hold (a join application code, a request tracking code or a service card number).
-Any mismatch gets one answer, which never says whether such a person exists.
+Both numbers must match the record the code names, on every path; a service card opens everything held under both
+numbers, a code given for one record (an application, a request) opens that record only. Any mismatch gets one
+answer, which never says whether such a person exists.
 """
 
 import datetime
@@ -53,39 +55,58 @@ CONSENT_PURPOSES = {"join": gettext_lazy("Applying to join a union"), "request":
 
 @dataclass(frozen=True)
 class Subject:
-    """A worker who proved who they are: keyed hashes of their numbers, never the numbers."""
+    """A worker who proved who they are: keyed hashes of their numbers (never the numbers), and what the code they
+    came in with opens. Every record opened matches both hashes; a code the worker was given for one record (a
+    request's tracking code, a join application's code) opens that record only, because anyone who knows someone's
+    numbers can obtain such a code for themself."""
 
     id_bidx: str
     phone_bidx: str
-    id_verified: bool  # False when they came in with a request code (a request holds no ID number)
+    # None: everything held under both numbers (the holder of a service card). Otherwise only these records,
+    # as (ItemKind, public reference) pairs, and only these deletion requests (by code).
+    items: tuple[tuple[str, str], ...] | None = None
+    requests: tuple[str, ...] | None = None
 
     def as_session(self) -> dict:
-        return {"id": self.id_bidx, "phone": self.phone_bidx, "id_verified": self.id_verified}
+        return {"v": 2, "id": self.id_bidx, "phone": self.phone_bidx,
+                "items": None if self.items is None else [list(i) for i in self.items],
+                "requests": None if self.requests is None else list(self.requests)}
 
     @classmethod
     def from_session(cls, data) -> "Subject | None":
-        if not isinstance(data, dict) or not data.get("phone"):
+        if not isinstance(data, dict) or data.get("v") != 2 or not data.get("phone") or not data.get("id"):
             return None
-        return cls(id_bidx=str(data.get("id") or ""), phone_bidx=str(data["phone"]),
-                   id_verified=bool(data.get("id_verified")))
+        items, requests = data.get("items"), data.get("requests")
+        return cls(id_bidx=str(data["id"]), phone_bidx=str(data["phone"]),
+                   items=None if items is None else tuple((str(k), str(r)) for k, r in items),
+                   requests=None if requests is None else tuple(str(c) for c in requests))
+
+    def opens(self, kind: str) -> list[str] | None:
+        """The references of this kind the subject may open; None for all held under both numbers."""
+        return None if self.items is None else [ref for k, ref in self.items if k == kind]
 
 
 def _id_value(raw: str) -> str:
-    value = identity.clean_token(raw)
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", value):
-        try:
-            return identity.parse_resident_id(value).number
-        except ValidationError:
-            return ""
-    return value
+    try:
+        return intake.id_number_value(raw)
+    except ValidationError:
+        return ""
 
 
 def _same(a: str, b: str) -> bool:
-    return bool(a) and hmac.compare_digest(a.encode(), b.encode())
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def _both(record_id_bidx: str, record_phone_bidx: str, id_bidx: str, phone_bidx: str) -> bool:
+    # Both compared every time (no short cut that would time which one failed).
+    same_id = _same(record_id_bidx, id_bidx)
+    same_phone = _same(record_phone_bidx, phone_bidx)
+    return same_id and same_phone
 
 
 def subject_verify(*, id_number: str, phone: str, code: str) -> Subject | None:
-    """The worker these three belong together for, or None (the one answer for every mismatch)."""
+    """The worker these three belong together for, or None (the one answer for every mismatch). On every path the
+    ID number and the phone must both match the record the code names."""
     id_value = _id_value(id_number)
     try:
         phone_value = identity.normalize_mobile(phone)
@@ -97,22 +118,29 @@ def subject_verify(*, id_number: str, phone: str, code: str) -> Subject | None:
         return None
     id_bidx = crypto.blind_index(id_value, kind="id_number")
     phone_bidx = crypto.blind_index(phone_value, kind="phone")
-    application = JoinApplication.objects.filter(code=token[:12]).only("id_number_bidx", "phone_bidx").first()
-    if application and _same(application.id_number_bidx, id_bidx) and _same(application.phone_bidx, phone_bidx):
-        return Subject(id_bidx, phone_bidx, True)
     card = ServiceCard.objects.filter(number=digits[:20]).select_related("membership__person").first()
     if card:
         person = card.membership.person
-        if _same(person.id_number_bidx, id_bidx) and _same(person.phone_bidx, phone_bidx):
-            return Subject(id_bidx, phone_bidx, True)
-    case = Case.objects.filter(code=token[:12]).only("phone_bidx").first()
-    if case and _same(case.phone_bidx, phone_bidx):
-        return Subject(id_bidx, phone_bidx, False)
-    # After an anonymisation the records no longer match: the request itself still knows the worker.
-    for item in DeletionItem.objects.filter(ref__in={token[:20], digits[:20]}).select_related("request"):
-        r = item.request
-        if _same(r.subject_phone_bidx, phone_bidx) and (not r.subject_id_bidx or _same(r.subject_id_bidx, id_bidx)):
-            return Subject(id_bidx if r.subject_id_bidx else "", phone_bidx, bool(r.subject_id_bidx))
+        if _both(person.id_number_bidx, person.phone_bidx, id_bidx, phone_bidx):
+            return Subject(id_bidx, phone_bidx)
+    application = JoinApplication.objects.filter(code=token[:12]).select_related("membership__person").first()
+    if application and _both(application.id_number_bidx, application.phone_bidx, id_bidx, phone_bidx):
+        items = [(ItemKind.APPLICATION, application.code)]
+        if application.membership is not None:  # the member record made from this application
+            items.append((ItemKind.PERSON, application.membership.person.uid))
+        return Subject(id_bidx, phone_bidx, items=tuple(items))
+    case = Case.objects.filter(code=token[:12]).only("code", "id_number_bidx", "phone_bidx").first()
+    if case and _both(case.id_number_bidx, case.phone_bidx, id_bidx, phone_bidx):
+        return Subject(id_bidx, phone_bidx, items=((ItemKind.CASE, case.code),))
+    # After an anonymisation the records no longer match: the deletion request still knows the worker, and opens
+    # what it covered.
+    requests = [i.request for i in DeletionItem.objects.filter(ref__in={token[:20], digits[:20]})
+                .select_related("request")
+                if _both(i.request.subject_id_bidx, i.request.subject_phone_bidx, id_bidx, phone_bidx)]
+    if requests:
+        items = DeletionItem.objects.filter(request__in=requests).values_list("kind", "ref")
+        return Subject(id_bidx, phone_bidx, items=tuple(dict.fromkeys(items)),
+                       requests=tuple(sorted({r.code for r in requests})))
     return None
 
 
@@ -129,7 +157,8 @@ def subject_sign_in(*, id_number: str, phone: str, code: str, consent_version: s
     with transaction.atomic():
         consent_record(purpose="privacy", version=consent_version, ip=ip, subject=subject,
                        object_type="privacy_access")
-        audit.record(actor=PUBLIC, action="privacy.access", details={"id_verified": subject.id_verified})
+        audit.record(actor=PUBLIC, action="privacy.access",
+                     details={"opens": "all" if subject.items is None else len(subject.items)})
     return subject
 
 
@@ -148,34 +177,46 @@ def consent_record(*, purpose: str, version: str, ip: str | None, subject: Subje
 
 # --- what the system holds about the worker ----------------------------------------------------------------
 
+def _scoped(qs: QuerySet, subject: Subject, kind: str, ref_field: str) -> QuerySet:
+    refs = subject.opens(kind)
+    return qs if refs is None else qs.filter(**{f"{ref_field}__in": refs})
+
+
 def _people(subject: Subject) -> QuerySet[Person]:
-    if not subject.id_verified or not subject.id_bidx:
-        return Person.objects.none()
-    return Person.objects.filter(id_number_bidx=subject.id_bidx)
+    qs = Person.objects.filter(id_number_bidx=subject.id_bidx, phone_bidx=subject.phone_bidx)
+    return _scoped(qs, subject, ItemKind.PERSON, "uid")
 
 
 def _applications(subject: Subject) -> QuerySet[JoinApplication]:
-    if not subject.id_verified or not subject.id_bidx:
-        return JoinApplication.objects.none()
-    return JoinApplication.objects.filter(id_number_bidx=subject.id_bidx)
+    qs = JoinApplication.objects.filter(id_number_bidx=subject.id_bidx, phone_bidx=subject.phone_bidx)
+    return _scoped(qs, subject, ItemKind.APPLICATION, "code")
 
 
 def _cases(subject: Subject) -> QuerySet[Case]:
-    return Case.objects.filter(phone_bidx=subject.phone_bidx)
+    # A case filed without an ID number has an empty index, which no typed number hashes to: it is not opened here.
+    qs = Case.objects.filter(id_number_bidx=subject.id_bidx, phone_bidx=subject.phone_bidx)
+    return _scoped(qs, subject, ItemKind.CASE, "code")
 
 
 def subject_requests(subject: Subject) -> QuerySet[DeletionRequest]:
-    q = Q(subject_phone_bidx=subject.phone_bidx)
-    q &= Q(subject_id_bidx=subject.id_bidx) | Q(subject_id_bidx="")
-    return DeletionRequest.objects.filter(q).select_related("org").prefetch_related("items")
+    qs = DeletionRequest.objects.filter(subject_id_bidx=subject.id_bidx, subject_phone_bidx=subject.phone_bidx)
+    if subject.requests is not None:
+        qs = qs.filter(code__in=subject.requests)
+    elif subject.items is not None:
+        # Only the requests about the records this code opens.
+        about = Q(pk__in=[])
+        for kind, ref in subject.items:
+            about |= Q(items__kind=kind, items__ref=ref)
+        qs = qs.filter(pk__in=DeletionRequest.objects.filter(about).values("pk"))
+    return qs.select_related("org").prefetch_related("items")
 
 
 def _consents(subject: Subject, applications, cases) -> list[Consent]:
     ids = {a.consent_id for a in applications} | {c.consent_id for c in cases if c.consent_id}
-    links = Q(subject_phone_bidx=subject.phone_bidx)
-    if subject.id_verified and subject.id_bidx:
-        links |= Q(subject_id_bidx=subject.id_bidx)
-    ids |= set(ConsentLink.objects.filter(links).values_list("consent_id", flat=True))
+    if subject.items is None:
+        # The holder of a card also sees the consents given on forms without a record of their own.
+        links = ConsentLink.objects.filter(subject_id_bidx=subject.id_bidx, subject_phone_bidx=subject.phone_bidx)
+        ids |= set(links.values_list("consent_id", flat=True))
     return list(Consent.objects.filter(pk__in=ids).order_by("given_at", "pk"))
 
 
@@ -211,7 +252,8 @@ def subject_data(subject: Subject) -> dict:
             "reject_reason": a.reject_reason} for a in applications],
         "cases": [{
             "code": c.code, "unit": c.holder_org.name, "subject": c.subject, "details": c.description,
-            "name": c.worker_name, "phone": c.phone, "workplace": c.workplace, "status": intake.public_status(c)[1],
+            "name": c.worker_name, "id_number": c.id_number, "phone": c.phone,
+            "workplace": c.workplace, "status": intake.public_status(c)[1],
             "received_on": c.received_on, "closed_on": c.closed_on, "reply": c.reply} for c in cases],
         "consents": [{"purpose": c.purpose, "given_for": str(CONSENT_PURPOSES.get(c.purpose, c.purpose)),
                       "notice_version": c.notice_version, "given_at": c.given_at}
@@ -269,8 +311,7 @@ def deletion_request_create(*, subject: Subject) -> list[DeletionRequest]:
             continue
         org = Org.objects.get(pk=org_id)
         r = DeletionRequest.objects.create(code=_new_code(), org=org, org_path=org.path,
-                                           subject_id_bidx=subject.id_bidx if subject.id_verified else "",
-                                           subject_phone_bidx=subject.phone_bidx)
+                                           subject_id_bidx=subject.id_bidx, subject_phone_bidx=subject.phone_bidx)
         DeletionItem.objects.bulk_create([DeletionItem(request=r, kind=k, ref=ref) for k, ref in dict.fromkeys(items)])
         audit.record(actor=PUBLIC, action="privacy.deletion.request", object_type="deletion_request",
                      object_id=r.code, scope_path=org.path, details={"items": len(items)})

@@ -79,7 +79,7 @@ def mine(request):
     data = services.subject_data(subject)
     return render(request, "privacy/privacy_mine.html", {
         "title": _("What the union holds about you"), "data": _masked(data), "raw": data,
-        "has_records": any(data[k] for k in ("people", "applications", "cases"))})
+        "has_records": any(data[k] for k in ("people", "applications", "cases")), "scoped": subject.items is not None})
 
 
 def export(request, fmt: str):

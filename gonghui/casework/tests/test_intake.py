@@ -185,16 +185,16 @@ def test_a_web_request_needs_a_mobile_and_a_description(cast, clock):
     assert {"phone", "description", "worker_name"} <= set(exc.value.message_dict)
 
 
-def test_a_second_web_request_on_the_same_matter_is_linked_without_showing_the_code(
+def test_a_second_web_request_on_the_same_matter_is_flagged_not_linked(
         cast, clock, outbox, django_capture_on_commit_callbacks):
     first = log_case(cast.officer_a)
     with django_capture_on_commit_callbacks(execute=True):
         result = intake.case_file_public(org=cast.county_b, data=intake_data(), ip=None, mobile=False,
                                          consent_version=intake.REQUEST_NOTICE_VERSION)
-    assert result.linked and result.case.pk == first.pk
-    assert Intake.objects.filter(case=first, first=False, org=cast.county_b, channel="web").exists()
-    # The code goes by SMS to the phone that filed it, never onto the page (see the portal tests).
-    assert [m.template for m in outbox] == ["case.linked"] and first.code in outbox[0].text
+    assert not result.linked and result.case.pk != first.pk and result.case.repeat_of == first
+    assert result.case.is_possible_repeat and not Intake.objects.filter(case=first, first=False).exists()
+    # The phone is told the new request's own code; the earlier one is named to nobody.
+    assert [m.template for m in outbox] == ["case.received"] and first.code not in outbox[0].text
 
 
 def test_tracking_answers_the_same_for_unknown_codes_and_wrong_digits(cast, clock):

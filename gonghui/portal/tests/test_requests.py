@@ -102,12 +102,17 @@ def test_bad_input_names_the_field(cast, client, overrides, field):
     assert "invalid-feedback" in r.content.decode() or "alert-danger" in r.content.decode()
 
 
-def test_a_second_request_on_the_same_matter_is_linked_and_its_code_not_shown(cast, client):
+def test_a_second_request_on_the_same_matter_is_its_own_case_and_reveals_nothing(cast, client):
+    # Issue 10 §6: anyone may type anyone's phone; the answer and the earlier case must not depend on it.
     existing = log_case(cast.officer_a, phone=PHONE)
     r = client.post(reverse("portal:request_new"), form_data(), follow=True)
     html = r.content.decode()
-    assert Case.objects.count() == 1 and Intake.objects.filter(case=existing).count() == 2
-    assert 'id="request-linked"' in html and existing.code not in html
+    new = Case.objects.exclude(pk=existing.pk).get()
+    assert new.repeat_of == existing and Intake.objects.filter(case=existing).count() == 1
+    assert existing.events.count() == 1 and Case.objects.get(pk=existing.pk).description == existing.description
+    assert new.code in html and existing.code not in html and "并入" not in html
+    fresh = client.post(reverse("portal:request_new"), form_data(phone="13800001111"), follow=True).content.decode()
+    assert fresh.replace(Case.objects.latest("pk").code, "X") == html.replace(new.code, "X")
 
 
 def test_submissions_are_rate_limited(cast, client, monkeypatch):

@@ -80,9 +80,10 @@ def populate(cast, client) -> World:
                                                  reason="非本厂职工")
     client.post("/join/status/", {"code": w.rejected.code, "last4": "5555"})
     # Requests for help: one filed on the public page, one logged by staff and closed.
-    w.numbers["worker"] = ("", "13655556666")
+    w.numbers["worker"] = (rid("33010219930303007"), "13655556666")
     client.post("/requests/new/?to=CA", {"org": "CA", "category": "solution", "topic": "wages", "subject": "工资拖欠",
-                                         "description": "请帮忙",
+                                         "description": "请帮忙", "id_number": w.numbers["worker"][0],
+                                         "consent_id_number": "on",
                                          "worker_name": "钱伟", "phone": w.numbers["worker"][1],
                                          "workplace": "东湖建筑", **CONSENT})
     w.public_case = Case.objects.get(worker_name="钱伟")

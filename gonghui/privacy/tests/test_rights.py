@@ -58,12 +58,11 @@ def test_the_member_sees_and_downloads_what_is_held(world, client):
     assert AuditEvent.objects.filter(action="privacy.export").count() == 2
 
 
-def test_a_worker_with_a_request_code_sees_their_requests_only(world, client):
-    phone = world.numbers["worker"][1]
-    assert sign_in(client, world.numbers["member"][0], phone, world.public_case.code).status_code == 302
+def test_a_worker_with_a_request_code_sees_that_request_only(world, client):
+    assert sign_in(client, *world.numbers["worker"], world.public_case.code).status_code == 302
     data = client.get("/privacy/mine/").context["raw"]
     assert [c["code"] for c in data["cases"]] == [world.public_case.code]
-    assert data["people"] == [] and data["applications"] == []  # the ID typed was not proven by a request code
+    assert data["people"] == [] and data["applications"] == []
 
 
 def test_deletion_goes_to_the_unit_and_the_worker_sees_the_outcome(world, client, login, cast):
@@ -109,7 +108,7 @@ def test_what_the_law_requires_is_kept_with_its_reason(world, client, login, cas
 
 
 def test_refusing_needs_a_reason_the_worker_is_shown(world, client, cast):
-    sign_in(client, world.numbers["member"][0], world.numbers["worker"][1], world.public_case.code)
+    sign_in(client, *world.numbers["worker"], world.public_case.code)
     client.post("/privacy/mine/delete/")
     r = DeletionRequest.objects.get()
     assert r.org == cast.county_a
