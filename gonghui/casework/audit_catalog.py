@@ -30,7 +30,8 @@ _CASE = {
     "paused_days": _("Days paused"), "due": _("Due on"), "times": _("Times reopened"),
     "working_days": _("Working days"), "before": _("Before"),
     "checked": _("Cases checked"), "blue": _("Due soon"), "yellow": _("No progress"), "red": _("Overdue"),
-    "recolored": _("Colors changed"), "reminders": _("Reminders sent"), "escalations": _("Escalations"),
+    "recolored": _("Colors changed"), "into": _("Linked into"), "repeat": _("Repeat request"),
+    "reminders": _("Reminders sent"), "escalations": _("Escalations"),
 }
 C = "casework"
 for _code, _label in (
@@ -43,6 +44,7 @@ for _code, _label in (
     ("follow_up", _("Follow-up call recorded")), ("close", _("Request closed")), ("reopen", _("Request reopened")),
     ("supervise", _("Escalation supervised")), ("rate", _("Worker rated the reply")),
     ("tick", _("Time-limit sweep")),
+    ("possible_repeat", _("Flagged as a possible repeat")), ("link_repeat", _("Repeat linked to the earlier request")),
 ):
     register(f"case.{_code}", _label, group=C, object_type="case", details=_CASE)
 for _code, _label in (("add", _("Time-limit rule added")), ("update", _("Time-limit rule changed")),

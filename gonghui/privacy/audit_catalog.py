@@ -19,7 +19,8 @@ register_actor("retention", _("System (retention sweep)"))
 register_object_type("deletion_request", _("Deletion request"), _requests)
 
 P = "privacy"
-_D = {"items": _("Items"), "anonymised": _("Items anonymised"), "id_verified": _("ID number checked")}
+_D = {"items": _("Items"), "anonymised": _("Items anonymised"), "id_verified": _("ID number checked"),
+      "opens": (_("Records opened"), lambda v: str(_("All held under both numbers")) if v == "all" else str(v))}
 register("privacy.access", _("Worker opened their personal data"), group=P, details=_D)
 register("privacy.export", _("Worker downloaded their personal data"), group=P, details=_D)
 register("privacy.deletion.request", _("Deletion requested"), group=P, object_type="deletion_request", details=_D)
