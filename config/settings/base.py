@@ -120,6 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "gonghui.core.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "gonghui.core.password_validation.UsernameNotInPasswordValidator"},
 ]
+CSRF_FAILURE_VIEW = "gonghui.core.views.csrf_failure"  # in Chinese, in the site's layout
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
