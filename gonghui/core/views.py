@@ -218,9 +218,11 @@ def _staff_next_steps(request) -> list[tuple[str, str]]:
     return [(reverse("login"), _("Log in"))]
 
 
-def _error_page(request, *, status: int, title: str, message: str, hint: str = "", next_steps=None):
+def _error_page(request, *, status: int, title: str, message: str, hint: str = "", next_steps=None,
+                reason_id: str = ""):
     public = _public_path(request.path)
     context = {"title": title, "message": message, "hint": hint, "status": status, "layout": _error_layout(request),
+               "reason_id": reason_id,
                "next_steps": next_steps if next_steps is not None else
                (_public_next_steps() if public else _staff_next_steps(request))}
     response = render(request, "core/error.html", context, status=status)
@@ -259,7 +261,7 @@ def csrf_failure(request, reason=""):
                        message=_("The form could not be accepted: it was opened too long ago, or the browser "
                                  "does not keep this site's cookies."),
                        hint=_("Reload the page (allow cookies for this site) and send the form again."),
-                       next_steps=[(request.path, _("Reload the page"))])
+                       next_steps=[(request.path, _("Reload the page"))], reason_id="csrf-failure")
 
 
 def server_error(request):

@@ -61,7 +61,7 @@ def test_a_csrf_failure_is_chinese_with_a_way_back(db):
     resp = Client(enforce_csrf_checks=True).post("/requests/track/", {"code": "X"})
     html = _html(resp)
     assert resp.status_code == 403
-    assert "表单已过期" in html and "CSRF" not in html
+    assert "表单已过期" in html and "CSRF" not in html and 'id="csrf-failure"' in html
     assert "gh-public" in html and 'href="/requests/track/"' in html
 
 
