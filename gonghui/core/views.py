@@ -2,6 +2,7 @@ import logging
 import secrets
 import sys
 import time
+from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -194,14 +195,21 @@ error_log = logging.getLogger("gonghui.errors")
 
 
 def _public_path(path: str) -> bool:
+    """For the 500 page, which does not look up who is asking: the start page counts as the portal's."""
     return path == "/" or path.startswith(PUBLIC_PREFIXES)
 
 
-def _error_layout(request) -> str:
-    if _public_path(request.path):
-        return "core/base_public.html"
+def _signed_in(request) -> bool:
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and getattr(request, "actor", None) is not None:
+    return user is not None and user.is_authenticated
+
+
+def _error_layout(request) -> str:
+    # The start page is the portal's for a visitor and the back office's for staff.
+    signed_in = _signed_in(request)
+    if request.path.startswith(PUBLIC_PREFIXES) or (request.path == "/" and not signed_in):
+        return "core/base_public.html"
+    if signed_in and getattr(request, "actor", None) is not None:
         return "core/base.html"
     return "core/base_plain.html"
 
@@ -212,19 +220,18 @@ def _public_next_steps() -> list[tuple[str, str]]:
 
 
 def _staff_next_steps(request) -> list[tuple[str, str]]:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if _signed_in(request):
         return [(reverse("home"), _("Back to the start page"))]
     return [(reverse("login"), _("Log in"))]
 
 
 def _error_page(request, *, status: int, title: str, message: str, hint: str = "", next_steps=None,
                 reason_id: str = ""):
-    public = _public_path(request.path)
-    context = {"title": title, "message": message, "hint": hint, "status": status, "layout": _error_layout(request),
-               "reason_id": reason_id,
-               "next_steps": next_steps if next_steps is not None else
-               (_public_next_steps() if public else _staff_next_steps(request))}
+    layout = _error_layout(request)
+    if next_steps is None:
+        next_steps = _public_next_steps() if layout == "core/base_public.html" else _staff_next_steps(request)
+    context = {"title": title, "message": message, "hint": hint, "status": status, "layout": layout,
+               "reason_id": reason_id, "next_steps": next_steps}
     response = render(request, "core/error.html", context, status=status)
     add_never_cache_headers(response)
     return response
@@ -247,7 +254,7 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    if _public_path(request.path):
+    if _error_layout(request) == "core/base_public.html":
         message = _("This page does not exist. Check the address, or start again from one of the links below.")
     else:
         message = _("This page does not exist, or what it shows is outside the units you cover.")
@@ -255,13 +262,24 @@ def page_not_found(request, exception=None):
                        hint=_("If you followed a link from this site, the item may have been moved or removed."))
 
 
+def _form_page(request) -> str | None:
+    """The page the refused form was on (this site's only, path and query): the posted address itself may answer
+    only POST, so it is no way back."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None
+
+
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form sent without a valid security token (an old page, or cookies turned off)."""
+    back = _form_page(request)
     return _error_page(request, status=403, title=_("The form has expired"),
                        message=_("The form could not be accepted: it was opened too long ago, or the browser "
                                  "does not keep this site's cookies."),
                        hint=_("Reload the page (allow cookies for this site) and send the form again."),
-                       next_steps=[(request.path, _("Reload the page"))], reason_id="csrf-failure")
+                       next_steps=[(back, _("Back to the form"))] if back else None, reason_id="csrf-failure")
 
 
 def server_error(request):

@@ -65,6 +65,18 @@ def test_a_csrf_failure_is_chinese_with_a_way_back(db):
     assert "gh-public" in html and 'href="/requests/track/"' in html
 
 
+def test_a_csrf_failure_leads_back_to_the_form_not_to_the_post_only_address(cast, login):
+    client = login(cast.officer_a)
+    client.handler.enforce_csrf_checks = True
+    resp = client.post("/logout/", HTTP_REFERER="http://testserver/orgs/?q=东湖")
+    html = _html(resp)
+    assert resp.status_code == 403 and 'id="csrf-failure"' in html
+    assert 'href="/orgs/?q=东湖"' in html and 'href="/logout/"' not in html
+    # Another site's address is no way back: the start page instead.
+    html = _html(client.post("/logout/", HTTP_REFERER="https://evil.example.org/x"))
+    assert "evil.example.org" not in html and 'href="/"' in html
+
+
 def test_a_bad_request_is_chinese(db, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     resp = Client().get("/login/", HTTP_HOST="evil.example.org")
