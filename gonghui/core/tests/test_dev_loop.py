@@ -25,6 +25,7 @@ PROJECT_VAR = BASE_DIR / "var"
 # Any SQLite DATABASE_URL: WAL, immediate transactions and a busy timeout, as on the default path.
 
 def test_a_sqlite_database_url_gets_the_default_paths_options(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     default = database_from_env(tmp_path / "default.sqlite3")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/custom.sqlite3")
     custom = database_from_env(tmp_path / "unused.sqlite3")
