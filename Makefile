@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/gonghui migrate --noinput
-	@# The seed's messages to the fictional workers go to var/notify/ only, not between the logins it prints.
-	GONGHUI_NOTIFY_BACKEND=gonghui.core.notify.FileBackend $(BIN)/gonghui seed --if-empty
+	$(BIN)/gonghui seed --if-empty
 	@echo "打开 http://127.0.0.1:8000 （Ctrl-C 结束）"
 	@# The task worker and the 5-minute tick run beside the web server (large imports are queued); Ctrl-C stops all.
 	trap 'kill 0' INT TERM EXIT; $(BIN)/gonghui db_worker --interval 1 & $(BIN)/gonghui tick --every 300 & \
