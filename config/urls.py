@@ -18,3 +18,9 @@ urlpatterns = [
     path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]
+
+# Chinese error pages in the site's layouts (gonghui/core/views.py); the 500 page shows a logged incident number.
+handler400 = "gonghui.core.views.bad_request"
+handler403 = "gonghui.core.views.permission_denied"
+handler404 = "gonghui.core.views.page_not_found"
+handler500 = "gonghui.core.views.server_error"

@@ -75,23 +75,29 @@ TEMPLATES = [
 ]
 
 
+# SQLite, whichever way it is named: a writer takes the lock at BEGIN (IMMEDIATE), so the audit chain's
+# read-then-append is safe and concurrent writers wait (timeout) instead of failing with "database is locked".
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
+
+
 def database_from_env(default_sqlite: Path) -> dict:
-    """PostgreSQL through DATABASE_URL, else the embedded SQLite in WAL mode."""
+    """DATABASE_URL (PostgreSQL, or SQLite with the same options as the default), else the embedded SQLite."""
     url = os.environ.get("DATABASE_URL")
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         db.setdefault("OPTIONS", {})
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            # Options given in the URL's query string win over the defaults.
+            db["OPTIONS"] = {**SQLITE_OPTIONS, **db["OPTIONS"]}
+            # One SQLite connection per request, as on the default path (a kept connection would hold the file).
+            db["CONN_MAX_AGE"] = 0
+            db["CONN_HEALTH_CHECKS"] = False
         return db
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": default_sqlite,
-        # IMMEDIATE: a writer takes the lock at BEGIN, so the audit chain's read-then-append is safe.
-        "OPTIONS": {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-        },
-    }
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": default_sqlite, "OPTIONS": dict(SQLITE_OPTIONS)}
 
 
 DATABASES = {"default": database_from_env(VAR_DIR / "gonghui.sqlite3")}
@@ -114,6 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "gonghui.core.password_validation.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "gonghui.core.password_validation.UsernameNotInPasswordValidator"},
 ]
+CSRF_FAILURE_VIEW = "gonghui.core.views.csrf_failure"  # in Chinese, in the site's layout
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

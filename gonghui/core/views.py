@@ -1,4 +1,8 @@
+import logging
+import secrets
+import sys
 import time
+from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -9,8 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.template import loader
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -178,3 +185,116 @@ def switch_grant(request):
         raise Http404
     request.session[SESSION_GRANT] = grant_id
     return redirect("home")
+
+
+# Error pages: Chinese, in the portal layout on the public paths and in the back-office layout elsewhere, each
+# saying what happened and where to go next (config/urls.py names them as Django's handlers).
+
+PUBLIC_PREFIXES = ("/join/", "/requests/", "/member/", "/privacy/")
+error_log = logging.getLogger("gonghui.errors")
+
+
+def _public_path(path: str) -> bool:
+    """For the 500 page, which does not look up who is asking: the start page counts as the portal's."""
+    return path == "/" or path.startswith(PUBLIC_PREFIXES)
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def _error_layout(request) -> str:
+    # The start page is the portal's for a visitor and the back office's for staff.
+    signed_in = _signed_in(request)
+    if request.path.startswith(PUBLIC_PREFIXES) or (request.path == "/" and not signed_in):
+        return "core/base_public.html"
+    if signed_in and getattr(request, "actor", None) is not None:
+        return "core/base.html"
+    return "core/base_plain.html"
+
+
+def _public_next_steps() -> list[tuple[str, str]]:
+    return [(reverse("portal:join"), _("Join the union")), (reverse("portal:request_new"), _("File a request")),
+            (reverse("portal:request_track"), _("Track a request"))]
+
+
+def _staff_next_steps(request) -> list[tuple[str, str]]:
+    if _signed_in(request):
+        return [(reverse("home"), _("Back to the start page"))]
+    return [(reverse("login"), _("Log in"))]
+
+
+def _error_page(request, *, status: int, title: str, message: str, hint: str = "", next_steps=None,
+                reason_id: str = ""):
+    layout = _error_layout(request)
+    if next_steps is None:
+        next_steps = _public_next_steps() if layout == "core/base_public.html" else _staff_next_steps(request)
+    context = {"title": title, "message": message, "hint": hint, "status": status, "layout": layout,
+               "reason_id": reason_id, "next_steps": next_steps}
+    response = render(request, "core/error.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, status=400, title=_("Bad request"),
+                       message=_("The request could not be understood: a link or form may be incomplete or "
+                                 "out of date."),
+                       hint=_("Go back, reload the page and try again."))
+
+
+def permission_denied(request, exception=None):
+    hint = _("If your work needs it, ask your system administrator for the role.")
+    actor = getattr(request, "actor", None)
+    if actor is not None and len(getattr(actor, "grants", ()) or ()) > 1:
+        hint = _("You act for several units: the unit selected at the top decides what you may do here.")
+    return _error_page(request, status=403, title=_("Not allowed"),
+                       message=_("Your role does not allow this page or action."), hint=hint)
+
+
+def page_not_found(request, exception=None):
+    if _error_layout(request) == "core/base_public.html":
+        message = _("This page does not exist. Check the address, or start again from one of the links below.")
+    else:
+        message = _("This page does not exist, or what it shows is outside the units you cover.")
+    return _error_page(request, status=404, title=_("Page not found"), message=message,
+                       hint=_("If you followed a link from this site, the item may have been moved or removed."))
+
+
+def _form_page(request) -> str | None:
+    """The page the refused form was on (this site's only, path and query): the posted address itself may answer
+    only POST, so it is no way back."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent without a valid security token (an old page, or cookies turned off)."""
+    back = _form_page(request)
+    return _error_page(request, status=403, title=_("The form has expired"),
+                       message=_("The form could not be accepted: it was opened too long ago, or the browser "
+                                 "does not keep this site's cookies."),
+                       hint=_("Reload the page (allow cookies for this site) and send the form again."),
+                       next_steps=[(back, _("Back to the form"))] if back else None, reason_id="csrf-failure")
+
+
+def server_error(request):
+    """handler500: logs the exception with a short incident number and shows that number. Uses neither the
+    database nor the session (the failure may be the database), so it renders without the request's context."""
+    incident = secrets.token_hex(4).upper()
+    error_log.error("incident %s: unhandled error on %s %s", incident, request.method, request.path,
+                    exc_info=sys.exc_info()[0] is not None)
+    public = _public_path(request.path)
+    context = {"title": _("System error"), "status": 500, "incident": incident,
+               "layout": "core/base_public.html" if public else "core/base_plain.html",
+               "message": _("Something went wrong on our side; it has been logged."),
+               "hint": _("Try again in a few minutes. If it keeps happening, tell the administrator the incident "
+                         "number below."),
+               "next_steps": _public_next_steps() if public else [(reverse("home"), _("Back to the start page"))]}
+    response = HttpResponseServerError(loader.render_to_string("core/error.html", context))
+    add_never_cache_headers(response)
+    return response

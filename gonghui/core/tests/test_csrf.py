@@ -20,8 +20,9 @@ UNSAFE = ("post", "put", "patch", "delete")
 
 
 def _csrf_refused(resp) -> bool:
-    # Django's CSRF failure page names CSRF (in Chinese too: "CSRF验证失败"); ninja answers "CSRF check Failed".
-    return resp.status_code == 403 and b"CSRF" in resp.content
+    # The site's CSRF failure page (CSRF_FAILURE_VIEW, gonghui/core/views.py) marks its message; ninja answers
+    # "CSRF check Failed".
+    return resp.status_code == 403 and (b'id="csrf-failure"' in resp.content or b"CSRF" in resp.content)
 
 
 def _token(client: Client) -> str:

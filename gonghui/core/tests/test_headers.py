@@ -126,6 +126,7 @@ def _production_env() -> dict:
         "GONGHUI_DATA_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "GONGHUI_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "gonghui.example.org",
+        "GONGHUI_VAR_DIR": str(settings.VAR_DIR),  # the run's own, never the demo's database under var/
     })
     return env
 

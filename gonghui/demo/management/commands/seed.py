@@ -1,3 +1,5 @@
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
@@ -27,7 +29,9 @@ class Command(BaseCommand):
                 return
             raise CommandError("The database already holds organizations; seed an empty database.")
         try:
-            counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
+            # The messages to the fictional workers still reach var/notify/, but not this command's output.
+            with _quiet("gonghui.notify"):
+                counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
@@ -40,3 +44,17 @@ class Command(BaseCommand):
         for u in DEMO_USERS:
             self.stdout.write(f"  {u.username:<12} {u.name:<10} {u.what}")
         self.stdout.write("演示环境未要求双因素认证（两步验证）；安全管理员可在“安全设置”中开启，生产环境默认开启。")
+
+
+class _quiet:
+    """Raises a logger to WARNING for the duration of a block."""
+
+    def __init__(self, name: str):
+        self.logger = logging.getLogger(name)
+
+    def __enter__(self):
+        self.level = self.logger.level
+        self.logger.setLevel(logging.WARNING)
+
+    def __exit__(self, *exc):
+        self.logger.setLevel(self.level)
