@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .templatetags.gonghui_links import may_open
+
 
 @dataclass(frozen=True)
 class ActionLabel:
@@ -169,5 +171,10 @@ def resolve_objects(actor, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, 
         resolver = _RESOLVERS.get(object_type)
         found = resolver(actor, sorted(ids)) if resolver else {}
         for object_id in ids:
-            out[(object_type, object_id)] = found.get(object_id) or DisplayedObject(object_id)
+            shown = found.get(object_id) or DisplayedObject(object_id)
+            # In scope is not enough for a link: the reader must also hold the page's permission (an audit
+            # administrator reads the trail but opens no union's record).
+            if shown.url and not may_open(actor, shown.url):
+                shown = DisplayedObject(shown.text)
+            out[(object_type, object_id)] = shown
     return out
