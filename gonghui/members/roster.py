@@ -68,6 +68,7 @@ from .models import (
     Sex,
 )
 
+KIND = "members.roster"  # the import kind whose limits apply (settings.IMPORT_LIMITS)
 BATCH = 1000
 PREVIEW_ROWS = 20
 RosterFileError = tabular.TableFileError
@@ -808,7 +809,7 @@ def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run:
     actor.require("member.import")
     actor.require_covers(union.path)
     services.check_member_unit(union)
-    table = tabular.open_table(data, filename)
+    table = tabular.open_table(data, filename, kind=KIND)
     result = RosterResult(filename=filename, union_code=union.code, dry_run=dry_run, skip_invalid=skip_invalid)
     head = table.head()
     header = tabular.find_header(head, HEADERS)
@@ -1306,7 +1307,7 @@ def problems_report(result: RosterResult, data: tabular.Source, filename: str) -
             notes.append(text)
         else:
             by_line.setdefault(p.row, []).append(text)
-    table = tabular.open_table(data, filename)
+    table = tabular.open_table(data, filename, kind=KIND)
     header_cells: list = []
     if result.header_row:
         for _line, cells in table.rows(start=result.header_row):

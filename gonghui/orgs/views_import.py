@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from gonghui.core import tabular_guard
 from gonghui.core.forms import StyledForm
 from gonghui.core.spreadsheets import xlsx_response
 from gonghui.core.views import requires
@@ -24,10 +25,13 @@ from gonghui.core.views import requires
 from . import importer
 
 SESSION_KEY = "orgs_imports"
-MAX_UPLOAD = 20 * 1024 * 1024
 KEEP_SECONDS = 24 * 3600
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def _max_upload() -> int:
+    return tabular_guard.limits(importer.KIND).max_upload  # settings.IMPORT_LIMITS, read at each request
 
 
 class UploadForm(StyledForm):
@@ -37,9 +41,8 @@ class UploadForm(StyledForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(EXTENSIONS):
             raise forms.ValidationError(_("Choose an xlsx, xls, ods or csv file."))
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("The file is larger than %(mb)s MB; split it into several files.")
-                                        % {"mb": MAX_UPLOAD // (1024 * 1024)})
+        if upload.size > _max_upload():
+            raise forms.ValidationError(tabular_guard.too_large_upload(_max_upload()).message_dict["file"])
         return upload
 
 
@@ -128,7 +131,7 @@ def import_upload(request):
     return render(request, "orgs/import.html", {
         "title": _("Import unions"), "form": form, "columns": importer.COLUMNS,
         "required": [importer.BY_KEY[k].header for k in importer.REQUIRED],
-        "max_mb": MAX_UPLOAD // (1024 * 1024),
+        "max_mb": tabular_guard.megabytes(_max_upload()),
         "breadcrumbs": _crumbs(_("Import unions")),
     })
 
