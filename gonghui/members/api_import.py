@@ -2,8 +2,9 @@
 
 Mounted at /api/v1/members: ``POST /imports`` (multipart: file, org, skip_invalid, dry_run), ``GET
 /imports/{uid}`` (status, progress, counts, the first problems), ``GET /imports/{uid}/report`` (the xlsx
-error report) and ``POST /imports/{uid}/confirm`` (import a job that was uploaded as a dry run). The job
-always runs in the background (see ``tasks``).
+error report), ``POST /imports/{uid}/confirm`` (import a job that was uploaded as a dry run), ``POST
+/imports/{uid}/retry`` and ``POST /imports/{uid}/cancel`` (an interrupted job). The job always runs in the
+background (see ``tasks``).
 """
 
 import datetime
@@ -96,6 +97,25 @@ def import_confirm(request, uid: str):
     job = tasks.job_confirm(actor=actor, job=tasks.job_get(actor=actor, uid=uid))
     tasks.job_start(job, inline=False)
     return Status(202, _out(request, job))
+
+
+@router.post("/imports/{uid}/retry", response={202: ImportJobOut}, summary="Run an interrupted import again")
+def import_retry(request, uid: str):
+    """An import whose worker stopped (no heartbeat for IMPORT_JOB_STALE_MINUTES; nothing was written) runs
+    again from the kept file."""
+    actor = request.auth
+    job = tasks.job_retry(actor=actor, job=tasks.job_get(actor=actor, uid=uid))
+    tasks.job_start(job, inline=False)
+    return Status(202, _out(request, job))
+
+
+@router.post("/imports/{uid}/cancel", response=ImportJobOut, summary="Cancel a checked or interrupted import")
+def import_cancel(request, uid: str):
+    actor = request.auth
+    job = tasks.job_get(actor=actor, uid=uid)
+    tasks.job_cancel(actor=actor, job=job)
+    job.refresh_from_db()
+    return _out(request, job)
 
 
 @router.get("/imports/{uid}/report", summary="The error report (xlsx)", response={200: None},

@@ -8,9 +8,15 @@ MEDIA_ROOT/imports/<uid>.<ext>, the problems report next to it; both are removed
 
 Progress: the check phase runs outside any transaction and writes ``processed_rows`` after each batch; the
 write phase is one transaction (so a crash leaves nothing) and only its start is reported ("Writing").
-A killed worker leaves the job "running" with the registry untouched.
+A queued job first counts the file's rows (streamed) so that its page shows them from the start.
+
+Heartbeat: a running job stamps ``options["heartbeat"]`` when it starts and at each progress report. A worker
+killed mid-job leaves it "running" with the registry untouched (the write's transaction rolls back);
+``import_jobs_sweep`` (run by ``gonghui tick``) marks a running job without a heartbeat for
+``IMPORT_JOB_STALE_MINUTES`` as failed, and its uploader may then retry it (the file is kept) or cancel it.
 """
 
+import datetime
 import logging
 import secrets
 import time
@@ -24,20 +30,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from gonghui.core import tabular
-from gonghui.core.access import actor_for
+from gonghui.core import audit, tabular, tabular_guard
+from gonghui.core.access import SYSTEM, actor_for
 from gonghui.core.models import ImportJob
 
 from . import roster, services
 
 log = logging.getLogger(__name__)
 
-KIND = "members.roster"
+KIND = roster.KIND
 CHECK, IMPORT = "check", "import"
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
-MAX_UPLOAD = 100 * 1024 * 1024
-INLINE_MAX_ROWS = 5000
-INLINE_MAX_BYTES = 2 * 1024 * 1024  # above this the rows are not even counted in the request
 KEEP_DAYS = 7
 FINISHED = (ImportJob.Status.SUCCEEDED, ImportJob.Status.REFUSED, ImportJob.Status.FAILED)
 
@@ -46,12 +49,15 @@ def folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+def max_upload() -> int:
+    return tabular_guard.limits(KIND).max_upload  # settings.IMPORT_LIMITS, read at each call
+
+
 def check_upload(filename: str, size: int) -> None:
     if not filename.lower().endswith(EXTENSIONS):
         raise ValidationError({"file": _("Choose an xlsx, xls, ods or csv file.")})
-    if size > MAX_UPLOAD:
-        raise ValidationError({"file": _("The file is larger than %(mb)s MB; split it into several files.")
-                               % {"mb": MAX_UPLOAD // (1024 * 1024)}})
+    if size > max_upload():
+        raise tabular_guard.too_large_upload(max_upload())
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
 
@@ -88,12 +94,15 @@ def _sweep(target: Path) -> None:
 
 
 def small(job: ImportJob) -> bool:
-    """Whether the job may run inside the request: a small file with fewer than INLINE_MAX_ROWS rows."""
+    """Whether the job may run inside the request: a file of at most IMPORT_INLINE_MAX_BYTES whose rows, counted
+    by streaming it (never from what the file claims), are fewer than IMPORT_INLINE_MAX_ROWS. A file refused by
+    the bomb checks runs inline too: it is refused before it is parsed."""
     path = Path(settings.MEDIA_ROOT) / job.stored_path
+    max_rows = settings.IMPORT_INLINE_MAX_ROWS
     try:
-        if path.stat().st_size > INLINE_MAX_BYTES:
+        if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
             return False
-        return tabular.open_table(path.read_bytes(), job.filename).estimated_rows < INLINE_MAX_ROWS
+        return tabular.open_table(path, job.filename, kind=KIND).count_rows(limit=max_rows) < max_rows
     except (OSError, ValidationError):
         return True  # the run reports the unreadable file at once
 
@@ -136,16 +145,75 @@ def job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 
 def job_cancel(*, actor, job: ImportJob) -> None:
+    """Cancel a checked import that was not confirmed, or an interrupted one (stale, or already swept)."""
     if job.user_id != getattr(actor.user, "pk", None):
         raise PermissionDenied("not the uploader")
-    cancelled = (ImportJob.objects.filter(pk=job.pk, options__stage=CHECK)
-                 .exclude(status=ImportJob.Status.RUNNING)
-                 .update(status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
-                         finished_at=timezone.now()))
-    if not cancelled:
-        raise ValidationError(_("Only a checked import that was not confirmed can be cancelled."),
-                              code="not_cancellable")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        stage = job.options.get("stage", CHECK)
+        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))
+                or (stage == CHECK and job.status != ImportJob.Status.RUNNING)):
+            raise ValidationError(_("Only a checked import that was not confirmed, or an interrupted one, can be "
+                                    "cancelled."), code="not_cancellable")
+        _save(job, status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
+              finished_at=timezone.now(), options={**job.options, "stale": False, "cancelled": True})
+        _audit_job(actor, job, "member.import_cancel")
     (Path(settings.MEDIA_ROOT) / job.stored_path).unlink(missing_ok=True)
+
+
+def job_retry(*, actor, job: ImportJob) -> ImportJob:
+    """Run an interrupted job again from the kept file (its uploader only). Returns it pending, to start."""
+    if job.user_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied("not the uploader")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
+        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))):
+            raise ValidationError(_("Only an interrupted import can be retried."), code="not_retryable")
+        if not (Path(settings.MEDIA_ROOT) / job.stored_path).is_file():
+            raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="gone")
+        _save(job, status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="",
+              started_at=None, finished_at=None, options={**job.options, "stale": False})
+        _audit_job(actor, job, "member.import_retry")
+    return job
+
+
+def heartbeat_of(job: ImportJob):
+    """When the job last showed it was alive: its heartbeat, else its start."""
+    beat = job.options.get("heartbeat")
+    return datetime.datetime.fromisoformat(beat) if beat else job.started_at or job.created_at
+
+
+def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
+    if job.status != ImportJob.Status.RUNNING:
+        return False
+    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+    return heartbeat_of(job) < cutoff
+
+
+def import_jobs_sweep(now: datetime.datetime | None = None) -> dict:
+    """The sweep (``gonghui tick``): running jobs without a heartbeat for IMPORT_JOB_STALE_MINUTES are marked
+    failed. Their write, one transaction, died with the worker: nothing was written. Safe to run again."""
+    now = now or timezone.now()
+    swept = 0
+    for job in ImportJob.objects.filter(kind=KIND, status=ImportJob.Status.RUNNING).select_related("org"):
+        if not is_stale(job, now):
+            continue
+        # Only a job still running and still silent: a worker that reported meanwhile keeps its job.
+        beat = job.options.get("heartbeat")
+        silent = {"options__heartbeat": beat} if beat else {"options__heartbeat__isnull": True}
+        done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, **silent).update(
+            status=ImportJob.Status.FAILED, finished_at=now, options={**job.options, "stale": True},
+            message=_("The import was interrupted (its background worker stopped); nothing was written. Retry "
+                      "it or cancel it.")[:500])
+        if done:
+            swept += 1
+            _audit_job(SYSTEM, job, "member.import_interrupted")
+    return {"stale_import_jobs": swept}
+
+
+def _audit_job(actor, job: ImportJob, action: str) -> None:
+    audit.record(actor=actor, action=action, object_type="import_job", object_id=job.uid,
+                 scope_path=job.org.path, details={"file": job.filename[:200], "union": job.org.code})
 
 
 def report_file(job: ImportJob) -> Path | None:
@@ -169,6 +237,7 @@ def job_run(uid: str) -> ImportJob:
     if not claimed:
         return job
     job.refresh_from_db()
+    _beat(job)
     with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
         try:
             _run(job)
@@ -177,6 +246,11 @@ def job_run(uid: str) -> ImportJob:
             _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
                   message=_("The import failed because of an internal error; nothing was written.")[:500])
     return job
+
+
+def _beat(job: ImportJob, **values) -> None:
+    """Save progress with a fresh heartbeat (outside any transaction, so other connections see it)."""
+    _save(job, options={**job.options, "heartbeat": timezone.now().isoformat()}, **values)
 
 
 def _run(job: ImportJob) -> None:
@@ -191,12 +265,14 @@ def _run(job: ImportJob) -> None:
         values = {"processed_rows": done, "total_rows": expected}
         if phase == "write":
             values["message"] = _("Writing to the registry…")
-        _save(job, **values)
+        _beat(job, **values)
 
     try:
         data = Path(settings.MEDIA_ROOT) / job.stored_path  # streamed from disk: a large roster is never held whole
         if not data.is_file():
             raise FileNotFoundError(data)
+        if not job.total_rows:  # the page shows the rows found from the start, not "about 0"
+            _beat(job, total_rows=tabular.open_table(data, job.filename, kind=KIND).estimated_rows)
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
                                       progress=progress)

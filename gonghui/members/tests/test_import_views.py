@@ -122,8 +122,8 @@ def test_an_active_member_of_this_union_is_updated_on_screen(cast, login):
     assert m.job_title == "钳工" and Membership.objects.count() == 1
 
 
-def test_a_big_file_is_queued_and_the_page_polls(cast, login, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(tasks, "INLINE_MAX_ROWS", 1)
+def test_a_big_file_is_queued_and_the_page_polls(cast, login, settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_INLINE_MAX_ROWS = 1
     client = login(cast.grassroots_officer)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("members:import"), {"union": "GA", "file": upload("r.xlsx", good_file(3))})
