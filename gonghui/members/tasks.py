@@ -63,7 +63,7 @@ def check_upload(filename: str, size: int) -> None:
 
 
 def job_create(*, actor, union, data: bytes, filename: str, stage: str = CHECK, skip_invalid: bool = False,
-               dry_run: bool = False) -> ImportJob:
+               dry_run: bool = False, accept_over_employees: bool = False) -> ImportJob:
     """Store the upload and create its job (pending). The caller starts it with ``job_start``."""
     actor.require("member.import")
     actor.require_covers(union.path)
@@ -80,6 +80,7 @@ def job_create(*, actor, union, data: bytes, filename: str, stage: str = CHECK, 
         uid=uid, kind=KIND, user=actor.user, grant=actor.grant, org=union, filename=Path(filename).name[:200],
         stored_path=str(path.relative_to(settings.MEDIA_ROOT)),
         options={"stage": CHECK if dry_run else stage, "skip_invalid": skip_invalid, "dry_run": dry_run,
+                 "accept_over_employees": accept_over_employees,
                  "language": translation.get_language() or settings.LANGUAGE_CODE})
 
 
@@ -126,19 +127,35 @@ def job_get(*, actor, uid: str) -> ImportJob:
     return job
 
 
-def job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Turn a checked job into the import itself. Only its uploader may, and only after a usable check."""
+def valid_rows_only(job: ImportJob) -> bool:
+    """Whether a check that refused rows can still import its valid ones (without uploading the file again)."""
+    result = job.options.get("result") or {}
+    return (job.status == ImportJob.Status.REFUSED and job.options.get("stage") == CHECK
+            and not result.get("fatal") and result.get("valid", 0) > 0)
+
+
+def job_confirm(*, actor, job: ImportJob, valid_only: bool = False,
+                accept_over_employees: bool = False) -> ImportJob:
+    """Turn a checked job into the import itself. Only its uploader may, and only after a usable check; with
+    ``valid_only``, after a check that refused rows, the valid rows alone. An import that would give the union
+    more members than employees needs ``accept_over_employees``."""
     if job.user_id != getattr(actor.user, "pk", None):
         raise PermissionDenied("not the uploader")
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
-        if (job.status != ImportJob.Status.SUCCEEDED or job.options.get("stage") != CHECK
-                or not job.options.get("importable")):
+        usable = (job.status == ImportJob.Status.SUCCEEDED and job.options.get("stage") == CHECK
+                  and job.options.get("importable"))
+        if not (usable or (valid_only and valid_rows_only(job))):
             raise ValidationError(_("This import cannot be confirmed: it was already confirmed, or the check "
                                     "found problems."), code="not_confirmable")
+        if (job.options.get("result") or {}).get("over_employees") and not accept_over_employees:
+            raise ValidationError(_("The import would give the union more members than employees: check the "
+                                    "roster, or tick the box confirming that the figures are right."),
+                                  code="over_employees")
         job.status, job.grant = ImportJob.Status.PENDING, actor.grant
         job.processed_rows, job.message, job.started_at, job.finished_at = 0, "", None, None
-        job.options = {**job.options, "stage": IMPORT}
+        job.options = {**job.options, "stage": IMPORT, "accept_over_employees": accept_over_employees,
+                       "skip_invalid": bool(job.options.get("skip_invalid") or valid_only)}
         job.save(update_fields=["status", "grant", "processed_rows", "message", "started_at", "finished_at",
                                 "options"])
     return job
@@ -275,6 +292,7 @@ def _run(job: ImportJob) -> None:
             _beat(job, total_rows=tabular.open_table(data, job.filename, kind=KIND).estimated_rows)
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
+                                      accept_over_employees=bool(job.options.get("accept_over_employees")),
                                       progress=progress)
     except OSError:
         _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
@@ -299,10 +317,11 @@ def _run(job: ImportJob) -> None:
         status = ImportJob.Status.SUCCEEDED if result.importable else ImportJob.Status.REFUSED
     else:
         status = ImportJob.Status.SUCCEEDED if result.committed else ImportJob.Status.REFUSED
+    code = "over_employees" if stage == IMPORT and result.blocked_over_employees and not result.problems else ""
     _save(job, status=status, finished_at=timezone.now(), total_rows=result.total, processed_rows=result.total,
           created_rows=result.created, updated_rows=result.updated, refused_rows=result.refused,
           message=_outcome(result, stage)[:500], report_path=report_path,
-          options={**job.options, "importable": result.importable, "result": result.summary()})
+          options={**job.options, "importable": result.importable, "result": result.summary(), "code": code})
 
 
 def _outcome(result: roster.RosterResult, stage: str) -> str:
@@ -316,6 +335,8 @@ def _outcome(result: roster.RosterResult, stage: str) -> str:
     if result.committed:
         return _("Imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged, %(refused)s "
                  "refused.") % counts
+    if result.blocked_over_employees and (result.ok or result.skip_invalid):
+        return _("Not imported; nothing was written.") + " " + result.over_employees_message()
     return _("Refused: %(refused)s rows have problems; nothing was written.") % counts
 
 

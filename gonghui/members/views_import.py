@@ -102,6 +102,7 @@ def import_job(request, uid: str):
         "can_confirm": (stage == tasks.CHECK and job.status == ImportJob.Status.SUCCEEDED
                         and job.options.get("importable") and job.user_id == request.user.pk),
         "skip_invalid": job.options.get("skip_invalid", False),
+        "can_import_valid": tasks.valid_rows_only(job) and job.user_id == request.user.pk,
         "interrupted": stale or (job.status == ImportJob.Status.FAILED and job.options.get("stale", False)),
         "has_report": tasks.report_file(job) is not None,
         "breadcrumbs": _crumbs(_("Import members"), job.filename),
@@ -119,7 +120,8 @@ def _act(request, job: ImportJob):
         if action == "retry":
             job = tasks.job_retry(actor=actor, job=job)
             return redirect("members:import_job", uid=tasks.job_start(job, inline=False).uid)
-        job = tasks.job_confirm(actor=actor, job=job)
+        job = tasks.job_confirm(actor=actor, job=job, valid_only=action == "confirm_valid",
+                                accept_over_employees=request.POST.get("accept_over_employees") == "1")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("members:import_job", uid=job.uid)
