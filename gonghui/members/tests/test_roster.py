@@ -479,7 +479,8 @@ def test_one_audit_event_without_personal_data(cast):
     event = AuditEvent.objects.order_by("-seq").first()
     assert (event.action, event.object_id, event.scope_path) == ("member.import", "GA", cast.grassroots_a.path)
     assert event.details == {"file": "名册.xlsx", "union": "GA", "rows": 2, "created": 2, "updated": 0,
-                             "unchanged": 0, "refused": 0, "skip_invalid": False}
+                             "unchanged": 0, "refused": 0, "skip_invalid": False, "over_employees": False,
+                             "accept_over_employees": False}
     assert number not in str(event.details) and "13812345678" not in str(event.details)
 
 
