@@ -94,7 +94,8 @@ class Table:
     """The first sheet of a file. ``rows()`` yields ``(line, cells)`` with 1-based line numbers as the user
     sees them in the spreadsheet, and can be called again (each call reads the file again, from the start)."""
 
-    def __init__(self, data: Source, filename: str = "", *, kind: str = "", lim: Limits | None = None):
+    def __init__(self, data: Source, filename: str = "", *, kind: str = "", lim: Limits | None = None,
+                 strings: bool = True):
         head = _start(data)
         if not head:
             raise TableFileError(_("The file is empty."), code="empty")
@@ -114,7 +115,7 @@ class Table:
             self._sheet = _calamine_sheet(data)
             return
         try:
-            self._sheet = XlsxSheet.open(data, lim)
+            self._sheet = XlsxSheet.open(data, lim, strings=strings)
         except XlsxNotStreamable:
             try:
                 with zipfile.ZipFile(_open(data)) as z:
@@ -186,6 +187,12 @@ class Table:
 def open_table(data: Source, filename: str = "", *, kind: str = "") -> Table:
     """The first sheet of a file, checked against the limits of the import ``kind`` (settings)."""
     return Table(data, filename, kind=kind)
+
+
+def count_rows(data: Source, filename: str = "", *, kind: str = "", limit: int = 0) -> int:
+    """The rows of the first sheet counted by streaming it (stopping past ``limit``), after the same checks as
+    ``open_table`` but without reading an xlsx's shared strings: cheap enough for a web request."""
+    return Table(data, filename, kind=kind, strings=False).count_rows(limit)
 
 
 def _csv_encoding(source: Source) -> str:
@@ -321,7 +328,8 @@ class XlsxSheet:
         self._seen_dates: dict[bytes, object] = {}  # a serial number -> its date: a roster repeats its dates
 
     @classmethod
-    def open(cls, source: Source, lim: Limits | None = None) -> "XlsxSheet":
+    def open(cls, source: Source, lim: Limits | None = None, *, strings: bool = True) -> "XlsxSheet":
+        """The first worksheet; ``strings=False`` leaves the shared strings unread (to count the rows only)."""
         lim = lim or limits()
         with zipfile.ZipFile(_open(source)) as z:
             names = set(check_zip(z, lim, whole=False))
@@ -333,10 +341,10 @@ class XlsxSheet:
             path = _first_sheet(z, workbook)
             if path not in names:
                 raise XlsxNotStreamable("no worksheet")
-            strings = SharedStrings()
+            shared = SharedStrings()
             sst = _related(z, "xl/workbook.xml", "sharedStrings") or "xl/sharedStrings.xml"
-            if sst in names:
-                _read_strings(z, sst, strings, lim.max_cell)
+            if sst in names and strings:
+                _read_strings(z, sst, shared, lim.max_cell)
             styles = _related(z, "xl/workbook.xml", "styles") or "xl/styles.xml"
             dates = _date_styles(z.read(styles).decode()) if styles in names else frozenset()
             pr = re.search(r"<workbookPr\b([^>]*)>", workbook)
@@ -345,7 +353,7 @@ class XlsxSheet:
                 start = f.read(4096).decode("utf-8", "ignore")
             if _root_prefix(start):
                 raise XlsxNotStreamable("prefixed XML")
-        return cls(source, path, strings, dates, epoch, lim.max_cell)
+        return cls(source, path, shared, dates, epoch, lim.max_cell)
 
     def count_rows(self, limit: int = 0) -> int:
         """The <row> elements of the worksheet, counted as it is inflated (nothing parsed, nothing kept)."""

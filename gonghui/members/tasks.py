@@ -103,7 +103,7 @@ def small(job: ImportJob) -> bool:
     try:
         if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
             return False
-        return tabular.open_table(path, job.filename, kind=KIND).count_rows(limit=max_rows) < max_rows
+        return tabular.count_rows(path, job.filename, kind=KIND, limit=max_rows) < max_rows
     except (OSError, ValidationError):
         return True  # the run reports the unreadable file at once
 
@@ -289,7 +289,7 @@ def _run(job: ImportJob) -> None:
         if not data.is_file():
             raise FileNotFoundError(data)
         if not job.total_rows:  # the page shows the rows found from the start, not "about 0"
-            _beat(job, total_rows=tabular.open_table(data, job.filename, kind=KIND).estimated_rows)
+            _beat(job, total_rows=tabular.count_rows(data, job.filename, kind=KIND))
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
                                       accept_over_employees=bool(job.options.get("accept_over_employees")),
