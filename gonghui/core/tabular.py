@@ -37,6 +37,7 @@ from .tabular_guard import (
     Limits,
     TableFileError,
     cell_too_long,
+    check_grid,
     check_zip,
     limits,
     not_spreadsheet,
@@ -50,6 +51,7 @@ HEADER_SEARCH_ROWS = 10
 REPORT_ROW = "行号"
 REPORT_PROBLEMS = "问题"
 CHUNK = 1 << 20  # characters (CSV) or bytes (xlsx) read at a time
+MAX_SHEET_ROWS = 1_048_576  # Excel's last row
 
 Source = bytes | str | os.PathLike
 
@@ -121,6 +123,7 @@ class Table:
                 with zipfile.ZipFile(_open(data)) as z:
                     check_zip(z, lim, whole=True)
                     verify_zip(z)
+                    check_grid(z)
             except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
                 raise _unreadable(exc) from exc
             self._sheet = _calamine_sheet(data)
@@ -164,7 +167,7 @@ class Table:
         with _open(self._source) as raw:
             text = io.TextIOWrapper(raw, encoding=self._encoding, newline="")
             try:
-                for line, cells in enumerate(csv.reader(text), start=1):
+                for line, cells in enumerate(csv.reader(_bounded_lines(text, max_cell)), start=1):
                     if line >= start:
                         for cell in cells:
                             if len(cell) > max_cell:
@@ -182,6 +185,16 @@ class Table:
             if len(out) >= n:
                 break
         return out
+
+
+def _bounded_lines(text, max_cell: int) -> Iterator[str]:
+    """The lines of a CSV, refusing one longer than a row of 16 full cells: a single line of millions of short
+    fields would otherwise become one row of millions of cells in memory."""
+    limit = max(max_cell * 16, CHUNK)
+    while line := text.readline(limit):
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            raise cell_too_long(max_cell)
+        yield line
 
 
 def open_table(data: Source, filename: str = "", *, kind: str = "") -> Table:
@@ -376,6 +389,8 @@ class XlsxSheet:
         line = 0
         try:
             for number, cells in self._rows():
+                if number > MAX_SHEET_ROWS:  # past Excel's last row: the gap before it would never end
+                    raise ValueError(f"row {number}")
                 while line + 1 < number:
                     line += 1
                     if line >= start:
@@ -462,7 +477,7 @@ class XlsxSheet:
                 continue
             else:
                 found = dict(_attrs(other_attrs.decode()))
-                ref = re.match(r"[A-Z]+", found.get("r", ""))
+                ref = re.match(r"[A-Z]{1,3}(?![A-Z])", found.get("r", ""))  # at most ZZZ, as the fast path
                 i = _column(ref[0]) if ref else len(cells or [])
                 v = self._cell(found, content.decode())
                 if isinstance(v, str) and len(v) > self._max_cell:

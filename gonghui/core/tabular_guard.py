@@ -9,6 +9,7 @@ fails its CRC, so a lying entry is refused when it is read (``verify_zip`` reads
 calamine parses in memory).
 """
 
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -121,3 +122,66 @@ def verify_zip(z: zipfile.ZipFile) -> None:
         with z.open(info) as f:
             while f.read(MB):
                 pass
+
+
+# calamine stores a sheet as one dense grid from its first to its last cell holding a value: a 780-byte ods whose
+# one cell is repeated over 100,000 rows and 1,000 columns asks it for a gigabyte and aborts the process. Before
+# calamine reads a zip, the grid the file would make is measured from its XML.
+MAX_GRID_CELLS = 4_000_000  # about 130 MB in calamine, far above any roster calamine is asked to read
+_ODS_TOKEN = re.compile(rb"<table:table-row(?=[\s/>])([^>]*?)(/?)>|</table:table-row>|<table:table(?=[\s>])[^>]*>|"
+                        rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated\s*=\s*["\'](\d+)')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated\s*=\s*["\'](\d+)')
+_XLSX_REF = re.compile(rb'<c\b[^>]*?\br\s*=\s*["\']([A-Z]+)(\d+)')
+
+
+def check_grid(z: zipfile.ZipFile) -> None:
+    """Refuse a zip that calamine would expand into too large a grid (ods: repeated rows and cells; an xlsx
+    that the streaming reader leaves to calamine: its cell references). Other zips are not spreadsheets."""
+    names = set(z.namelist())
+    if "content.xml" in names:
+        rows, cols = _ods_grid(z.read("content.xml"))
+    elif "xl/workbook.xml" in names:
+        rows = cols = 0
+        for name in names:
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                for col, row in _XLSX_REF.findall(z.read(name)):
+                    rows, cols = max(rows, int(row)), max(cols, _column_number(col))
+    else:
+        raise not_spreadsheet()  # xlsb and other zips: not an upload format
+    if rows * cols > MAX_GRID_CELLS:
+        raise suspicious()
+
+
+def _ods_grid(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) holding a value, counting repetitions, over the tables of an ods content.xml."""
+    last_row = last_col = row = col = 0
+    repeat, valued = 1, False
+    for m in _ODS_TOKEN.finditer(xml):
+        token = m[0]
+        if token.startswith(b"<table:table-row"):
+            found = _ROWS_REPEATED.search(m[1])
+            repeat, col, valued = (int(found[1]) if found else 1), 0, False
+            if m[2]:  # <table:table-row/>: empty
+                row += repeat
+        elif token.startswith(b"<table:table-cell") or token.startswith(b"<table:covered"):
+            found = _COLUMNS_REPEATED.search(m[3])
+            col += int(found[1]) if found else 1
+            if b"value-type" in m[3] or not m[4]:  # a value, or content of some kind: count it as one
+                valued = True
+                last_col = max(last_col, col)
+        elif token == b"</table:table-row>":
+            row += repeat
+            if valued:
+                last_row = max(last_row, row)
+            repeat, col, valued = 1, 0, False
+        else:  # a new table
+            row = 0
+    return last_row, last_col
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n

@@ -213,3 +213,60 @@ def test_the_limits_come_from_the_settings_per_kind(settings):
     assert tabular_guard.limits("orgs").max_rows == 7
     assert tabular_guard.limits("orgs").max_upload == 2 * 1024 * 1024
     assert tabular_guard.limits("members.roster").max_rows == 0
+
+
+_ODS = ('<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="S">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
+        '</table:table-row>{rows}'
+        '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+        '</table:table></office:spreadsheet></office:body></office:document-content>')
+_MANIFEST = ('<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:'
+             'file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"'
+             '/></manifest:manifest>')
+
+
+def ods(rows: int, cols: int) -> bytes:
+    row = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated='
+           f'"{cols}" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS.format(rows=row))
+        z.writestr("META-INF/manifest.xml", _MANIFEST)
+    return out.getvalue()
+
+
+def test_an_ods_repeating_one_cell_over_a_huge_grid_is_refused_before_calamine(tmp_path):
+    """A 1 KB ods that made calamine ask for a gigabyte and abort the process."""
+    data = ods(100_000, 1_000)
+    assert len(data) < 2048
+    assert measure(tmp_path, data, "read", name="bomb.ods")["code"] == "suspicious"
+
+
+def test_an_ods_with_trailing_empty_repeated_rows_is_read():
+    """LibreOffice pads a sheet with a million empty repeated rows: they hold no value and are not counted."""
+    table = tabular.open_table(ods(3, 2), "r.ods")
+    assert [cells for _line, cells in table.rows()][:2] == [["姓名", ""], ["x", "x"]]
+
+
+def test_a_row_number_past_excels_last_row_is_refused():
+    data = bomb_xlsx(iter([HEADER, b'<row r="99999999999"><c r="A99999999999"><v>1</v></c></row>']))
+    with pytest.raises(tabular.TableFileError) as exc:
+        list(tabular.open_table(data, "r.xlsx").rows())
+    assert exc.value.code == "unreadable"
+
+
+def test_a_column_reference_past_zzz_is_not_a_huge_row():
+    data = bomb_xlsx(iter([HEADER, b'<row r="2"><c s="0" r="ZZZZZZZZ2"><v>1</v></c></row>']))
+    rows = list(tabular.open_table(data, "r.xlsx").rows())
+    assert len(rows[1][1]) < 10
+
+
+def test_a_csv_line_of_millions_of_fields_is_refused(tmp_path):
+    data = b"\xe5\xa7\x93\xe5\x90\x8d,id\n" + b"a," * 2_000_000 + b"\n"
+    outcome = measure(tmp_path, data, "read", name="bomb.csv")
+    assert outcome["code"] == "cell_too_long"
