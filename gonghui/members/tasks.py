@@ -25,6 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -208,20 +209,24 @@ def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
 
 
 def import_jobs_sweep(now: datetime.datetime | None = None) -> dict:
-    """The sweep (``gonghui tick``): running jobs without a heartbeat for IMPORT_JOB_STALE_MINUTES are marked
-    failed. Their write, one transaction, died with the worker: nothing was written. Safe to run again."""
+    """The sweep (``gonghui tick``): running import jobs of any kind without a heartbeat for
+    IMPORT_JOB_STALE_MINUTES are marked failed. Their write, one transaction, died with the worker: nothing was
+    written. Safe to run again."""
     now = now or timezone.now()
     swept = 0
-    for job in ImportJob.objects.filter(kind=KIND, status=ImportJob.Status.RUNNING).select_related("org"):
+    # Every kind of import job (roster and org imports): only a roster job offers a retry from the kept file.
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("org"):
         if not is_stale(job, now):
             continue
         # Only a job still running and still silent: a worker that reported meanwhile keeps its job.
         beat = job.options.get("heartbeat")
-        silent = {"options__heartbeat": beat} if beat else {"options__heartbeat__isnull": True}
-        done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, **silent).update(
+        silent = Q(options__heartbeat=beat) if beat else Q(options__heartbeat=None) | Q(options__heartbeat__isnull=True)
+        done = ImportJob.objects.filter(silent, pk=job.pk, status=ImportJob.Status.RUNNING).update(
             status=ImportJob.Status.FAILED, finished_at=now, options={**job.options, "stale": True},
-            message=_("The import was interrupted (its background worker stopped); nothing was written. Retry "
-                      "it or cancel it.")[:500])
+            message=(_("The import was interrupted (its background worker stopped); nothing was written. Retry "
+                       "it or cancel it.") if job.kind == KIND else
+                     _("The import was interrupted (its background worker stopped); nothing was written. Upload "
+                       "the file again."))[:500])
         if done:
             swept += 1
             _audit_job(SYSTEM, job, "member.import_interrupted")
