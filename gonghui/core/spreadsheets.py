@@ -17,7 +17,7 @@ def read_rows(data: bytes, filename: str = "") -> Iterator[list]:
     ``tabular`` so that the same bounds (zip bombs, cell size, Chinese messages) apply to every reader."""
     from .tabular import open_table  # tabular builds on this module
 
-    for _line, cells in open_table(data, filename).rows():
+    for _line, cells in open_table(data, filename, kind="default").rows():
         yield cells
 
 

@@ -45,10 +45,12 @@ class Limits:
 
 
 def limits(kind: str = "") -> Limits:
+    """The limits of an import kind (a key of settings.IMPORT_LIMITS, else its "default"); with no kind, the
+    bomb checks without a row limit (tools such as the benchmarks read whole large files)."""
     kinds = {**DEFAULT_KINDS, **getattr(settings, "IMPORT_LIMITS", {})}
     per_kind = {**DEFAULT_KINDS["default"], **kinds.get("default", {}), **kinds.get(kind, {})}
     return Limits(
-        max_upload=int(per_kind["max_upload_mb"] * MB), max_rows=int(per_kind.get("max_rows") or 0),
+        max_upload=int(per_kind["max_upload_mb"] * MB), max_rows=int(per_kind.get("max_rows") or 0) if kind else 0,
         max_uncompressed=int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED_MB", 1024) * MB),
         max_ratio=int(getattr(settings, "IMPORT_MAX_COMPRESSION_RATIO", 100)),
         max_shared_strings=int(getattr(settings, "IMPORT_MAX_SHARED_STRINGS_MB", 256) * MB),
