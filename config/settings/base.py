@@ -180,6 +180,22 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Spreadsheet imports (gonghui.core.tabular_guard): per kind, the largest upload (MB) and the rows a sheet may have
+# (0: no limit but the format's); for every file, the bounds that refuse a zip bomb before it is parsed.
+IMPORT_LIMITS = {
+    "members.roster": {"max_upload_mb": 100, "max_rows": 0},
+    "orgs": {"max_upload_mb": 5, "max_rows": 20_000},
+    "default": {"max_upload_mb": 10, "max_rows": 100_000},
+}
+IMPORT_MAX_UNCOMPRESSED_MB = 1024  # the sum of an xlsx/ods zip's entries
+IMPORT_MAX_COMPRESSION_RATIO = 100  # per entry of 1 MB or more; spreadsheets deflate about 5-30 times
+IMPORT_MAX_SHARED_STRINGS_MB = 256
+IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit
+IMPORT_MAX_IN_MEMORY_MB = 64  # xls, ods and xlsb are read whole (by calamine)
+IMPORT_INLINE_MAX_BYTES = 1024 * 1024  # a web upload above this (or with more rows) runs on the task worker
+IMPORT_INLINE_MAX_ROWS = 5000
+IMPORT_JOB_STALE_MINUTES = 15  # a running import job with no heartbeat for this long is marked failed
+
 # The database cache, so every worker process shares the rate-limit counts (its table comes with the portal's
 # migration 0001); production uses Redis when REDIS_URL is set. Room for one count per address and form: past
 # MAX_ENTRIES the cache drops a third of its entries, and with them counts.

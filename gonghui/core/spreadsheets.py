@@ -1,6 +1,5 @@
 """Spreadsheets in and out: python-calamine reads xlsx/xls/ods, the csv module reads csv, xlsxwriter writes."""
 
-import csv
 import datetime
 import io
 import re
@@ -14,33 +13,12 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def read_rows(data: bytes, filename: str = "") -> Iterator[list]:
-    """Every row of the first sheet as a list of cell values (str, int, float, date, datetime or "")."""
-    name = filename.lower()
-    if name.endswith(".csv") or (not data[:4].startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and b"\x00" not in
-                                  data[:512]):
-        yield from _read_csv(data)
-        return
-    from python_calamine import CalamineWorkbook
+    """Every row of the first sheet as a list of cell values (str, float, date, datetime or ""), read through
+    ``tabular`` so that the same bounds (zip bombs, cell size, Chinese messages) apply to every reader."""
+    from .tabular import open_table  # tabular builds on this module
 
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        yield from sheet.iter_rows()
-    except Exception as exc:  # calamine raises its own error types for unreadable files
-        raise ValidationError(_("The file cannot be read as a spreadsheet (xlsx, xls, ods or csv): %(err)s"),
-                              params={"err": str(exc)[:200]}, code="unreadable") from exc
-
-
-def _read_csv(data: bytes) -> Iterator[list]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(_("The CSV file is neither UTF-8 nor GBK encoded."), code="unreadable")
-    yield from csv.reader(io.StringIO(text))
+    for _line, cells in open_table(data, filename, kind="default").rows():
+        yield cells
 
 
 def cell_text(value) -> str:

@@ -18,6 +18,7 @@ import csv
 import datetime
 import html
 import io
+import logging
 import os
 import re
 import zipfile
@@ -27,27 +28,42 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .identity import to_halfwidth
 from .spreadsheets import cell_text, write_xlsx
+from .tabular_guard import (
+    MAX_ROW_BYTES,
+    Limits,
+    TableFileError,
+    cell_too_long,
+    check_grid,
+    check_zip,
+    limits,
+    not_spreadsheet,
+    too_many_rows,
+    verify_zip,
+)
+
+log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 10
 REPORT_ROW = "行号"
 REPORT_PROBLEMS = "问题"
 CHUNK = 1 << 20  # characters (CSV) or bytes (xlsx) read at a time
+MAX_SHEET_ROWS = 1_048_576  # Excel's last row
 
 Source = bytes | str | os.PathLike
 
 
-class TableFileError(ValidationError):
-    """The file as a whole cannot be used: empty, not a spreadsheet, or without a header row."""
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+CSV_EXTENSIONS = (".csv", ".txt")
+_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def _unreadable(exc: Exception) -> TableFileError:
-    return TableFileError(_("The file cannot be read as a spreadsheet (xlsx, xls, ods or csv): %(err)s")
-                          % {"err": str(exc)[:200]}, code="unreadable")
+    log.info("unreadable spreadsheet: %s", exc)
+    return not_spreadsheet()
 
 
 def _open(source: Source):
@@ -61,35 +77,72 @@ def _start(source: Source) -> bytes:
 
 
 def _is_csv(head: bytes, filename: str) -> bool:
-    if filename.lower().endswith(".csv"):
+    """By the name first: random bytes named .xlsx are "not a spreadsheet", not a CSV in an odd encoding."""
+    name = filename.lower()
+    if name.endswith(CSV_EXTENSIONS):
         return True
-    return not head[:4].startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) and b"\x00" not in head[:512]
+    if name.endswith(SPREADSHEET_EXTENSIONS):
+        if not head.startswith(_MAGIC):
+            raise not_spreadsheet()
+        return False
+    return not head.startswith(_MAGIC) and b"\x00" not in head[:512]
+
+
+def _size(source: Source) -> int:
+    return len(source) if isinstance(source, bytes | bytearray | memoryview) else os.stat(source).st_size
 
 
 class Table:
     """The first sheet of a file. ``rows()`` yields ``(line, cells)`` with 1-based line numbers as the user
     sees them in the spreadsheet, and can be called again (each call reads the file again, from the start)."""
 
-    def __init__(self, data: Source, filename: str = ""):
+    def __init__(self, data: Source, filename: str = "", *, kind: str = "", lim: Limits | None = None,
+                 strings: bool = True):
         head = _start(data)
         if not head:
             raise TableFileError(_("The file is empty."), code="empty")
         self.filename = filename
+        self.limits = lim = lim or limits(kind)
         self._source = data
         self._encoding = ""
         self._sheet = None
+        self._count: int | None = None
         if _is_csv(head, filename):
             self._encoding = _csv_encoding(data)
-            # An upper bound (quoted cells may hold line breaks); used only to show progress.
-            self.estimated_rows = _count_lines(data)
+            return
+        if not head.startswith(b"PK"):  # xls (an OLE file): calamine reads it whole
+            if _size(data) > lim.max_in_memory:
+                raise TableFileError(_("An xls file larger than %(mb)s MB cannot be read; save it as xlsx.")
+                                     % {"mb": lim.max_in_memory // (1024 * 1024)}, code="too_large")
+            self._sheet = _calamine_sheet(data)
             return
         try:
-            self._sheet = XlsxSheet.open(data)
+            self._sheet = XlsxSheet.open(data, lim, strings=strings)
         except XlsxNotStreamable:
+            try:
+                with zipfile.ZipFile(_open(data)) as z:
+                    check_zip(z, lim, whole=True)
+                    verify_zip(z)
+                    check_grid(z)
+            except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+                raise _unreadable(exc) from exc
             self._sheet = _calamine_sheet(data)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
             raise _unreadable(exc) from exc
-        self.estimated_rows = self._sheet.estimated_rows
+
+    @property
+    def estimated_rows(self) -> int:
+        """The sheet's lines, counted by streaming it (never what the file claims, such as its <dimension>);
+        an upper bound for a CSV whose quoted cells hold line breaks."""
+        if self._count is None:
+            self._count = self.count_rows()
+        return self._count
+
+    def count_rows(self, limit: int = 0) -> int:
+        """Count the rows by streaming the file, stopping past ``limit`` when it is given."""
+        if self._sheet is None:
+            return _count_lines(self._source, limit)
+        return self._sheet.count_rows(limit)
 
     @property
     def streamed(self) -> bool:
@@ -97,17 +150,32 @@ class Table:
         return not isinstance(self._sheet, _CalamineSheet)
 
     def rows(self, start: int = 1) -> Iterator[tuple[int, list]]:
-        """Rows from line ``start`` on (1-based), each as a list of cell values."""
+        """Rows from line ``start`` on (1-based), each as a list of cell values. Past the kind's row limit
+        (``limits.max_rows`` data rows below at most HEADER_SEARCH_ROWS title and header rows) the file is
+        refused as it is read, before any more of it is held."""
+        stop = self.limits.max_rows + HEADER_SEARCH_ROWS if self.limits.max_rows else 0
+        for line, cells in self._lines(start):
+            if stop and line > stop:
+                raise too_many_rows(self.limits.max_rows)
+            yield line, cells
+
+    def _lines(self, start: int) -> Iterator[tuple[int, list]]:
         if self._sheet is not None:
             yield from self._sheet.rows(start)
             return
+        max_cell = self.limits.max_cell
         with _open(self._source) as raw:
             text = io.TextIOWrapper(raw, encoding=self._encoding, newline="")
             try:
-                for line, cells in enumerate(csv.reader(text), start=1):
+                for line, cells in enumerate(csv.reader(_bounded_lines(text, max_cell)), start=1):
                     if line >= start:
+                        for cell in cells:
+                            if len(cell) > max_cell:
+                                raise cell_too_long(max_cell)
                         yield line, cells
             except csv.Error as exc:
+                if "field limit" in str(exc):
+                    raise cell_too_long(max_cell) from exc
                 raise _unreadable(exc) from exc
 
     def head(self, n: int = HEADER_SEARCH_ROWS) -> list[list]:
@@ -119,8 +187,25 @@ class Table:
         return out
 
 
-def open_table(data: Source, filename: str = "") -> Table:
-    return Table(data, filename)
+def _bounded_lines(text, max_cell: int) -> Iterator[str]:
+    """The lines of a CSV, refusing one longer than a row of 16 full cells: a single line of millions of short
+    fields would otherwise become one row of millions of cells in memory."""
+    limit = max(max_cell * 16, CHUNK)
+    while line := text.readline(limit):
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            raise cell_too_long(max_cell)
+        yield line
+
+
+def open_table(data: Source, filename: str = "", *, kind: str = "") -> Table:
+    """The first sheet of a file, checked against the limits of the import ``kind`` (settings)."""
+    return Table(data, filename, kind=kind)
+
+
+def count_rows(data: Source, filename: str = "", *, kind: str = "", limit: int = 0) -> int:
+    """The rows of the first sheet counted by streaming it (stopping past ``limit``), after the same checks as
+    ``open_table`` but without reading an xlsx's shared strings: cheap enough for a web request."""
+    return Table(data, filename, kind=kind, strings=False).count_rows(limit)
 
 
 def _csv_encoding(source: Source) -> str:
@@ -138,13 +223,15 @@ def _csv_encoding(source: Source) -> str:
     raise TableFileError(_("The CSV file is neither UTF-8 nor GBK encoded."), code="unreadable")
 
 
-def _count_lines(source: Source) -> int:
+def _count_lines(source: Source, limit: int = 0) -> int:
     if isinstance(source, bytes | bytearray):
         return source.count(b"\n") + 1
     count = 1
     with _open(source) as f:
         while chunk := f.read(CHUNK * 4):
             count += chunk.count(b"\n")
+            if limit and count > limit:
+                break
     return count
 
 
@@ -174,6 +261,7 @@ _TOKENS = re.compile(
     rb'(?:/>|>(?:<v>([^<]*+)</v>|<is><t>([^<]*+)</t></is>)</c>)'
     rb'|(row)\b([^>]*?)(/?)>'
     rb'|(c)\b([^>]*?)(?:/>|>(.*?)</c>))', re.S)
+_ROW_START = re.compile(rb"<row[\s>/]")
 _ROW_NUMBER = re.compile(rb'\br\s*=\s*["\']?(\d+)')
 _COLUMNS: dict[bytes, int] = {}  # b"AB" -> 27, filled as columns are seen
 _VALUE = re.compile(r"<v(?:\s[^>]*)?>(.*?)</v>", re.S)
@@ -243,19 +331,21 @@ class XlsxSheet:
     empty cells are ""."""
 
     def __init__(self, source: Source, sheet_path: str, strings: SharedStrings, date_styles: frozenset,
-                 epoch: datetime.datetime, estimated_rows: int):
+                 epoch: datetime.datetime, max_cell: int):
         self._source = source
         self._path = sheet_path
         self._strings = strings
         self._dates = date_styles
         self._epoch = epoch
+        self._max_cell = max_cell
         self._seen_dates: dict[bytes, object] = {}  # a serial number -> its date: a roster repeats its dates
-        self.estimated_rows = estimated_rows
 
     @classmethod
-    def open(cls, source: Source) -> "XlsxSheet":
+    def open(cls, source: Source, lim: Limits | None = None, *, strings: bool = True) -> "XlsxSheet":
+        """The first worksheet; ``strings=False`` leaves the shared strings unread (to count the rows only)."""
+        lim = lim or limits()
         with zipfile.ZipFile(_open(source)) as z:
-            names = set(z.namelist())
+            names = set(check_zip(z, lim, whole=False))
             if "xl/workbook.xml" not in names:
                 raise XlsxNotStreamable("not an xlsx workbook")
             workbook = z.read("xl/workbook.xml").decode()
@@ -264,10 +354,10 @@ class XlsxSheet:
             path = _first_sheet(z, workbook)
             if path not in names:
                 raise XlsxNotStreamable("no worksheet")
-            strings = SharedStrings()
+            shared = SharedStrings()
             sst = _related(z, "xl/workbook.xml", "sharedStrings") or "xl/sharedStrings.xml"
-            if sst in names:
-                _read_strings(z, sst, strings)
+            if sst in names and strings:
+                _read_strings(z, sst, shared, lim.max_cell)
             styles = _related(z, "xl/workbook.xml", "styles") or "xl/styles.xml"
             dates = _date_styles(z.read(styles).decode()) if styles in names else frozenset()
             pr = re.search(r"<workbookPr\b([^>]*)>", workbook)
@@ -276,14 +366,31 @@ class XlsxSheet:
                 start = f.read(4096).decode("utf-8", "ignore")
             if _root_prefix(start):
                 raise XlsxNotStreamable("prefixed XML")
-            dim = re.search(r'<dimension ref="[A-Z]*\d*:?[A-Z]*(\d+)"', start)
-        return cls(source, path, strings, dates, epoch, int(dim[1]) if dim else 0)
+        return cls(source, path, shared, dates, epoch, lim.max_cell)
+
+    def count_rows(self, limit: int = 0) -> int:
+        """The <row> elements of the worksheet, counted as it is inflated (nothing parsed, nothing kept)."""
+        count, tail = 0, b""
+        try:
+            with zipfile.ZipFile(_open(self._source)) as z, z.open(self._path) as raw:
+                while chunk := raw.read(CHUNK * 4):
+                    block = tail + chunk
+                    count += len(_ROW_START.findall(block))
+                    tail = block[-5:]  # "<row" split across two chunks: matched once, in the next block
+                    count -= len(_ROW_START.findall(tail))
+                    if limit and count > limit:
+                        break
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
+            raise _unreadable(exc) from exc
+        return count
 
     def rows(self, start: int = 1) -> Iterator[tuple[int, list]]:
         """Every line from ``start`` on, including the empty lines between rows (as empty lists)."""
         line = 0
         try:
             for number, cells in self._rows():
+                if number > MAX_SHEET_ROWS:  # past Excel's last row: the gap before it would never end
+                    raise ValueError(f"row {number}")
                 while line + 1 < number:
                     line += 1
                     if line >= start:
@@ -320,6 +427,8 @@ class XlsxSheet:
                 else:
                     cut = buffer.rfind(b"</row>")
                     if cut < 0:
+                        if len(buffer) > MAX_ROW_BYTES:  # one row as large as a whole roster: a bomb
+                            raise cell_too_long(self._max_cell)
                         continue
                     body, buffer = buffer[:cut + 6], buffer[cut + 6:]
                 for row in self._parse(body, number):
@@ -340,6 +449,8 @@ class XlsxSheet:
                     v = inline.decode()
                     if "&" in v or "_x" in v:
                         v = _unescape(v)
+                    if len(v) > self._max_cell:
+                        raise cell_too_long(self._max_cell)
                 elif kind == b"s":
                     v = strings[int(value)] if value else ""
                 elif kind and kind != b"n":
@@ -366,9 +477,11 @@ class XlsxSheet:
                 continue
             else:
                 found = dict(_attrs(other_attrs.decode()))
-                ref = re.match(r"[A-Z]+", found.get("r", ""))
+                ref = re.match(r"[A-Z]{1,3}(?![A-Z])", found.get("r", ""))  # at most ZZZ, as the fast path
                 i = _column(ref[0]) if ref else len(cells or [])
                 v = self._cell(found, content.decode())
+                if isinstance(v, str) and len(v) > self._max_cell:
+                    raise cell_too_long(self._max_cell)
             if cells is None:  # a cell outside any row (malformed): read as a row of its own
                 number, cells = number + 1, []
             n = len(cells)
@@ -488,7 +601,9 @@ def _first_sheet(z: zipfile.ZipFile, workbook: str) -> str:
     raise XlsxNotStreamable("the first sheet has no part")
 
 
-def _read_strings(z: zipfile.ZipFile, path: str, strings: SharedStrings) -> None:
+def _read_strings(z: zipfile.ZipFile, path: str, strings: SharedStrings, max_cell: int) -> None:
+    # A string item's XML may be several times its text (runs, phonetic guides), never this much.
+    max_item = max(max_cell * 16, CHUNK)
     with z.open(path) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8")
         buffer = ""
@@ -497,12 +612,19 @@ def _read_strings(z: zipfile.ZipFile, path: str, strings: SharedStrings) -> None
             buffer += chunk
             cut = max(buffer.rfind("</si>") + 5, buffer.rfind("/>") + 2) if chunk else len(buffer)
             if cut <= 1:
+                if len(buffer) > max_item:
+                    raise cell_too_long(max_cell)
                 continue
             for m in _SI.finditer(buffer, 0, cut):
                 item = m[1] or ""
                 plain = _SI_PLAIN.fullmatch(item)
-                strings.append(_unescape(plain[1]) if plain else _rich_text(item))
+                value = _unescape(plain[1]) if plain else _rich_text(item)
+                if len(value) > max_cell:
+                    raise cell_too_long(max_cell)
+                strings.append(value)
             buffer = buffer[cut:]
+            if len(buffer) > max_item:
+                raise cell_too_long(max_cell)
             if not chunk:
                 return
 
@@ -532,9 +654,11 @@ class _CalamineSheet:
 
     def __init__(self, sheet):
         self._sheet = sheet
-        start, end = sheet.start, sheet.end
+        start = sheet.start
         self._left = start[1] if start else 0
-        self.estimated_rows = end[0] + 1 if end else 0
+
+    def count_rows(self, limit: int = 0) -> int:
+        return sum(1 for _row in self._sheet.iter_rows())  # in memory already (bounded by max_in_memory)
 
     def rows(self, start: int = 1) -> Iterator[tuple[int, list]]:
         pad = [""] * self._left

@@ -2,8 +2,9 @@
 
 Mounted at /api/v1/members: ``POST /imports`` (multipart: file, org, skip_invalid, dry_run), ``GET
 /imports/{uid}`` (status, progress, counts, the first problems), ``GET /imports/{uid}/report`` (the xlsx
-error report) and ``POST /imports/{uid}/confirm`` (import a job that was uploaded as a dry run). The job
-always runs in the background (see ``tasks``).
+error report), ``POST /imports/{uid}/confirm`` (import a job that was uploaded as a dry run), ``POST
+/imports/{uid}/retry`` and ``POST /imports/{uid}/cancel`` (an interrupted job). The job always runs in the
+background (see ``tasks``).
 """
 
 import datetime
@@ -45,6 +46,10 @@ class ImportJobOut(Schema):
     refused_rows: int
     message: str
     header_row: int | None
+    over_employees: bool = Field(description="the import would give the union more members than employees: "
+                                             "it needs accept_over_employees")
+    members_after: int | None
+    employees: int | None
     problems_total: int
     problems: list[ProblemOut]
     report_url: str | None
@@ -64,6 +69,8 @@ def _out(request, job: ImportJob) -> dict:
         "total_rows": job.total_rows, "processed_rows": job.processed_rows, "created_rows": job.created_rows,
         "updated_rows": job.updated_rows, "refused_rows": job.refused_rows, "message": job.message,
         "header_row": result.get("header_row"), "problems_total": result.get("problems_total", 0),
+        "over_employees": bool(result.get("over_employees")), "members_after": result.get("members_after"),
+        "employees": result.get("employees"),
         "problems": result.get("problems", []), "report_url": report, "created_at": job.created_at,
         "started_at": job.started_at, "finished_at": job.finished_at,
     }
@@ -71,15 +78,18 @@ def _out(request, job: ImportJob) -> dict:
 
 @router.post("/imports", response={202: ImportJobOut}, summary="Upload a roster to import")
 def import_create(request, file: File[UploadedFile], org: Form[str], skip_invalid: Form[bool] = False,
-                  dry_run: Form[bool] = False):
+                  dry_run: Form[bool] = False, accept_over_employees: Form[bool] = False):
     """Import the members of ``file`` (xlsx, xls, ods or csv) into the union ``org``. All or nothing unless
-    ``skip_invalid``; ``dry_run`` only checks (confirm it later). Follow the returned job."""
+    ``skip_invalid``; ``dry_run`` only checks (confirm it later). An import that would give the union more
+    members than employees is refused (code over_employees) unless ``accept_over_employees``. Follow the
+    returned job."""
     actor = request.auth
     actor.require("member.import")
     union = org_get(actor=actor, code=org.strip().upper())
     tasks.check_upload(file.name or "", file.size or 0)
     job = tasks.job_create(actor=actor, union=union, data=file.read(), filename=file.name,
-                           stage=tasks.IMPORT, skip_invalid=skip_invalid, dry_run=dry_run)
+                           stage=tasks.IMPORT, skip_invalid=skip_invalid, dry_run=dry_run,
+                           accept_over_employees=accept_over_employees)
     tasks.job_start(job, inline=False)
     return Status(202, _out(request, job))
 
@@ -91,11 +101,33 @@ def import_status(request, uid: str):
 
 
 @router.post("/imports/{uid}/confirm", response={202: ImportJobOut}, summary="Import a checked roster")
-def import_confirm(request, uid: str):
+def import_confirm(request, uid: str, valid_only: Form[bool] = False, accept_over_employees: Form[bool] = False):
+    """Import a checked job; ``valid_only`` imports the valid rows of a check that refused some, without sending
+    the file again; ``accept_over_employees`` confirms an import giving more members than employees."""
     actor = request.auth
-    job = tasks.job_confirm(actor=actor, job=tasks.job_get(actor=actor, uid=uid))
+    job = tasks.job_confirm(actor=actor, job=tasks.job_get(actor=actor, uid=uid), valid_only=valid_only,
+                            accept_over_employees=accept_over_employees)
     tasks.job_start(job, inline=False)
     return Status(202, _out(request, job))
+
+
+@router.post("/imports/{uid}/retry", response={202: ImportJobOut}, summary="Run an interrupted import again")
+def import_retry(request, uid: str):
+    """An import whose worker stopped (no heartbeat for IMPORT_JOB_STALE_MINUTES; nothing was written) runs
+    again from the kept file."""
+    actor = request.auth
+    job = tasks.job_retry(actor=actor, job=tasks.job_get(actor=actor, uid=uid))
+    tasks.job_start(job, inline=False)
+    return Status(202, _out(request, job))
+
+
+@router.post("/imports/{uid}/cancel", response=ImportJobOut, summary="Cancel a checked or interrupted import")
+def import_cancel(request, uid: str):
+    actor = request.auth
+    job = tasks.job_get(actor=actor, uid=uid)
+    tasks.job_cancel(actor=actor, job=job)
+    job.refresh_from_db()
+    return _out(request, job)
 
 
 @router.get("/imports/{uid}/report", summary="The error report (xlsx)", response={200: None},

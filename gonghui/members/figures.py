@@ -1,5 +1,7 @@
 """Membership figures for a subtree and a period."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -38,11 +40,22 @@ def new_members(org, period):
                                      joined_on__lte=period.end).exclude(source="transfer").count()
 
 
+class RateDataError(Decimal):
+    """A membership rate above 100%: more members than employees, so one of the counts is wrong. It keeps its
+    number (the API and sorting use it) but screens show ``data_error`` in its place, never 11520.0%."""
+
+    data_error = _("Data error (more members than employees)")
+
+
+def checked_rate(value: Decimal | None) -> Decimal | None:
+    return RateDataError(value) if value is not None and value > 100 else value
+
+
 @figure("members.rate", label=_("Membership rate"), unit="%", group=GROUP)
 def membership_rate(org, period):
     """Members / employees of the grassroots unions in the subtree (入会率; the target is 90%)."""
     employees = sum(grassroots(org, period).values_list("employee_count", flat=True))
-    return rate(_totals(org, period)["total"], employees)
+    return checked_rate(rate(_totals(org, period)["total"], employees))
 
 
 @figure("members.migrant", label=_("Migrant-worker members"), unit=_("people"), group=GROUP)

@@ -68,6 +68,7 @@ from .models import (
     Sex,
 )
 
+KIND = "members.roster"  # the import kind whose limits apply (settings.IMPORT_LIMITS)
 BATCH = 1000
 PREVIEW_ROWS = 20
 RosterFileError = tabular.TableFileError
@@ -205,6 +206,30 @@ class RosterResult:
     fatal: bool = False  # the file as a whole cannot be imported (a required column is missing, no rows)
     committed: bool = False
     preview: list[dict] = field(default_factory=list)
+    # The union's active members before the import and its employee count (0: not recorded), to catch an import
+    # that would make members outnumber employees (8,000 members in a union of 70 employees).
+    members_before: int = 0
+    employees: int = 0
+    accept_over_employees: bool = False
+
+    @property
+    def members_after(self) -> int:
+        return self.members_before + self.created
+
+    @property
+    def over_employees(self) -> bool:
+        """Whether the import would give the union more members than employees (only with rows to add)."""
+        return bool(self.employees) and self.created > 0 and self.members_after > self.employees
+
+    @property
+    def blocked_over_employees(self) -> bool:
+        return self.over_employees and not self.accept_over_employees
+
+    def over_employees_message(self) -> str:
+        return _("After this import the union would have %(members)s members but only %(employees)s employees. "
+                 "Check the roster, or correct the union's employee count first; if the figures are right, "
+                 "confirm that you accept more members than employees.") % {
+            "members": self.members_after, "employees": self.employees}
 
     @property
     def ok(self) -> bool:
@@ -242,7 +267,10 @@ class RosterResult:
             "total": self.total, "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "refused": self.refused, "transfer_candidates": self.transfer_candidates, "fatal": self.fatal,
             "committed": self.committed, "importable": self.importable, "preview": self.preview,
-            "problems_total": len(self.problems),
+            "problems_total": len(self.problems), "valid": self.created + self.updated + self.unchanged,
+            "members_before": self.members_before, "members_after": self.members_after,
+            "employees": self.employees, "over_employees": self.over_employees,
+            "over_employees_message": self.over_employees_message() if self.over_employees else "",
             "problems": [{"row": p.row, "field": p.field, "column": p.column, "value": p.value,
                           "message": p.message, "code": p.code} for p in self.problems[:max_problems]],
         }
@@ -796,10 +824,14 @@ class _Refused(Exception):
 
 
 def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run: bool = False,
-                  skip_invalid: bool = False, progress: Progress | None = None) -> RosterResult:
+                  skip_invalid: bool = False, accept_over_employees: bool = False,
+                  progress: Progress | None = None) -> RosterResult:
     """Import a roster into ``union``: every row, or none when any row is refused (unless ``skip_invalid``:
     then the valid rows). ``dry_run`` checks everything and writes nothing. ``data`` is the file's content,
     or its path (then it is streamed from disk, never held in memory).
+
+    An import that would give the union more members than employees writes nothing unless
+    ``accept_over_employees`` (the result says ``blocked_over_employees``; a dry run only reports it).
 
     Raises RosterFileError when the file cannot be read (or has no header row), PermissionDenied without
     "member.import", Http404 for a union outside the actor's scope, ValidationError for a union that takes
@@ -808,8 +840,11 @@ def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run:
     actor.require("member.import")
     actor.require_covers(union.path)
     services.check_member_unit(union)
-    table = tabular.open_table(data, filename)
-    result = RosterResult(filename=filename, union_code=union.code, dry_run=dry_run, skip_invalid=skip_invalid)
+    table = tabular.open_table(data, filename, kind=KIND)
+    result = RosterResult(filename=filename, union_code=union.code, dry_run=dry_run, skip_invalid=skip_invalid,
+                          accept_over_employees=accept_over_employees, employees=union.employee_count or 0,
+                          members_before=Membership.objects.filter(union=union,
+                                                                   status=MembershipStatus.ACTIVE).count())
     head = table.head()
     header = tabular.find_header(head, HEADERS)
     if header is None:
@@ -828,6 +863,9 @@ def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run:
         if result.fatal or dry_run:
             return result
         if result.problems and (not skip_invalid or result.created + result.updated + result.unchanged == 0):
+            _audit(actor, union, result, outcome=Outcome.FAILED)
+            return result
+        if result.blocked_over_employees:
             _audit(actor, union, result, outcome=Outcome.FAILED)
             return result
         if progress:
@@ -1263,7 +1301,7 @@ def _import_overlapped(table, result: RosterResult, *, actor, union, progress: P
     except BaseException:
         writer.finish(commit=False)
         raise
-    if result.fatal or result.problems:
+    if result.fatal or result.problems or result.blocked_over_employees:
         writer.finish(commit=False)
         if not result.fatal:
             _audit(actor, union, result, outcome=Outcome.FAILED)
@@ -1289,7 +1327,9 @@ def _audit(actor, union, result: RosterResult, outcome: str = Outcome.SUCCESS) -
                  scope_path=union.path, outcome=outcome, details={
                      "file": result.filename[:200], "union": union.code, "rows": result.total,
                      "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-                     "refused": result.refused, "skip_invalid": result.skip_invalid})
+                     "refused": result.refused, "skip_invalid": result.skip_invalid,
+                     "over_employees": result.over_employees,
+                     "accept_over_employees": result.accept_over_employees})
 
 
 # --- the error report and the template -------------------------------------------------------------------
@@ -1306,7 +1346,7 @@ def problems_report(result: RosterResult, data: tabular.Source, filename: str) -
             notes.append(text)
         else:
             by_line.setdefault(p.row, []).append(text)
-    table = tabular.open_table(data, filename)
+    table = tabular.open_table(data, filename, kind=KIND)
     header_cells: list = []
     if result.header_row:
         for _line, cells in table.rows(start=result.header_row):

@@ -8,9 +8,15 @@ MEDIA_ROOT/imports/<uid>.<ext>, the problems report next to it; both are removed
 
 Progress: the check phase runs outside any transaction and writes ``processed_rows`` after each batch; the
 write phase is one transaction (so a crash leaves nothing) and only its start is reported ("Writing").
-A killed worker leaves the job "running" with the registry untouched.
+A queued job first counts the file's rows (streamed) so that its page shows them from the start.
+
+Heartbeat: a running job stamps ``options["heartbeat"]`` when it starts and at each progress report. A worker
+killed mid-job leaves it "running" with the registry untouched (the write's transaction rolls back);
+``import_jobs_sweep`` (run by ``gonghui tick``) marks a running job without a heartbeat for
+``IMPORT_JOB_STALE_MINUTES`` as failed, and its uploader may then retry it (the file is kept) or cancel it.
 """
 
+import datetime
 import logging
 import secrets
 import time
@@ -19,25 +25,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from gonghui.core import tabular
-from gonghui.core.access import actor_for
+from gonghui.core import audit, tabular, tabular_guard
+from gonghui.core.access import SYSTEM, actor_for
 from gonghui.core.models import ImportJob
 
 from . import roster, services
 
 log = logging.getLogger(__name__)
 
-KIND = "members.roster"
+KIND = roster.KIND
 CHECK, IMPORT = "check", "import"
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
-MAX_UPLOAD = 100 * 1024 * 1024
-INLINE_MAX_ROWS = 5000
-INLINE_MAX_BYTES = 2 * 1024 * 1024  # above this the rows are not even counted in the request
 KEEP_DAYS = 7
 FINISHED = (ImportJob.Status.SUCCEEDED, ImportJob.Status.REFUSED, ImportJob.Status.FAILED)
 
@@ -46,18 +50,21 @@ def folder() -> Path:
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
+def max_upload() -> int:
+    return tabular_guard.limits(KIND).max_upload  # settings.IMPORT_LIMITS, read at each call
+
+
 def check_upload(filename: str, size: int) -> None:
     if not filename.lower().endswith(EXTENSIONS):
         raise ValidationError({"file": _("Choose an xlsx, xls, ods or csv file.")})
-    if size > MAX_UPLOAD:
-        raise ValidationError({"file": _("The file is larger than %(mb)s MB; split it into several files.")
-                               % {"mb": MAX_UPLOAD // (1024 * 1024)}})
+    if size > max_upload():
+        raise tabular_guard.too_large_upload(max_upload())
     if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
 
 
 def job_create(*, actor, union, data: bytes, filename: str, stage: str = CHECK, skip_invalid: bool = False,
-               dry_run: bool = False) -> ImportJob:
+               dry_run: bool = False, accept_over_employees: bool = False) -> ImportJob:
     """Store the upload and create its job (pending). The caller starts it with ``job_start``."""
     actor.require("member.import")
     actor.require_covers(union.path)
@@ -74,6 +81,7 @@ def job_create(*, actor, union, data: bytes, filename: str, stage: str = CHECK, 
         uid=uid, kind=KIND, user=actor.user, grant=actor.grant, org=union, filename=Path(filename).name[:200],
         stored_path=str(path.relative_to(settings.MEDIA_ROOT)),
         options={"stage": CHECK if dry_run else stage, "skip_invalid": skip_invalid, "dry_run": dry_run,
+                 "accept_over_employees": accept_over_employees,
                  "language": translation.get_language() or settings.LANGUAGE_CODE})
 
 
@@ -88,12 +96,15 @@ def _sweep(target: Path) -> None:
 
 
 def small(job: ImportJob) -> bool:
-    """Whether the job may run inside the request: a small file with fewer than INLINE_MAX_ROWS rows."""
+    """Whether the job may run inside the request: a file of at most IMPORT_INLINE_MAX_BYTES whose rows, counted
+    by streaming it (never from what the file claims), are fewer than IMPORT_INLINE_MAX_ROWS. A file refused by
+    the bomb checks runs inline too: it is refused before it is parsed."""
     path = Path(settings.MEDIA_ROOT) / job.stored_path
+    max_rows = settings.IMPORT_INLINE_MAX_ROWS
     try:
-        if path.stat().st_size > INLINE_MAX_BYTES:
+        if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
             return False
-        return tabular.open_table(path.read_bytes(), job.filename).estimated_rows < INLINE_MAX_ROWS
+        return tabular.count_rows(path, job.filename, kind=KIND, limit=max_rows) < max_rows
     except (OSError, ValidationError):
         return True  # the run reports the unreadable file at once
 
@@ -117,35 +128,114 @@ def job_get(*, actor, uid: str) -> ImportJob:
     return job
 
 
-def job_confirm(*, actor, job: ImportJob) -> ImportJob:
-    """Turn a checked job into the import itself. Only its uploader may, and only after a usable check."""
+def valid_rows_only(job: ImportJob) -> bool:
+    """Whether a check that refused rows can still import its valid ones (without uploading the file again)."""
+    result = job.options.get("result") or {}
+    return (job.status == ImportJob.Status.REFUSED and job.options.get("stage") == CHECK
+            and not result.get("fatal") and result.get("valid", 0) > 0)
+
+
+def job_confirm(*, actor, job: ImportJob, valid_only: bool = False,
+                accept_over_employees: bool = False) -> ImportJob:
+    """Turn a checked job into the import itself. Only its uploader may, and only after a usable check; with
+    ``valid_only``, after a check that refused rows, the valid rows alone. An import that would give the union
+    more members than employees needs ``accept_over_employees``."""
     if job.user_id != getattr(actor.user, "pk", None):
         raise PermissionDenied("not the uploader")
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
-        if (job.status != ImportJob.Status.SUCCEEDED or job.options.get("stage") != CHECK
-                or not job.options.get("importable")):
+        usable = (job.status == ImportJob.Status.SUCCEEDED and job.options.get("stage") == CHECK
+                  and job.options.get("importable"))
+        if not (usable or (valid_only and valid_rows_only(job))):
             raise ValidationError(_("This import cannot be confirmed: it was already confirmed, or the check "
                                     "found problems."), code="not_confirmable")
+        if (job.options.get("result") or {}).get("over_employees") and not accept_over_employees:
+            raise ValidationError(_("The import would give the union more members than employees: check the "
+                                    "roster, or tick the box confirming that the figures are right."),
+                                  code="over_employees")
         job.status, job.grant = ImportJob.Status.PENDING, actor.grant
         job.processed_rows, job.message, job.started_at, job.finished_at = 0, "", None, None
-        job.options = {**job.options, "stage": IMPORT}
+        job.options = {**job.options, "stage": IMPORT, "accept_over_employees": accept_over_employees,
+                       "skip_invalid": bool(job.options.get("skip_invalid") or valid_only)}
         job.save(update_fields=["status", "grant", "processed_rows", "message", "started_at", "finished_at",
                                 "options"])
     return job
 
 
 def job_cancel(*, actor, job: ImportJob) -> None:
+    """Cancel a checked import that was not confirmed, or an interrupted one (stale, or already swept)."""
     if job.user_id != getattr(actor.user, "pk", None):
         raise PermissionDenied("not the uploader")
-    cancelled = (ImportJob.objects.filter(pk=job.pk, options__stage=CHECK)
-                 .exclude(status=ImportJob.Status.RUNNING)
-                 .update(status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
-                         finished_at=timezone.now()))
-    if not cancelled:
-        raise ValidationError(_("Only a checked import that was not confirmed can be cancelled."),
-                              code="not_cancellable")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        stage = job.options.get("stage", CHECK)
+        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))
+                or (stage == CHECK and job.status != ImportJob.Status.RUNNING)):
+            raise ValidationError(_("Only a checked import that was not confirmed, or an interrupted one, can be "
+                                    "cancelled."), code="not_cancellable")
+        _save(job, status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
+              finished_at=timezone.now(), options={**job.options, "stale": False, "cancelled": True})
+        _audit_job(actor, job, "member.import_cancel")
     (Path(settings.MEDIA_ROOT) / job.stored_path).unlink(missing_ok=True)
+
+
+def job_retry(*, actor, job: ImportJob) -> ImportJob:
+    """Run an interrupted job again from the kept file (its uploader only). Returns it pending, to start."""
+    if job.user_id != getattr(actor.user, "pk", None):
+        raise PermissionDenied("not the uploader")
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
+        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))):
+            raise ValidationError(_("Only an interrupted import can be retried."), code="not_retryable")
+        if not (Path(settings.MEDIA_ROOT) / job.stored_path).is_file():
+            raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="gone")
+        _save(job, status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="",
+              started_at=None, finished_at=None, options={**job.options, "stale": False})
+        _audit_job(actor, job, "member.import_retry")
+    return job
+
+
+def heartbeat_of(job: ImportJob):
+    """When the job last showed it was alive: its heartbeat, else its start."""
+    beat = job.options.get("heartbeat")
+    return datetime.datetime.fromisoformat(beat) if beat else job.started_at or job.created_at
+
+
+def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
+    if job.status != ImportJob.Status.RUNNING:
+        return False
+    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+    return heartbeat_of(job) < cutoff
+
+
+def import_jobs_sweep(now: datetime.datetime | None = None) -> dict:
+    """The sweep (``gonghui tick``): running import jobs of any kind without a heartbeat for
+    IMPORT_JOB_STALE_MINUTES are marked failed. Their write, one transaction, died with the worker: nothing was
+    written. Safe to run again."""
+    now = now or timezone.now()
+    swept = 0
+    # Every kind of import job (roster and org imports): only a roster job offers a retry from the kept file.
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("org"):
+        if not is_stale(job, now):
+            continue
+        # Only a job still running and still silent: a worker that reported meanwhile keeps its job.
+        beat = job.options.get("heartbeat")
+        silent = Q(options__heartbeat=beat) if beat else Q(options__heartbeat=None) | Q(options__heartbeat__isnull=True)
+        done = ImportJob.objects.filter(silent, pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, finished_at=now, options={**job.options, "stale": True},
+            message=(_("The import was interrupted (its background worker stopped); nothing was written. Retry "
+                       "it or cancel it.") if job.kind == KIND else
+                     _("The import was interrupted (its background worker stopped); nothing was written. Upload "
+                       "the file again."))[:500])
+        if done:
+            swept += 1
+            _audit_job(SYSTEM, job, "member.import_interrupted")
+    return {"stale_import_jobs": swept}
+
+
+def _audit_job(actor, job: ImportJob, action: str) -> None:
+    audit.record(actor=actor, action=action, object_type="import_job", object_id=job.uid,
+                 scope_path=job.org.path, details={"file": job.filename[:200], "union": job.org.code})
 
 
 def report_file(job: ImportJob) -> Path | None:
@@ -169,6 +259,7 @@ def job_run(uid: str) -> ImportJob:
     if not claimed:
         return job
     job.refresh_from_db()
+    _beat(job)
     with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
         try:
             _run(job)
@@ -177,6 +268,11 @@ def job_run(uid: str) -> ImportJob:
             _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
                   message=_("The import failed because of an internal error; nothing was written.")[:500])
     return job
+
+
+def _beat(job: ImportJob, **values) -> None:
+    """Save progress with a fresh heartbeat (outside any transaction, so other connections see it)."""
+    _save(job, options={**job.options, "heartbeat": timezone.now().isoformat()}, **values)
 
 
 def _run(job: ImportJob) -> None:
@@ -191,14 +287,17 @@ def _run(job: ImportJob) -> None:
         values = {"processed_rows": done, "total_rows": expected}
         if phase == "write":
             values["message"] = _("Writing to the registry…")
-        _save(job, **values)
+        _beat(job, **values)
 
     try:
         data = Path(settings.MEDIA_ROOT) / job.stored_path  # streamed from disk: a large roster is never held whole
         if not data.is_file():
             raise FileNotFoundError(data)
+        if not job.total_rows:  # the page shows the rows found from the start, not "about 0"
+            _beat(job, total_rows=tabular.count_rows(data, job.filename, kind=KIND))
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
+                                      accept_over_employees=bool(job.options.get("accept_over_employees")),
                                       progress=progress)
     except OSError:
         _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
@@ -223,10 +322,11 @@ def _run(job: ImportJob) -> None:
         status = ImportJob.Status.SUCCEEDED if result.importable else ImportJob.Status.REFUSED
     else:
         status = ImportJob.Status.SUCCEEDED if result.committed else ImportJob.Status.REFUSED
+    code = "over_employees" if stage == IMPORT and result.blocked_over_employees and not result.problems else ""
     _save(job, status=status, finished_at=timezone.now(), total_rows=result.total, processed_rows=result.total,
           created_rows=result.created, updated_rows=result.updated, refused_rows=result.refused,
           message=_outcome(result, stage)[:500], report_path=report_path,
-          options={**job.options, "importable": result.importable, "result": result.summary()})
+          options={**job.options, "importable": result.importable, "result": result.summary(), "code": code})
 
 
 def _outcome(result: roster.RosterResult, stage: str) -> str:
@@ -240,6 +340,8 @@ def _outcome(result: roster.RosterResult, stage: str) -> str:
     if result.committed:
         return _("Imported: %(created)s added, %(updated)s updated, %(unchanged)s unchanged, %(refused)s "
                  "refused.") % counts
+    if result.blocked_over_employees and (result.ok or result.skip_invalid):
+        return _("Not imported; nothing was written.") + " " + result.over_employees_message()
     return _("Refused: %(refused)s rows have problems; nothing was written.") % counts
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_htmx.http import HttpResponseClientRefresh
 
+from gonghui.core import tabular_guard
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.core.models import ImportJob
 from gonghui.core.spreadsheets import XLSX_TYPE, xlsx_response
@@ -76,7 +77,7 @@ def import_upload(request):
     return render(request, "members/import.html", {
         "title": _("Import members"), "form": form, "columns": roster.COLUMNS,
         "required": [roster.BY_KEY[k].header for k in roster.REQUIRED],
-        "max_mb": tasks.MAX_UPLOAD // (1024 * 1024), "breadcrumbs": _crumbs(_("Import members")),
+        "max_mb": tabular_guard.megabytes(tasks.max_upload()), "breadcrumbs": _crumbs(_("Import members")),
     })
 
 
@@ -87,7 +88,8 @@ def import_job(request, uid: str):
     job = tasks.job_get(actor=actor, uid=uid)
     if request.method == "POST":
         return _act(request, job)
-    finished = job.status in tasks.FINISHED
+    stale = tasks.is_stale(job)
+    finished = job.status in tasks.FINISHED or stale
     if request.htmx:
         if finished:
             return HttpResponseClientRefresh()
@@ -100,6 +102,8 @@ def import_job(request, uid: str):
         "can_confirm": (stage == tasks.CHECK and job.status == ImportJob.Status.SUCCEEDED
                         and job.options.get("importable") and job.user_id == request.user.pk),
         "skip_invalid": job.options.get("skip_invalid", False),
+        "can_import_valid": tasks.valid_rows_only(job) and job.user_id == request.user.pk,
+        "interrupted": stale or (job.status == ImportJob.Status.FAILED and job.options.get("stale", False)),
         "has_report": tasks.report_file(job) is not None,
         "breadcrumbs": _crumbs(_("Import members"), job.filename),
     })
@@ -108,11 +112,16 @@ def import_job(request, uid: str):
 def _act(request, job: ImportJob):
     actor = request.actor
     try:
-        if request.POST.get("action") == "cancel":
+        action = request.POST.get("action")
+        if action == "cancel":
             tasks.job_cancel(actor=actor, job=job)
             messages.info(request, _("The import was cancelled; nothing was written."))
             return redirect("members:import")
-        job = tasks.job_confirm(actor=actor, job=job)
+        if action == "retry":
+            job = tasks.job_retry(actor=actor, job=job)
+            return redirect("members:import_job", uid=tasks.job_start(job, inline=False).uid)
+        job = tasks.job_confirm(actor=actor, job=job, valid_only=action == "confirm_valid",
+                                accept_over_employees=request.POST.get("accept_over_employees") == "1")
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect("members:import_job", uid=job.uid)

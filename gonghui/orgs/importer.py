@@ -9,7 +9,6 @@ inserted in bulk with an "org.create" event each; one "org.import" event records
 """
 
 import copy
-import csv
 import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -23,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from gonghui.core import audit, tabular
 from gonghui.core.identity import clean_token, mask, to_halfwidth
 from gonghui.core.models import Outcome
-from gonghui.core.spreadsheets import cell_text, parse_bool, parse_date, read_rows, write_xlsx
+from gonghui.core.spreadsheets import cell_text, parse_bool, parse_date, write_xlsx
 
 from . import selectors, services
 from .models import FEDERATION_LEVELS, Kind, Level, Org, Ownership, Status
 
 HEADER_SEARCH_ROWS = 10
-MAX_ROWS = 20000
+KIND = "orgs"  # the import kind whose limits apply (settings.IMPORT_LIMITS)
 PREVIEW_ROWS = 20
 REPORT_ROW = "行号"
 REPORT_PROBLEMS = "问题"
@@ -229,24 +228,15 @@ class _Row:
 
 
 def read_sheet(data: bytes, filename: str = "") -> list[list]:
-    """Every row of the first sheet; raises ImportFileError when the file is not a readable spreadsheet."""
+    """Every row of the first sheet; raises ImportFileError when the file is not a readable spreadsheet. The
+    sheet is streamed through ``tabular`` (bomb checks first) and refused as soon as it passes the row limit
+    (``IMPORT_LIMITS["orgs"]``), before the rest of it is read."""
     if not data:
         raise ImportFileError(_("The file is empty."), code="empty")
     try:
-        rows = []
-        for row in read_rows(data, filename):
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise ImportFileError(_("The file has more than %(n)s rows; split it into several files.")
-                                      % {"n": MAX_ROWS}, code="too_many")
-    except ImportFileError:
-        raise
+        return [list(cells) for _line, cells in tabular.open_table(data, filename, kind=KIND).rows()]
     except ValidationError as exc:
-        raise ImportFileError(exc.messages[0], code="unreadable") from exc
-    except (UnicodeError, ValueError, csv.Error) as exc:  # a malformed csv
-        raise ImportFileError(_("The file cannot be read as a spreadsheet (xlsx, xls, ods or csv): %(err)s")
-                              % {"err": str(exc)[:200]}, code="unreadable") from exc
-    return rows
+        raise ImportFileError(exc.messages[0], code=getattr(exc, "code", None) or "unreadable") from exc
 
 
 def find_header(rows: list[list]) -> int:

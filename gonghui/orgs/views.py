@@ -63,8 +63,10 @@ def _dashboard(request, org: Org):
                            "spec": {"type": fv.figure.chart or "bar", "labels": labels,
                                     "values": [n for _label, n in fv.value]}, "rows": fv.value})
         else:
-            cards.append({"key": fv.key, "label": fv.figure.label, "unit": fv.figure.unit,
-                          "value": "—" if fv.value is None else fv.value, "group": fv.figure.group})
+            error = getattr(fv.value, "data_error", None)  # e.g. a membership rate above 100%
+            cards.append({"key": fv.key, "label": fv.figure.label, "unit": "" if error else fv.figure.unit,
+                          "value": "—" if fv.value is None else error or fv.value, "group": fv.figure.group,
+                          "error": bool(error)})
     return render(request, "orgs/dashboard.html", {
         "title": _("%(org)s: overview") % {"org": org.name}, "org": org, "period": period, "cards": cards,
         "charts": charts, "periods": _periods(datetime.date.today()),

@@ -479,7 +479,8 @@ def test_one_audit_event_without_personal_data(cast):
     event = AuditEvent.objects.order_by("-seq").first()
     assert (event.action, event.object_id, event.scope_path) == ("member.import", "GA", cast.grassroots_a.path)
     assert event.details == {"file": "名册.xlsx", "union": "GA", "rows": 2, "created": 2, "updated": 0,
-                             "unchanged": 0, "refused": 0, "skip_invalid": False}
+                             "unchanged": 0, "refused": 0, "skip_invalid": False, "over_employees": False,
+                             "accept_over_employees": False}
     assert number not in str(event.details) and "13812345678" not in str(event.details)
 
 
@@ -962,3 +963,15 @@ def test_inside_a_transaction_or_with_skip_invalid_the_import_checks_then_writes
         assert run(cast.grassroots_officer, cast.grassroots_a, roster_of(4)).committed
     assert run(cast.grassroots_officer, cast.grassroots_a, roster_of(4), skip_invalid=True).committed
     assert overlapped == [] and member_count(cast.grassroots_a) == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_past_the_employee_count_is_rolled_back_unless_accepted(cast, overlapped):
+    cast.grassroots_a.employee_count = 5
+    cast.grassroots_a.save(update_fields=["employee_count"])
+    data = roster_of(10)
+    result = run(cast.grassroots_officer, cast.grassroots_a, data)
+    assert len(overlapped) == 1 and not overlapped[0].committed  # written while checked, then rolled back
+    assert result.blocked_over_employees and not result.committed and member_count(cast.grassroots_a) == 0
+    result = run(cast.grassroots_officer, cast.grassroots_a, data, accept_over_employees=True)
+    assert result.committed and member_count(cast.grassroots_a) == 10

@@ -1,12 +1,14 @@
 """`gonghui members`: import a union's roster from a spreadsheet.
 
     gonghui members import roster.xlsx --org GA --as zhangsan [--dry-run] [--skip-invalid] [--report out.xlsx]
+        [--accept-over-employees]
 
 The command acts as the user (their first grant), with the same scope and checks as the screens, and runs
 the import in this process (no worker needed). Exit codes: 0 imported (or a clean dry run); 1 rows were
 refused (nothing written; with --skip-invalid the valid rows were written and the others reported);
 2 the file cannot be read or used (unreadable, no header row, a required column missing), or the user,
-the union or the permission does not allow the import at all.
+the union or the permission does not allow the import at all. An import that would give the union more
+members than employees is refused with 1 (nothing written) unless --accept-over-employees.
 """
 
 from pathlib import Path
@@ -38,6 +40,8 @@ class Command(BaseCommand):
         imp.add_argument("--skip-invalid", action="store_true",
                          help="import the valid rows and report the others (default: all or nothing)")
         imp.add_argument("--report", help="write the refused rows with their problems to this xlsx file")
+        imp.add_argument("--accept-over-employees", action="store_true",
+                         help="import even if the union would then have more members than employees")
 
     def handle(self, *args, action: str, **options) -> None:
         actor = _actor(options["username"])
@@ -57,6 +61,7 @@ class Command(BaseCommand):
         try:
             result = roster.roster_import(actor=actor, union=union, data=data, filename=path.name,
                                           dry_run=options["dry_run"], skip_invalid=options["skip_invalid"],
+                                          accept_over_employees=options["accept_over_employees"],
                                           progress=progress)
         except roster.RosterFileError as exc:
             raise CommandError(f"{path}: {exc.messages[0]}", returncode=UNUSABLE) from None
@@ -84,14 +89,21 @@ class Command(BaseCommand):
         if result.fatal:
             raise CommandError(_("%(file)s cannot be imported; nothing was written.") % {"file": path},
                                returncode=UNUSABLE)
+        blocked = result.blocked_over_employees and not result.fatal
+        if blocked:
+            self.stderr.write(result.over_employees_message())
         if result.committed:
             self.stdout.write(self.style.SUCCESS(_(
                 "Imported. %(total)s rows in the file: %(created)s added, %(updated)s updated, %(unchanged)s "
                 "unchanged, %(refused)s refused.") % counts))
-        elif options["dry_run"] and result.ok:
+        elif options["dry_run"] and result.ok and not blocked:
             self.stdout.write(self.style.SUCCESS(_(
                 "Dry run, nothing written: %(total)s rows, %(created)s to add, %(updated)s to update, "
                 "%(unchanged)s unchanged.") % counts))
+        if blocked and not result.problems:
+            raise CommandError(_("Not imported (more members than employees); nothing was written. Check the "
+                                 "roster, or add --accept-over-employees if the figures are right."),
+                               returncode=REFUSED)
         if result.problems:
             if result.committed:
                 message = _("%(refused)s rows were refused and not imported.") % counts
