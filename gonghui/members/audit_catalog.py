@@ -69,7 +69,16 @@ register("member.leave", _("Membership ended"), group=M, object_type="person",
          details={"status": (_("Status"), choices(MembershipStatus))})
 register("member.import", _("Members imported"), group=M, object_type="org",
          details={"file": _("File"), "created": _("Created"), "updated": _("Updated"), "unchanged": _("Unchanged"),
-                  "refused": _("Refused"), "skip_invalid": _("Invalid rows skipped")})
+                  "refused": _("Refused"), "skip_invalid": _("Invalid rows skipped"),
+                  "over_employees": _("Members would exceed employees"),
+                  "accept_over_employees": _("Officer confirmed members above employees")})
+register_object_type("import_job", _("Import job"))
+_JOB = {"file": _("File"), "union": _("Union")}
+register("member.import_cancel", _("Roster import cancelled"), group=M, object_type="import_job", details=_JOB)
+register("member.import_retry", _("Interrupted roster import run again"), group=M, object_type="import_job",
+         details=_JOB)
+register("member.import_interrupted", _("Roster import interrupted (worker stopped): nothing written"), group=M,
+         object_type="import_job", details=_JOB)
 register("member.application.submit", _("Join application submitted online"), group=M,
          object_type="join_application", details={"notice_version": _("Notice version")})
 register("member.application.approve", _("Join application approved"), group=M, object_type="join_application")
