@@ -200,6 +200,12 @@ LOGGING = {
 GONGHUI_DATA_KEYS = os.environ.get("GONGHUI_DATA_KEYS", "")
 GONGHUI_BLIND_INDEX_KEY = os.environ.get("GONGHUI_BLIND_INDEX_KEY", "")
 GONGHUI_DEMO_ALLOWED = False
+# The audit chain's HMAC keys, "kid:base64key,..." like the data keys: the first signs new events, all verify.
+# Anchors of the chain's head go to an append-only file in GONGHUI_AUDIT_ANCHOR_DIR (keep it off the database
+# host's reach, e.g. a mounted log volume); GONGHUI_BACKUP_KEY (base64 of 32 bytes) encrypts backups when set.
+GONGHUI_AUDIT_KEYS = os.environ.get("GONGHUI_AUDIT_KEYS", "")
+GONGHUI_AUDIT_ANCHOR_DIR = os.environ.get("GONGHUI_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+GONGHUI_BACKUP_KEY = os.environ.get("GONGHUI_BACKUP_KEY", "")
 
 # Notifications to workers (SMS, WeChat...): dotted paths, comma-separated; see gonghui/core/notify.py.
 GONGHUI_NOTIFY_BACKEND = [p for p in os.environ.get(

@@ -11,5 +11,6 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or _secrets["DJANGO_SECRET_KEY"]
 GONGHUI_DATA_KEYS = os.environ.get("GONGHUI_DATA_KEYS") or _secrets["GONGHUI_DATA_KEYS"]
 GONGHUI_BLIND_INDEX_KEY = os.environ.get("GONGHUI_BLIND_INDEX_KEY") or _secrets["GONGHUI_BLIND_INDEX_KEY"]
+GONGHUI_AUDIT_KEYS = os.environ.get("GONGHUI_AUDIT_KEYS") or _secrets["GONGHUI_AUDIT_KEYS"]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 GONGHUI_DEMO_ALLOWED = True

@@ -1,11 +1,13 @@
 import datetime
 import time
+from binascii import unhexlify
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -111,6 +113,7 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -120,6 +123,38 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action}"
+
+
+class Authenticator(TOTPDevice):
+    """django-otp's TOTP device with its secret sealed at rest: ``key`` holds the hex secret encrypted with the
+    personal-data keys (crypto.py), so a copy of the table (a backup) gives no authenticator secret. Everything
+    else, throttling and replay refusal included, is django-otp's."""
+
+    KIND = "totp"
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator")
+
+    @classmethod
+    def seal(cls, hex_key: str) -> str:
+        from .crypto import encrypt
+
+        return encrypt(hex_key, kind=cls.KIND)
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.key.startswith("v1$")
+
+    @property
+    def hex_key(self) -> str:
+        from .crypto import decrypt
+
+        return decrypt(self.key, kind=self.KIND) if self.is_sealed else self.key
+
+    @property
+    def bin_key(self):
+        return unhexlify(self.hex_key.encode())
 
 
 class HolidayYear(models.Model):

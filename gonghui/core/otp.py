@@ -1,6 +1,7 @@
 """The second factor of staff sign-in (django-otp): one TOTP authenticator per account and ten one-time recovery
 codes. A code works once: a TOTP device refuses any time step at or before the last one it accepted, and a
-recovery code is deleted when used. Wrong codes slow the device down (django-otp's exponential throttle)."""
+recovery code is deleted when used. Wrong codes slow the device down (django-otp's exponential throttle).
+The authenticator's secret is stored sealed with the personal-data keys (models.Authenticator)."""
 
 import io
 import re
@@ -16,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from . import audit
-from .models import SecurityPolicy, User
+from .models import Authenticator, SecurityPolicy, User
 
 RECOVERY_CODES = 10
 TOTP_NAME = "authenticator"
@@ -24,7 +25,7 @@ STATIC_NAME = "recovery codes"
 
 
 def has_authenticator(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def second_factor_required(user) -> bool:
@@ -43,6 +44,7 @@ def key_text(key: str) -> str:
 
 
 def config_url(user, key: str) -> str:
+    """The otpauth:// address of the hex ``key`` being set up (only in memory: the device stores it sealed)."""
     return TOTPDevice(user=user, key=key).config_url
 
 
@@ -69,7 +71,7 @@ def show_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def second_factor_enrol(*, actor, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
+def second_factor_enrol(*, actor, key: str, code: str) -> tuple[Authenticator, list[str]]:
     """Bind the authenticator holding ``key`` to the actor's account once it shows a valid ``code``; returns the
     device and the new recovery codes (shown once: only they exist in clear)."""
     user = actor.user
@@ -81,9 +83,9 @@ def second_factor_enrol(*, actor, key: str, code: str) -> tuple[TOTPDevice, list
     if not re.fullmatch(r"\d{6}", code):
         raise ValidationError({"code": _("Enter the 6-digit code the app shows.")})
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key, confirmed=True)
+        device = Authenticator.objects.create(user=user, name=TOTP_NAME, key=Authenticator.seal(key), confirmed=True)
         if not device.verify_token(code):
             transaction.set_rollback(True)
             device = None
@@ -122,7 +124,7 @@ def second_factor_check(*, user, code: str):
     if not code:
         return None
     if re.fullmatch(r"\d{6}", code):
-        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        devices = Authenticator.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)
     for device in devices:
@@ -140,6 +142,6 @@ def second_factor_reset(*, actor, user: User) -> None:
     paths = list(user.grants.values_list("org__path", flat=True))
     if (not paths and not actor.org.is_root()) or any(not actor.covers(p) for p in paths):
         raise PermissionDenied("user outside the actor's scope")
-    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    removed = Authenticator.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
     audit.record(actor=actor, action="security.second_factor_reset", object_type="user", object_id=user.username,
                  details={"removed": removed})
