@@ -194,6 +194,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if os.environ.get("GONGHUI_LOG_FILE"):  # a log file, when wanted, is created 0600 (gonghui/core/notify.py)
+    LOGGING["handlers"]["file"] = {"class": "gonghui.core.notify.PrivateFileHandler", "formatter": "plain",
+                                   "filename": os.environ["GONGHUI_LOG_FILE"], "encoding": "utf-8"}
+    LOGGING["root"]["handlers"].append("file")
 
 # Personal-data encryption. GONGHUI_DATA_KEYS: "kid:base64key,kid2:base64key"; the first encrypts,
 # all decrypt (so keys rotate). GONGHUI_BLIND_INDEX_KEY: base64 HMAC key for exact lookups.
