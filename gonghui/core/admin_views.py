@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gonghui.orgs.selectors import org_scope
 
-from . import audit, otp, users_services
+from . import audit, audit_anchors, otp, users_services
 from .admin_forms import (
     AuditFilterForm,
     GrantForm,
@@ -132,7 +132,7 @@ def audit_list(request):
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="-seq", export_name="audit-trail",
                     object_type="audit")
-    return page.response(context={"title": _("Audit trail")})
+    return page.response(context={"title": _("Audit trail"), "audit_anchors": audit_anchors.for_screen(request.actor)})
 
 
 @requires("user.manage")

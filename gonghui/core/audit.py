@@ -180,7 +180,7 @@ def verify_chain(batch: int = 5000, using: str = DEFAULT_DB_ALIAS, anchors=None)
     if beyond is not None:
         return ChainReport(checked, prev_seq + 1, _(
             "the events from %(first)s on were removed: the anchor of %(at)s records the chain up to %(seq)s, the "
-            "database ends at %(last)s") % {"first": prev_seq + 1, "at": beyond.at, "seq": beyond.seq,
+            "database ends at %(last)s") % {"first": prev_seq + 1, "at": beyond.local_at, "seq": beyond.seq,
                                            "last": prev_seq}, last_seq=prev_seq, anchors_checked=len(anchors))
     return ChainReport(checked, last_seq=prev_seq, anchors_checked=len(anchors))
 
@@ -203,7 +203,7 @@ def _check_anchors(ev, anchors, checked: int) -> ChainReport | None:
     for a in anchors:
         if not hmac.compare_digest(a.hash, ev.hash):
             return ChainReport(checked, ev.seq, _("the event differs from the anchor written at %(at)s: the history "
-                                                  "was rewritten") % {"at": a.at})
+                                                  "was rewritten") % {"at": a.local_at})
     return None
 
 

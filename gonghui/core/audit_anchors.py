@@ -39,6 +39,14 @@ class Anchor:
     line_no: int = 0
     genuine: bool = True
 
+    @property
+    def local_at(self) -> str:
+        """The time in Asia/Shanghai, as people read it (the file keeps UTC)."""
+        try:
+            return timezone.localtime(datetime.datetime.fromisoformat(self.at)).strftime("%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return self.at
+
 
 def anchor_dir() -> Path | None:
     directory = getattr(settings, "GONGHUI_AUDIT_ANCHOR_DIR", None)
@@ -133,6 +141,13 @@ def anchor_sweep(now=None) -> dict:
             pass
     anchor = write(kind="tick")
     return {"anchored": 1, "seq": anchor.seq}
+
+
+def for_screen(actor) -> dict | None:
+    """The audit screen's anchors section: installation-wide, so only for audit roles at the top of the tree."""
+    if actor.org is None or not actor.org.is_root() or not actor.can("audit.view"):
+        return None
+    return status()
 
 
 def status(limit: int = 10) -> dict:
