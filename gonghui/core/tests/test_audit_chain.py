@@ -214,3 +214,21 @@ def test_the_audit_screen_shows_the_anchors_to_the_top_audit_admin(cast, anchors
 def test_the_audit_screen_says_when_no_anchor_directory_is_set(cast, login):
     html = login(cast.audit_admin).get("/audit/").content.decode()
     assert "GONGHUI_AUDIT_ANCHOR_DIR" in html
+
+
+def test_the_deploy_check_requires_the_audit_key_and_recommends_anchors_and_backup_key(settings):
+    from django.core.checks.registry import registry
+
+    from gonghui.core.checks import check_secrets
+
+    assert check_secrets in registry.get_checks(include_deployment_checks=True)
+    assert check_secrets() == []  # the test settings: keyed, demo allowed
+    settings.GONGHUI_AUDIT_KEYS = ""
+    assert [e.id for e in check_secrets()] == ["gonghui.E203"]
+    settings.GONGHUI_AUDIT_KEYS = "bad"
+    settings.GONGHUI_BACKUP_KEY = "c2hvcnQ="
+    assert [e.id for e in check_secrets()] == ["gonghui.E203", "gonghui.E204"]
+    settings.GONGHUI_AUDIT_KEYS = KEY_AT2
+    settings.GONGHUI_BACKUP_KEY = ""
+    settings.GONGHUI_DEMO_ALLOWED = False
+    assert [e.id for e in check_secrets()] == ["gonghui.W205", "gonghui.W206"]

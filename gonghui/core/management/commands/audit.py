@@ -26,4 +26,5 @@ class Command(BaseCommand):
                 f"{report.reason}；此前 {report.checked} 条完好。", returncode=1)
         anchors = (f"，与 {report.anchors_checked} 个锚点一致" if report.anchors_checked
                    else "；没有可比对的锚点（gonghui audit anchor 可写入一个）")
-        self.stdout.write(self.style.SUCCESS(f"审计链完好：共 {report.checked} 条记录{anchors}（audit chain intact）。"))
+        self.stdout.write(self.style.SUCCESS(
+            f"审计链完好：共 {report.checked} 条记录{anchors}（audit chain intact）。"))
