@@ -138,23 +138,31 @@ class Authenticator(TOTPDevice):
 
     @classmethod
     def seal(cls, hex_key: str) -> str:
-        from .crypto import encrypt
+        """The sealed form of a hex secret; it must fit django-otp's 80-character column (a 20-byte secret and a
+        data key id of up to 12 characters do)."""
+        from django.core.exceptions import ImproperlyConfigured
 
-        return encrypt(hex_key, kind=cls.KIND)
+        from .crypto import encrypt_bytes
+
+        token = encrypt_bytes(unhexlify(hex_key.encode()), kind=cls.KIND)
+        if len(token) > cls._meta.get_field("key").max_length:
+            raise ImproperlyConfigured("The authenticator secret does not fit its column sealed: use a data key id "
+                                       "of at most 12 characters.")
+        return token
 
     @property
     def is_sealed(self) -> bool:
         return self.key.startswith("v1$")
 
     @property
-    def hex_key(self) -> str:
-        from .crypto import decrypt
+    def bin_key(self):
+        from .crypto import decrypt_bytes
 
-        return decrypt(self.key, kind=self.KIND) if self.is_sealed else self.key
+        return decrypt_bytes(self.key, kind=self.KIND) if self.is_sealed else unhexlify(self.key.encode())
 
     @property
-    def bin_key(self):
-        return unhexlify(self.hex_key.encode())
+    def hex_key(self) -> str:
+        return self.bin_key.hex()
 
 
 class HolidayYear(models.Model):

@@ -17,11 +17,11 @@ def rekey_audit_chain(apps, schema_editor):
 
 
 def seal_totp_keys(apps, schema_editor):
-    from gonghui.core.crypto import encrypt
+    from gonghui.core.models import Authenticator
 
     device_model = apps.get_model("otp_totp", "TOTPDevice")
     for device in device_model.objects.using(schema_editor.connection.alias).exclude(key__startswith="v1$"):
-        device.key = encrypt(device.key, kind="totp")
+        device.key = Authenticator.seal(device.key)
         device.save(update_fields=["key"])
 
 
