@@ -1,7 +1,8 @@
 """The second factor of staff sign-in (django-otp): one TOTP authenticator per account and ten one-time recovery
 codes. A code works once: a TOTP device refuses any time step at or before the last one it accepted, and a
 recovery code is deleted when used. Wrong codes slow the device down (django-otp's exponential throttle).
-The authenticator's secret is stored sealed with the personal-data keys (models.Authenticator)."""
+The authenticator's secret is stored sealed with the personal-data keys (models.Authenticator), and a recovery
+code only as its keyed hash (``recovery_digest``): a copy of the tables signs nobody in."""
 
 import io
 import re
@@ -16,7 +17,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from . import audit
+from . import audit, crypto
 from .models import Authenticator, SecurityPolicy, User
 
 RECOVERY_CODES = 10
@@ -60,10 +61,16 @@ def normalize(code: str) -> str:
     return re.sub(r"[\s\-]", "", str(code or "")).lower()
 
 
+def recovery_digest(code: str) -> str:
+    """What is stored of a recovery code: 16 hex digits of its HMAC under the blind-index key (never 8 base32
+    letters like a code in clear, so migration 0008 can tell which rows it has not hashed yet)."""
+    return crypto.blind_index(normalize(code), kind="recovery")[:16]
+
+
 def _new_codes(device: StaticDevice) -> list[str]:
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_digest(c)) for c in codes])
     return codes
 
 
@@ -127,6 +134,7 @@ def second_factor_check(*, user, code: str):
         devices = Authenticator.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)
+        code = recovery_digest(code)  # django-otp compares the stored token: give it the hash
     for device in devices:
         verified = verify_token(user, device.persistent_id, code)
         if verified is not None:

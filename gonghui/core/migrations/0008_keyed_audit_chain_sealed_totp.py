@@ -1,8 +1,9 @@
-"""Key the audit chain (HMAC under GONGHUI_AUDIT_KEYS) and seal the authenticator secrets (data keys).
+"""Key the audit chain (HMAC under GONGHUI_AUDIT_KEYS), seal the authenticator secrets (data keys) and keep
+only a keyed hash of each recovery code.
 
 An existing chain is first checked with the old unkeyed hash, then re-keyed in place (the append-only triggers are
 lifted for that alone); an ``audit.rekey`` event records the old head, which older backup manifests name. TOTP
-secrets are encrypted like the other personal data. Neither step can be undone: the reverse leaves the data as is.
+secrets are encrypted like the other personal data. None of the steps can be undone: the reverse leaves the data as is.
 """
 
 from django.db import migrations, models
@@ -25,11 +26,24 @@ def seal_totp_keys(apps, schema_editor):
         device.save(update_fields=["key"])
 
 
+def hash_recovery_codes(apps, schema_editor):
+    import re
+
+    from gonghui.core.otp import recovery_digest
+
+    token_model = apps.get_model("otp_static", "StaticToken")
+    for token in token_model.objects.using(schema_editor.connection.alias).all():
+        if not re.fullmatch(r"[0-9a-f]{16}", token.token):
+            token.token = recovery_digest(token.token)
+            token.save(update_fields=["token"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_approvals'),
         ('otp_totp', '0003_add_timestamps'),
+        ('otp_static', '0003_add_timestamps'),
     ]
 
     operations = [
@@ -52,4 +66,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(rekey_audit_chain, migrations.RunPython.noop),
         migrations.RunPython(seal_totp_keys, migrations.RunPython.noop),
+        migrations.RunPython(hash_recovery_codes, migrations.RunPython.noop),
     ]

@@ -26,16 +26,19 @@ def _code(hex_key: str) -> str:
     return f"{TOTP(bytes.fromhex(hex_key)).token():06d}"
 
 
-def _enrolled(user) -> str:
+def _enrolled(user, codes: list | None = None) -> str:
     key = otp.new_key()
-    otp.second_factor_enrol(actor=actor_for(user), key=key, code=_code(key))
+    _device, new_codes = otp.second_factor_enrol(actor=actor_for(user), key=key, code=_code(key))
+    if codes is not None:
+        codes.extend(new_codes)
     return key
 
 
 def test_a_backup_holds_no_session_and_no_clear_totp_secret_and_is_0600(cast, client, tmp_path):
     client.force_login(cast.officer_a)
     session_key = client.session.session_key
-    hex_key = _enrolled(cast.officer_b)
+    codes = []
+    hex_key = _enrolled(cast.officer_b, codes)
     from django.contrib.sessions.models import Session
 
     assert Session.objects.filter(session_key=session_key).exists()
@@ -46,6 +49,7 @@ def test_a_backup_holds_no_session_and_no_clear_totp_secret_and_is_0600(cast, cl
     raw = path.read_bytes()
     b32 = base64.b32encode(bytes.fromhex(hex_key)).rstrip(b"=")
     assert session_key.encode() not in raw and hex_key.encode() not in raw and b32 not in raw
+    assert codes and not any(c.encode() in raw for c in codes)  # recovery codes: only their keyed hash
     with fresh_database(tmp_path) as target:
         restore(path, target=target)
         assert _rows(target, "SELECT COUNT(*) FROM django_session") == [(0,)]
@@ -140,3 +144,28 @@ def test_the_migration_seals_secrets_stored_in_clear(cast):
     stored = TOTPDevice.objects.get(user=cast.officer_a).key
     assert stored.startswith("v1$") and len(stored) <= 80 and crypto.decrypt_bytes(stored, kind="totp").hex() == hex_key
     assert otp.second_factor_check(user=cast.officer_a, code=_code(hex_key)) is not None
+
+
+def test_recovery_codes_are_kept_as_keyed_hashes_and_still_work(cast):
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    codes = []
+    _enrolled(cast.officer_a, codes)
+    stored = set(StaticToken.objects.filter(device__user=cast.officer_a).values_list("token", flat=True))
+    assert len(stored) == 10 and not stored & set(codes) and otp.recovery_digest(codes[0]) in stored
+    assert otp.second_factor_check(user=cast.officer_a, code=otp.show_code(codes[0])) is not None
+    assert otp.second_factor_check(user=cast.officer_a, code=codes[0]) is None  # once only
+    # A clear code left by the version before is hashed by the migration and keeps working.
+    device = StaticDevice.objects.get(user=cast.officer_a)
+    StaticToken.objects.create(device=device, token="abcdefgh")
+    migration = importlib.import_module("gonghui.core.migrations.0008_keyed_audit_chain_sealed_totp")
+
+    class Editor:
+        from django.db import connection
+
+    from django.apps import apps
+
+    migration.hash_recovery_codes(apps, Editor)
+    assert not StaticToken.objects.filter(token="abcdefgh").exists()
+    device.throttle_reset()
+    assert otp.second_factor_check(user=cast.officer_a, code="abcd-efgh") is not None
