@@ -217,12 +217,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if os.environ.get("GONGHUI_LOG_FILE"):  # a log file, when wanted, is created 0600 (gonghui/core/notify.py)
+    LOGGING["handlers"]["file"] = {"class": "gonghui.core.notify.PrivateFileHandler", "formatter": "plain",
+                                   "filename": os.environ["GONGHUI_LOG_FILE"], "encoding": "utf-8"}
+    LOGGING["root"]["handlers"].append("file")
 
 # Personal-data encryption. GONGHUI_DATA_KEYS: "kid:base64key,kid2:base64key"; the first encrypts,
 # all decrypt (so keys rotate). GONGHUI_BLIND_INDEX_KEY: base64 HMAC key for exact lookups.
 GONGHUI_DATA_KEYS = os.environ.get("GONGHUI_DATA_KEYS", "")
 GONGHUI_BLIND_INDEX_KEY = os.environ.get("GONGHUI_BLIND_INDEX_KEY", "")
 GONGHUI_DEMO_ALLOWED = False
+# The audit chain's HMAC keys, "kid:base64key,..." like the data keys: the first signs new events, all verify.
+# Anchors of the chain's head go to an append-only file in GONGHUI_AUDIT_ANCHOR_DIR (keep it off the database
+# host's reach, e.g. a mounted log volume); GONGHUI_BACKUP_KEY (base64 of 32 bytes) encrypts backups when set.
+GONGHUI_AUDIT_KEYS = os.environ.get("GONGHUI_AUDIT_KEYS", "")
+GONGHUI_AUDIT_ANCHOR_DIR = os.environ.get("GONGHUI_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit-anchors"))
+GONGHUI_BACKUP_KEY = os.environ.get("GONGHUI_BACKUP_KEY", "")
 
 # Notifications to workers (SMS, WeChat...): dotted paths, comma-separated; see gonghui/core/notify.py.
 GONGHUI_NOTIFY_BACKEND = [p for p in os.environ.get(

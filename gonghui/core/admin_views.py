@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from gonghui.orgs.selectors import org_scope
 
-from . import audit, otp, users_services
+from . import audit, audit_anchors, otp, users_services
 from .admin_forms import (
     AuditFilterForm,
     GrantForm,
@@ -112,6 +112,7 @@ def audit_list(request):
         "title": _("Audit trail"), "form": form, "events": describe(actor, page.events), "page": page,
         "query": base, "exportable": actor.can("export"),
         "export_url": "?" + (base + "&" if base else "") + "export=xlsx",
+        "audit_anchors": audit_anchors.for_screen(actor),
     }
     return render(request, "core/audit_list.html", context)
 

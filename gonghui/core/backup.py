@@ -9,7 +9,10 @@ refuses a file whose checksum does not match, and after restoring it compares th
 audit chain in the restored database before saying it is done.
 
 The personal-data keys (GONGHUI_DATA_KEYS, GONGHUI_BLIND_INDEX_KEY) are not in the backup: keep them
-apart from it. A backup without its keys holds no readable ID number or phone.
+apart from it. A backup without its keys holds no readable ID number, phone or authenticator secret. Live
+credentials are left out (``EXCLUDED_DATA``: sessions and the database cache; the tables stay, empty). The file
+and its manifest are created 0600; with GONGHUI_BACKUP_KEY set the file is encrypted (AES-GCM in chunks,
+crypto.encrypt_stream) and the manifest says so; a restore decrypts it and refuses a wrong key.
 """
 
 import contextlib
@@ -30,7 +33,7 @@ from django.db.utils import load_backend
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, crypto
 from .access import SYSTEM
 from .models import AuditEvent
 
@@ -52,10 +55,13 @@ class Manifest:
     audit_seq: int
     audit_hash: str
     format: int = FORMAT
+    encrypted: bool = False
+    excluded: list[str] = field(default_factory=list)
 
     def write(self, backup_file: Path) -> Path:
         path = manifest_path(backup_file)
-        path.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        with _private(path, "w") as fh:
+            fh.write(json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True))
         return path
 
     @classmethod
@@ -81,6 +87,22 @@ class RestoreReport:
     @property
     def ok(self) -> bool:
         return not self.differences
+
+
+def _private(path: Path, mode: str):
+    """A new file only its owner can read (0600 whatever the umask), opened for writing."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8")
+
+
+def excluded_tables() -> list[str]:
+    """Tables whose rows are live credentials, not records: a session key from a backup must not sign anyone in."""
+    tables = {"django_session"}
+    for cache in settings.CACHES.values():
+        if cache.get("BACKEND", "").endswith("DatabaseCache"):
+            tables.add(cache["LOCATION"])
+    return sorted(tables)
 
 
 def manifest_path(backup_file: Path) -> Path:
@@ -144,30 +166,48 @@ def backup(destination: Path | None = None, *, using: str = "default") -> tuple[
     if destination.exists():
         raise BackupError(_("%(path)s exists already: a backup never overwrites a file.") % {"path": destination})
     destination.parent.mkdir(parents=True, exist_ok=True)
+    key = crypto.backup_key()
     partial = destination.with_name(destination.name + ".partial")
+    sealed = destination.with_name(destination.name + ".sealing")
+    excluded = excluded_tables()
     try:
+        _private(partial, "wb").close()  # created 0600 before anything is copied into it
         if engine == "sqlite":
-            tables, head = _sqlite_backup(partial, using)
+            tables, head = _sqlite_backup(partial, using, excluded)
         else:
-            tables, head = _pg_backup(partial, using)
-        os.replace(partial, destination)
+            tables, head = _pg_backup(partial, using, excluded)
+        if key is not None:
+            with partial.open("rb") as src, _private(sealed, "wb") as dst:
+                crypto.encrypt_stream(src, dst, key)
+            os.replace(sealed, destination)
+        else:
+            os.replace(partial, destination)
     finally:
         partial.unlink(missing_ok=True)
+        sealed.unlink(missing_ok=True)
     manifest = Manifest(engine=engine, created_at=timezone.now().isoformat(), file=destination.name,
-                        sha256=sha256_of(destination), tables=tables, audit_seq=head[0], audit_hash=head[1])
+                        sha256=sha256_of(destination), tables=tables, audit_seq=head[0], audit_hash=head[1],
+                        encrypted=key is not None, excluded=excluded)
     manifest.write(destination)
     audit.record(actor=SYSTEM, action="backup.create", object_type="database", object_id=destination.name,
                  details={"engine": engine, "sha256": manifest.sha256, "tables": len(tables),
-                          "rows": sum(tables.values()), "audit_seq": head[0]})
+                          "rows": sum(tables.values()), "audit_seq": head[0], "encrypted": manifest.encrypted})
     return destination, manifest
 
 
-def _sqlite_backup(partial: Path, using: str) -> tuple[dict[str, int], tuple[int, str]]:
+def _sqlite_backup(partial: Path, using: str, excluded: list[str]) -> tuple[dict[str, int], tuple[int, str]]:
     conn = connections[using]
     conn.ensure_connection()
-    target = sqlite3.connect(partial)
+    target = sqlite3.connect(partial, isolation_level=None)
     try:
         conn.connection.backup(target)  # the online backup API: a consistent copy while others write
+        present = set(_sqlite_tables(target.cursor()))
+        # secure_delete and VACUUM: the removed rows must not linger in free pages of the copy.
+        target.execute("PRAGMA secure_delete = ON")
+        for table in excluded:
+            if table in present:
+                target.execute(f'DELETE FROM "{table}"')  # noqa: S608 (names from settings, not input)
+        target.execute("VACUUM")
         check = target.execute("PRAGMA integrity_check").fetchall()
         if check != [("ok",)]:
             raise BackupError(_("The copy failed its integrity check: %(result)s") % {"result": check[:5]})
@@ -201,7 +241,7 @@ def _tool(name: str) -> str:
     return path
 
 
-def _pg_backup(partial: Path, using: str) -> tuple[dict[str, int], tuple[int, str]]:
+def _pg_backup(partial: Path, using: str, excluded: list[str]) -> tuple[dict[str, int], tuple[int, str]]:
     """pg_dump inside a snapshot exported by a repeatable-read transaction that also counts the rows."""
     import psycopg
 
@@ -214,9 +254,12 @@ def _pg_backup(partial: Path, using: str) -> tuple[dict[str, int], tuple[int, st
         snapshot = pg.execute("SELECT pg_export_snapshot()").fetchone()[0]
         with pg.cursor() as cur:
             tables, head = _table_counts(cur, _pg_tables(cur)), _audit_head(cur)
+        skip = [t for t in excluded if t in tables]
+        tables.update({t: 0 for t in skip})  # the dump holds these tables empty
         result = subprocess.run(  # noqa: S603 (fixed argv, no shell); the snapshot lives as long as this transaction stays open
             [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--snapshot={snapshot}",
-             "--file", str(partial), *args], env=env, capture_output=True, text=True, check=False)
+             *[f"--exclude-table-data={t}" for t in skip], "--file", str(partial), *args],
+            env=env, capture_output=True, text=True, check=False)
         pg.execute("COMMIT")
     if result.returncode != 0:
         raise BackupError(_("pg_dump failed: %(error)s") % {"error": result.stderr.strip()[-500:]})
@@ -245,10 +288,11 @@ def restore(source: Path, *, target: dict | None = None, force: bool = False) ->
         raise BackupError(_("A %(backup)s backup cannot be restored into a %(target)s database.")
                           % {"backup": manifest.engine, "target": engine})
     connections.close_all()  # nothing of this process keeps the old database open
-    if engine == "sqlite":
-        _sqlite_restore(source, Path(target["NAME"]), force=force)
-    else:
-        _pg_restore(source, target, force=force)
+    with _decrypted(source, manifest) as plain:
+        if engine == "sqlite":
+            _sqlite_restore(plain, Path(target["NAME"]), force=force)
+        else:
+            _pg_restore(plain, target, force=force)
     report = RestoreReport(manifest=manifest, target=str(target["NAME"]))
     with _temporary_alias(target) as alias:
         with connections[alias].cursor() as cur:
@@ -276,6 +320,29 @@ def restore(source: Path, *, target: dict | None = None, force: bool = False) ->
         raise BackupError(_("The restored database does not match the backup: %(diff)s")
                           % {"diff": "; ".join(report.differences[:10])})
     return report
+
+
+@contextlib.contextmanager
+def _decrypted(source: Path, manifest: Manifest):
+    """The backup in clear: the file itself, or for an encrypted one a 0600 temporary copy removed afterwards."""
+    if not manifest.encrypted:
+        yield source
+        return
+    key = crypto.backup_key()
+    if key is None:
+        raise BackupError(_("This backup is encrypted: set GONGHUI_BACKUP_KEY to the key it was made with."))
+    fd, name = tempfile.mkstemp(prefix=source.name + ".", suffix=".decrypted", dir=source.parent)
+    plain = Path(name)
+    try:
+        with source.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            try:
+                crypto.decrypt_stream(src, dst, key)
+            except ValueError as exc:
+                raise BackupError(_("%(path)s cannot be decrypted: GONGHUI_BACKUP_KEY is not the key it was made "
+                                    "with, or the file was altered.") % {"path": source}) from exc
+        yield plain
+    finally:
+        plain.unlink(missing_ok=True)
 
 
 def _sqlite_restore(source: Path, target: Path, *, force: bool) -> None:

@@ -1,11 +1,13 @@
 import datetime
 import time
+from binascii import unhexlify
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -111,6 +113,7 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    key_id = models.CharField(_("key id"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -120,6 +123,46 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action}"
+
+
+class Authenticator(TOTPDevice):
+    """django-otp's TOTP device with its secret sealed at rest: ``key`` holds the hex secret encrypted with the
+    personal-data keys (crypto.py), so a copy of the table (a backup) gives no authenticator secret. Everything
+    else, throttling and replay refusal included, is django-otp's."""
+
+    KIND = "totp"
+
+    class Meta:
+        proxy = True
+        verbose_name = _("authenticator")
+
+    @classmethod
+    def seal(cls, hex_key: str) -> str:
+        """The sealed form of a hex secret; it must fit django-otp's 80-character column (a 20-byte secret and a
+        data key id of up to 12 characters do)."""
+        from django.core.exceptions import ImproperlyConfigured
+
+        from .crypto import encrypt_bytes
+
+        token = encrypt_bytes(unhexlify(hex_key.encode()), kind=cls.KIND)
+        if len(token) > cls._meta.get_field("key").max_length:
+            raise ImproperlyConfigured("The authenticator secret does not fit its column sealed: use a data key id "
+                                       "of at most 12 characters.")
+        return token
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.key.startswith("v1$")
+
+    @property
+    def bin_key(self):
+        from .crypto import decrypt_bytes
+
+        return decrypt_bytes(self.key, kind=self.KIND) if self.is_sealed else unhexlify(self.key.encode())
+
+    @property
+    def hex_key(self) -> str:
+        return self.bin_key.hex()
 
 
 class HolidayYear(models.Model):

@@ -3,8 +3,12 @@
 A message is a template name plus a context of short strings, the shape SMS gateways in China require
 (each message text is a template approved in advance). Backends are chosen by the
 ``GONGHUI_NOTIFY_BACKEND`` setting: one dotted path or a list of them, each a class with
-``send(*, to_phone, template, context)``. By default every message is logged (phone masked) and, when
-``GONGHUI_NOTIFY_DIR`` is set, appended to ``notifications.jsonl`` there. Settings are read at each send.
+``send(*, to_phone, template, context)``. By default every message is logged and, when ``GONGHUI_NOTIFY_DIR`` is
+set, appended to ``notifications.jsonl`` there (0600). Settings are read at each send.
+
+A message may carry a tracking or application code, and a code with the phone's last four digits opens the case
+on the public tracking page: so neither the log nor the file names any digit of the phone, only a keyed tag of it
+(``recipient_tag``: the same phone gives the same tag, the tag gives no digit).
 
 Services call :func:`send_on_commit`, so nobody is told about a write that was rolled back, and a failing
 gateway never undoes the write.
@@ -14,6 +18,8 @@ import abc
 import datetime
 import json
 import logging
+import logging.handlers
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +31,6 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
-from .identity import mask
 
 logger = logging.getLogger("gonghui.notify")
 
@@ -44,6 +49,11 @@ def render(template: str, context: dict) -> str:
         return str(TEMPLATES[template]) % context
 
 
+def recipient_tag(phone: str) -> str:
+    """A short keyed tag of the phone for logs and files: correlates messages, reveals no digit."""
+    return "#" + crypto.blind_index(phone, kind="phone")[:10] if phone else ""
+
+
 class BaseBackend(abc.ABC):
     """A way to reach a worker: SMS gateway, WeChat template message, a log line."""
 
@@ -52,18 +62,18 @@ class BaseBackend(abc.ABC):
 
 
 class ConsoleBackend(BaseBackend):
-    """One log line per message, with the phone masked (logs are not a place for personal data)."""
+    """One log line per message, the phone as its tag (logs are not a place for personal data)."""
 
     def send(self, *, to_phone: str, template: str, context: dict) -> None:
-        logger.info("notify to=%s template=%s text=%s", mask(to_phone, kind="phone"), template,
+        logger.info("notify to=%s template=%s text=%s", recipient_tag(to_phone), template,
                     render(template, context))
 
 
 class FileBackend(BaseBackend):
     """Appends a JSON line per message to ``GONGHUI_NOTIFY_DIR/notifications.jsonl`` (off when unset).
 
-    The phone is written masked for reading and sealed (encrypted like the database column) for a relay
-    that delivers the messages later.
+    The phone is written as its tag for reading and sealed (encrypted like the database column) for a relay
+    that delivers the messages later. The file is created 0600 and only ever appended to.
     """
 
     _lock = threading.Lock()
@@ -73,17 +83,31 @@ class FileBackend(BaseBackend):
         if not directory:
             return
         path = Path(directory)
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
         line = json.dumps({
             "at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),
             "template": template,
-            "to": mask(to_phone, kind="phone"),
+            "to": recipient_tag(to_phone),
             "to_sealed": crypto.encrypt(to_phone, kind="phone"),
             "context": context,
             "text": render(template, context),
         }, ensure_ascii=False)
-        with self._lock, open(path / "notifications.jsonl", "a", encoding="utf-8") as fh:
-            fh.write(line + "\n")
+        with self._lock:
+            fd = os.open(path / "notifications.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.fchmod(fd, 0o600)  # a file made before (or by another tool) is closed to the host's other users
+                os.write(fd, (line + "\n").encode())
+            finally:
+                os.close(fd)
+
+
+class PrivateFileHandler(logging.handlers.WatchedFileHandler):
+    """A log file only its owner can read (0600), reopened after rotation: for ``GONGHUI_LOG_FILE``."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 @dataclass
@@ -130,6 +154,6 @@ def send_on_commit(*, to_phone: str, template: str, context: dict) -> None:
         try:
             send(to_phone=to_phone, template=template, context=context)
         except Exception:
-            logger.exception("notify failed template=%s to=%s", template, mask(to_phone, kind="phone"))
+            logger.exception("notify failed template=%s to=%s", template, recipient_tag(to_phone))
 
     transaction.on_commit(_send)

@@ -1,6 +1,8 @@
 """The second factor of staff sign-in (django-otp): one TOTP authenticator per account and ten one-time recovery
 codes. A code works once: a TOTP device refuses any time step at or before the last one it accepted, and a
-recovery code is deleted when used. Wrong codes slow the device down (django-otp's exponential throttle)."""
+recovery code is deleted when used. Wrong codes slow the device down (django-otp's exponential throttle).
+The authenticator's secret is stored sealed with the personal-data keys (models.Authenticator), and a recovery
+code only as its keyed hash (``recovery_digest``): a copy of the tables signs nobody in."""
 
 import io
 import re
@@ -15,8 +17,8 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from . import audit
-from .models import SecurityPolicy, User
+from . import audit, crypto
+from .models import Authenticator, SecurityPolicy, User
 
 RECOVERY_CODES = 10
 TOTP_NAME = "authenticator"
@@ -24,7 +26,7 @@ STATIC_NAME = "recovery codes"
 
 
 def has_authenticator(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return Authenticator.objects.filter(user=user, confirmed=True).exists()
 
 
 def second_factor_required(user) -> bool:
@@ -43,6 +45,7 @@ def key_text(key: str) -> str:
 
 
 def config_url(user, key: str) -> str:
+    """The otpauth:// address of the hex ``key`` being set up (only in memory: the device stores it sealed)."""
     return TOTPDevice(user=user, key=key).config_url
 
 
@@ -58,10 +61,16 @@ def normalize(code: str) -> str:
     return re.sub(r"[\s\-]", "", str(code or "")).lower()
 
 
+def recovery_digest(code: str) -> str:
+    """What is stored of a recovery code: 16 hex digits of its HMAC under the blind-index key (never 8 base32
+    letters like a code in clear, so migration 0008 can tell which rows it has not hashed yet)."""
+    return crypto.blind_index(normalize(code), kind="recovery")[:16]
+
+
 def _new_codes(device: StaticDevice) -> list[str]:
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=recovery_digest(c)) for c in codes])
     return codes
 
 
@@ -69,7 +78,7 @@ def show_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def second_factor_enrol(*, actor, key: str, code: str) -> tuple[TOTPDevice, list[str]]:
+def second_factor_enrol(*, actor, key: str, code: str) -> tuple[Authenticator, list[str]]:
     """Bind the authenticator holding ``key`` to the actor's account once it shows a valid ``code``; returns the
     device and the new recovery codes (shown once: only they exist in clear)."""
     user = actor.user
@@ -81,9 +90,9 @@ def second_factor_enrol(*, actor, key: str, code: str) -> tuple[TOTPDevice, list
     if not re.fullmatch(r"\d{6}", code):
         raise ValidationError({"code": _("Enter the 6-digit code the app shows.")})
     with transaction.atomic():
-        TOTPDevice.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key, confirmed=True)
+        device = Authenticator.objects.create(user=user, name=TOTP_NAME, key=Authenticator.seal(key), confirmed=True)
         if not device.verify_token(code):
             transaction.set_rollback(True)
             device = None
@@ -122,9 +131,10 @@ def second_factor_check(*, user, code: str):
     if not code:
         return None
     if re.fullmatch(r"\d{6}", code):
-        devices = TOTPDevice.objects.filter(user=user, confirmed=True)
+        devices = Authenticator.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)
+        code = recovery_digest(code)  # django-otp compares the stored token: give it the hash
     for device in devices:
         verified = verify_token(user, device.persistent_id, code)
         if verified is not None:
@@ -140,6 +150,6 @@ def second_factor_reset(*, actor, user: User) -> None:
     paths = list(user.grants.values_list("org__path", flat=True))
     if (not paths and not actor.org.is_root()) or any(not actor.covers(p) for p in paths):
         raise PermissionDenied("user outside the actor's scope")
-    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    removed = Authenticator.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
     audit.record(actor=actor, action="security.second_factor_reset", object_type="user", object_id=user.username,
                  details={"removed": removed})

@@ -125,6 +125,8 @@ def _production_env() -> dict:
         "DJANGO_SECRET_KEY": "prod-check-" + base64.urlsafe_b64encode(os.urandom(48)).decode(),
         "GONGHUI_DATA_KEYS": "k1:" + base64.b64encode(os.urandom(32)).decode(),
         "GONGHUI_BLIND_INDEX_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "GONGHUI_AUDIT_KEYS": "a1:" + base64.b64encode(os.urandom(32)).decode(),
+        "GONGHUI_BACKUP_KEY": base64.b64encode(os.urandom(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "gonghui.example.org",
         "GONGHUI_VAR_DIR": str(settings.VAR_DIR),  # the run's own, never the demo's database under var/
     })

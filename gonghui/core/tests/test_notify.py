@@ -17,14 +17,14 @@ def outbox(settings):
     notify.outbox.clear()
 
 
-def test_console_backend_logs_a_line_with_the_phone_masked(settings, caplog):
+def test_console_backend_logs_a_line_without_any_digit_of_the_phone(settings, caplog):
     settings.GONGHUI_NOTIFY_BACKEND = "gonghui.core.notify.ConsoleBackend"
     with caplog.at_level(logging.INFO, logger="gonghui.notify"):
         notify.send(to_phone=PHONE, template="join.approved", context={"code": "ABCDEFGH23", "union": "东湖机械厂工会"})
     assert len(caplog.records) == 1
     line = caplog.records[0].getMessage()
-    assert PHONE not in line
-    assert "139****5678" in line and "join.approved" in line and "ABCDEFGH23" in line
+    assert PHONE not in line and "5678" not in line and "139" not in line  # the code + last 4 digits open a case
+    assert notify.recipient_tag(PHONE) in line and "join.approved" in line and "ABCDEFGH23" in line
 
 
 def test_default_backends_log_and_write_no_file_when_the_directory_is_unset(settings, caplog, tmp_path):
@@ -36,16 +36,18 @@ def test_default_backends_log_and_write_no_file_when_the_directory_is_unset(sett
     assert list(tmp_path.iterdir()) == []
 
 
-def test_file_backend_appends_json_lines_with_the_phone_masked_and_sealed(settings, tmp_path):
+def test_file_backend_appends_0600_json_lines_with_the_phone_tagged_and_sealed(settings, tmp_path):
     settings.GONGHUI_NOTIFY_BACKEND = ["gonghui.core.notify.FileBackend"]
     settings.GONGHUI_NOTIFY_DIR = str(tmp_path / "notify")
     notify.send(to_phone=PHONE, template="join.rejected", context={"code": "C1", "union": "U", "reason": "不在本单位"})
     notify.send(to_phone=PHONE, template="join.approved", context={"code": "C2", "union": "U"})
-    raw = (tmp_path / "notify" / "notifications.jsonl").read_text(encoding="utf-8")
-    assert PHONE not in raw
+    path = tmp_path / "notify" / "notifications.jsonl"
+    assert path.stat().st_mode & 0o777 == 0o600
+    raw = path.read_text(encoding="utf-8")
+    assert PHONE not in raw and "5678" not in raw  # the line carries the code: no digit of the phone next to it
     lines = [json.loads(x) for x in raw.splitlines()]
     assert [x["template"] for x in lines] == ["join.rejected", "join.approved"]
-    assert lines[0]["to"] == "139****5678"
+    assert lines[0]["to"] == lines[1]["to"] == notify.recipient_tag(PHONE) != notify.recipient_tag("13912340000")
     assert lines[0]["context"]["reason"] == "不在本单位" and "不在本单位" in lines[0]["text"]
     assert crypto.decrypt(lines[0]["to_sealed"], kind="phone") == PHONE
 
@@ -95,3 +97,23 @@ def test_a_failing_backend_is_logged_without_the_phone_and_not_raised(settings, 
         notify.send_on_commit(to_phone=PHONE, template="join.approved", context={"code": "C", "union": "U"})
     assert len(caplog.records) == 1
     assert PHONE not in caplog.records[0].getMessage()
+
+
+def test_a_notification_file_made_readable_before_is_closed_again(settings, tmp_path):
+    settings.GONGHUI_NOTIFY_BACKEND = ["gonghui.core.notify.FileBackend"]
+    settings.GONGHUI_NOTIFY_DIR = str(tmp_path)
+    path = tmp_path / "notifications.jsonl"
+    path.write_text("")
+    path.chmod(0o644)
+    notify.send(to_phone=PHONE, template="join.approved", context={"code": "C9", "union": "U"})
+    assert path.stat().st_mode & 0o777 == 0o600 and len(path.read_text().splitlines()) == 1
+
+
+def test_a_log_file_is_private(tmp_path):
+    handler = notify.PrivateFileHandler(tmp_path / "gonghui.log", encoding="utf-8")
+    try:
+        handler.emit(logging.makeLogRecord({"msg": "hello", "levelno": logging.INFO}))
+    finally:
+        handler.close()
+    assert (tmp_path / "gonghui.log").stat().st_mode & 0o777 == 0o600
+    assert "hello" in (tmp_path / "gonghui.log").read_text()

@@ -162,7 +162,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_each_code_works_once(c
     # Not signed in yet: the password alone opens nothing.
     assert client.get("/overview/")["Location"].startswith("/login/")
     assert not AuditEvent.objects.filter(action="auth.login", object_id="officer_a", outcome="success").exists()
-    code = code_for(device.key, clock.now)
+    code = code_for(device.hex_key, clock.now)
     resp = client.post("/login/verify/", {"code": code})
     assert resp.status_code == 302 and resp["Location"] == "/"
     assert client.get("/overview/").status_code == 200
@@ -177,7 +177,7 @@ def test_sign_in_asks_for_the_code_after_the_password_and_each_code_works_once(c
     assert AuditEvent.objects.filter(action="auth.second_factor", object_id="officer_a", outcome="failed").exists()
     # The next code works.
     clock.now += 30
-    resp = client.post("/login/verify/", {"code": code_for(device.key, clock.now)})
+    resp = client.post("/login/verify/", {"code": code_for(device.hex_key, clock.now)})
     assert resp["Location"] == "/"
 
 
@@ -185,7 +185,7 @@ def test_sign_in_goes_on_to_the_page_asked_for(cast, required, client, clock):
     device, _codes = enrol(cast.officer_a, clock)
     clock.now += 30
     client.post("/login/?next=/members/", {"username": "officer_a", "password": PASSWORD, "next": "/members/"})
-    resp = client.post("/login/verify/", {"code": code_for(device.key, clock.now)})
+    resp = client.post("/login/verify/", {"code": code_for(device.hex_key, clock.now)})
     assert resp["Location"] == "/members/"
 
 
@@ -197,7 +197,7 @@ def test_the_session_key_changes_between_the_steps_and_at_the_end(cast, required
     first = session.session_key
     sign_in(client, "officer_a")
     second = client.cookies["sessionid"].value
-    client.post("/login/verify/", {"code": code_for(device.key, clock.now)})
+    client.post("/login/verify/", {"code": code_for(device.hex_key, clock.now)})
     third = client.cookies["sessionid"].value
     assert len({first, second, third}) == 3
 
@@ -218,7 +218,7 @@ def test_new_recovery_codes_replace_the_old_ones(cast, required, client, clock, 
     settings.OTP_STATIC_THROTTLE_FACTOR = 0  # no wait after the refused old code
     device, codes = enrol(cast.officer_a, clock)
     clock.now += 30
-    sign_in(client, "officer_a", code_for(device.key, clock.now))
+    sign_in(client, "officer_a", code_for(device.hex_key, clock.now))
     resp = client.post("/account/two-factor/recovery-codes/")
     fresh = resp.context["codes"]
     assert len(fresh) == 10 and not set(fresh) & {otp.show_code(c) for c in codes}
@@ -246,7 +246,7 @@ def test_wrong_codes_slow_the_authenticator_down(cast, clock, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 1000  # seconds to wait after the first wrong code (default: 1)
     device, _codes = enrol(cast.officer_a, clock)
     clock.now += 30
-    right = code_for(device.key, clock.now)
+    right = code_for(device.hex_key, clock.now)
     assert otp.second_factor_check(user=cast.officer_a, code="000000" if right != "000000" else "111111") is None
     # Right after a wrong code even the right one waits (django-otp's throttle, per device).
     assert otp.second_factor_check(user=cast.officer_a, code=right) is None
@@ -261,7 +261,7 @@ def test_an_unfinished_sign_in_expires(cast, required, client, clock):
     session = client.session
     session[SESSION_PENDING]["at"] -= 301
     session.save()
-    resp = client.post("/login/verify/", {"code": code_for(device.key, clock.now)})
+    resp = client.post("/login/verify/", {"code": code_for(device.hex_key, clock.now)})
     assert resp["Location"] == "/login/"
     assert client.get("/overview/")["Location"].startswith("/login/")
 
@@ -280,7 +280,7 @@ def test_a_session_without_the_code_is_sent_to_the_code_step(cast, login, clock)
     assert client.get("/account/")["Location"].startswith("/login/verify/")
     assert client.post("/account/", {"tk-name": "x"}).status_code == 302
     clock.now += 30
-    resp = client.post("/login/verify/?next=/overview/", {"code": code_for(device.key, clock.now)})
+    resp = client.post("/login/verify/?next=/overview/", {"code": code_for(device.hex_key, clock.now)})
     assert resp["Location"] == "/overview/"
     assert client.get("/account/").status_code == 200
 
@@ -327,7 +327,7 @@ def test_only_the_security_administrator_resets_a_second_factor(cast, login, clo
 def test_bearer_tokens_made_by_a_verified_user_keep_working(cast, required, client, clock):
     device, _codes = enrol(cast.officer_a, clock)
     clock.now += 30
-    sign_in(client, "officer_a", code_for(device.key, clock.now))
+    sign_in(client, "officer_a", code_for(device.hex_key, clock.now))
     token = client.post("/account/", {"tk-name": "区报表系统"}).context["new_token"]
     assert token.startswith("gh_")
     client.post("/logout/")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.core import audit_anchors
 from gonghui.core.backup import BackupError, backup, manifest_path
 
 
@@ -20,7 +21,11 @@ class Command(BaseCommand):
             path, manifest = backup(destination)
         except BackupError as exc:
             raise CommandError(str(exc), returncode=1) from exc
+        audit_anchors.write(kind="backup")
         self.stdout.write(self.style.SUCCESS(
             f"已备份：{path}（{len(manifest.tables)} 张表，{sum(manifest.tables.values())} 行，"
             f"审计链至第 {manifest.audit_seq} 条）；清单：{manifest_path(path)}"))
-        self.stdout.write("注意：个人信息密钥（GONGHUI_DATA_KEYS、GONGHUI_BLIND_INDEX_KEY）不在备份中，请另行妥善保管。")
+        self.stdout.write("备份已加密（GONGHUI_BACKUP_KEY）。" if manifest.encrypted else
+                          "备份未加密：设置 GONGHUI_BACKUP_KEY 可加密备份。")
+        self.stdout.write("注意：密钥（GONGHUI_DATA_KEYS、GONGHUI_BLIND_INDEX_KEY、GONGHUI_AUDIT_KEYS、GONGHUI_BACKUP_KEY）"
+                          "不在备份中，请与备份分开妥善保管。")

@@ -5,6 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.core import audit_anchors
 from gonghui.core.backup import BackupError, restore
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             report = restore(source, target=target, force=force)
         except BackupError as exc:
             raise CommandError(str(exc), returncode=1) from exc
+        if target is None:  # the installation's database now holds the restored history: anchor it as a new start
+            audit_anchors.write(kind="restore")
         m = report.manifest
         self.stdout.write(self.style.SUCCESS(
             f"已恢复到 {report.target}：{len(m.tables)} 张表行数与备份一致，审计链 {report.audit_checked} 条完好。"))

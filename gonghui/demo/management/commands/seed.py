@@ -3,6 +3,7 @@ import logging
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from gonghui.core import audit_anchors
 from gonghui.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from gonghui.orgs.models import Org
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
+        audit_anchors.write(kind="seed")  # a new history: the anchors of an earlier demo database stop applying
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，诉求 {counts['cases']} 件，"
             f"用户 {counts['users']} 个。"))
