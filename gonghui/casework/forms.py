@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput, StyledForm
+from gonghui.core.widgets import OrgPickerField
 
 from .models import STAFF_CHANNELS, Category, Channel, Color, Complexity, Satisfaction, Topic
 
@@ -92,7 +93,7 @@ class IntakeForm(Form):
 
 
 class InboxFilterForm(Form):
-    org = forms.CharField(label=_("Unit code"), max_length=32, required=False)
+    org = OrgPickerField(label=_("Unit"), required=False)
     q = forms.CharField(label=_("Code, subject or name"), max_length=50, required=False)
     topic = forms.ChoiceField(label=_("Topic"), choices=_blank(Topic.choices), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices), required=False)

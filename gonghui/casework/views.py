@@ -85,7 +85,7 @@ def _columns() -> list[Column]:
 def inbox(request):
     """A unit's inbox: its subtree's cases on tabs, the most urgent first, with counts."""
     actor = request.actor
-    form = forms.InboxFilterForm(request.GET or None)
+    form = forms.InboxFilterForm(request.GET or None, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     org = actor.org
     if code := (filters.pop("org", "") or "").strip():

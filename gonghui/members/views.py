@@ -18,7 +18,7 @@ from gonghui.core.models import Outcome
 from gonghui.core.reveal import reveal
 from gonghui.core.spreadsheets import write_xlsx, xlsx_response
 from gonghui.core.views import requires
-from gonghui.orgs.selectors import org_get, org_scope
+from gonghui.orgs.selectors import org_get
 
 from . import cards, selectors, services
 from .forms import CATEGORY_CHOICES, LeaveForm, MemberFilterForm, MemberForm, RevealForm
@@ -28,9 +28,6 @@ from .models import MembershipStatus
 def _crumbs(*items):
     return [{"label": _("Members"), "url": reverse("members:list")}, *({"label": i} for i in items)]
 
-
-def _member_units(actor):
-    return org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS).order_by("path")
 
 
 def _columns(reveal_all: bool) -> list[Column]:
@@ -61,7 +58,7 @@ def _columns(reveal_all: bool) -> list[Column]:
 def member_list(request):
     """The registry, masked. POST asks for an export with full numbers, which a second person must approve."""
     actor = request.actor
-    form = MemberFilterForm(request.GET or {"status": "active"})
+    form = MemberFilterForm(request.GET or {"status": "active"}, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {"status": "active"}
     if code := filters.pop("union", ""):
         filters["under"] = org_get(actor=actor, code=code.strip().upper())
@@ -172,8 +169,7 @@ def export_revealed_describe(approval) -> str:
 @requires("member.write")
 def member_add(request):
     actor = request.actor
-    unions = list(_member_units(actor)[:3000])
-    form = MemberForm(request.POST or None, unions=unions,
+    form = MemberForm(request.POST or None, actor=actor,
                       initial={"joined_on": datetime.date.today(), "union": request.GET.get("union", "")})
     if request.method == "POST" and form.is_valid():
         union = org_get(actor=actor, code=form.cleaned_data["union"])

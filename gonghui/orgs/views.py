@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -86,6 +87,58 @@ def tree(request):
         "title": _("Organization tree"), "at": at, "children": children, "q": q, "results": results,
         "crumbs": selectors.org_ancestors(actor=actor, org=at),
     })
+
+
+@requires("org.view")
+def tree_children(request, code: str):
+    """The children of one node, as rows loaded under it on the tree page (htmx): the tree expands in place."""
+    org = selectors.org_get(actor=request.actor, code=code)
+    return render(request, "orgs/_tree_nodes.html", {"nodes": selectors.org_children(actor=request.actor, org=org),
+                                                      "depth": org.depth - request.actor.org.depth + 1})
+
+
+def _picker_query(request) -> str:
+    # The picker's text box is named "<field>_q" so that it never collides with the field itself.
+    if "q" in request.GET:
+        return request.GET["q"]
+    return next((v for k, v in request.GET.items() if k.endswith("_q")), "")
+
+
+@never_cache
+@requires("org.view")
+def pick(request):
+    """Matches for the union picker (gonghui.core.widgets): at most ~20, inside the actor's scope; or, with
+    ``browse``, one level of the tree to walk down. Bad input gives an empty list, never an error page."""
+    actor = request.actor
+    levels = tuple(v for v in request.GET.get("levels", "").split(",") if v in Level.values)
+    options = {"levels": levels, "active_only": request.GET.get("active") == "1",
+               "anywhere": request.GET.get("anywhere") == "1" and bool(levels)
+               and set(levels) <= {Level.GRASSROOTS, Level.BRANCH}}
+    context = {"levels": levels, "active_only": options["active_only"],
+               "browse_url": reverse("orgs:pick") + "?" + urlencode(
+                   {k: v for k, v in request.GET.items() if k in ("levels", "active")} | {"browse": ""})}
+    if "browse" in request.GET and not options["anywhere"]:
+        node, children = selectors.org_browse(actor=actor, code=request.GET["browse"])
+        context.update(browsing=True, node=node, children=children,
+                       node_pickable=node is not None and _pickable(node, **context),
+                       parent=_parent_in_scope(actor, node), more=len(children) >= selectors.BROWSE_LIMIT)
+        for child in children:
+            child.pickable = _pickable(child, **context)
+    else:
+        context["matches"] = selectors.org_pick(actor=actor, q=_picker_query(request), **options)
+        context["q"] = _picker_query(request).strip()
+        context["short"] = len(context["q"]) < selectors.PICK_INFIX_MIN
+    return render(request, "orgs/_pick.html", context)
+
+
+def _pickable(org: Org, *, levels=(), active_only=False, **_ignored) -> bool:
+    return (not levels or org.level in levels) and (org.is_active or not active_only)
+
+
+def _parent_in_scope(actor, node: Org | None) -> Org | None:
+    if node is None or node.depth <= actor.org.depth:
+        return None
+    return Org.objects.filter(path=node.path[: (node.depth - 1) * Org.steplen]).first()
 
 
 @requires("org.view")
