@@ -94,7 +94,8 @@ def inbox(request):
     tab = tab if tab in selectors.TABS else "open"
     today = local_today()
     qs = selectors.inbox(actor=actor, org=org, tab=tab, filters=filters, today=today)
-    page = ListPage(request, qs, _columns(), filter_form=form, export_name=f"cases-{tab}", object_type="case")
+    page = ListPage(request, qs, _columns(), filter_form=form, export_name=f"cases-{tab}", object_type="case",
+                    export_title=_("Case register (%(tab)s)") % {"tab": TAB_LABELS[tab]}, export_unit=org)
     page.queryset = qs  # keep the inbox's urgency order
     if request.GET.get("export") == "xlsx":
         return page.export()

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import audit
-from .spreadsheets import write_xlsx, xlsx_response
+from .spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 
 
 @dataclass
@@ -22,8 +22,13 @@ class Column:
 
 class ListPage:
     def __init__(self, request, queryset, columns: list[Column], *, filter_form=None, default_sort: str = "",
-                 per_page: int = 50, export_name: str = "", object_type: str = ""):
+                 per_page: int = 50, export_name: str = "", object_type: str = "", export_title: str = "",
+                 export_unit=None):
+        """``export_name`` turns the export on; the file is named ``export_title`` (else the page's title), the unit
+        (``export_unit``, else the actor's) and the day, in Chinese, with a sheet of the same title."""
         self.request = request
+        self.export_title = export_title
+        self.export_unit = export_unit
         self.columns = columns
         self.filter_form = filter_form
         self.export_name = export_name
@@ -78,19 +83,20 @@ class ListPage:
             for obj in self.page.object_list
         ]
 
-    def export(self):
+    def export(self, title: str = ""):
         actor = self.request.actor
         actor.require("export")
         rows = ([(c.export or c.value)(obj) for c in self.columns] for obj in self.queryset.iterator(chunk_size=2000))
-        content = write_xlsx([str(c.label) for c in self.columns], rows)
+        title = str(self.export_title or title or self.export_name)
+        content = write_xlsx([str(c.label) for c in self.columns], rows, sheet=sheet_name(title))
         audit.record(actor=actor, action="export", object_type=self.object_type,
                      details={"filters": {k: v for k, v in self.request.GET.items() if k not in ("export", "page")},
                               "masked": True})
-        return xlsx_response(content, f"{self.export_name}.xlsx")
+        return xlsx_response(content, export_filename(title, unit=self.export_unit or actor.org))
 
     def response(self, template: str = "core/list.html", context: dict | None = None):
         if self.request.GET.get("export") == "xlsx" and self.export_name:
-            return self.export()
+            return self.export((context or {}).get("title", ""))
         self.paginate()
         return render(self.request, template, {"listing": self, **(context or {})})
 

@@ -105,7 +105,7 @@ def card_list(request):
     summary = {"org": org, "issued": member_figures.cards_issued(org, now),
                "active": member_figures.cards_active(org, now), "rate": member_figures.card_activation_rate(org, now)}
     page = ListPage(request, qs, COLUMNS, filter_form=form, default_sort="-issued_on", export_name="service_cards",
-                    object_type="card")
+                    export_unit=org, object_type="card")
     return page.response("members/cards.html", {"title": _("Service cards"), "issue_form": issue_form,
                                                 "can_write": actor.can("member.write"), "summary": summary})
 

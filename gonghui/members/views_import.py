@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.core.models import ImportJob
-from gonghui.core.spreadsheets import XLSX_TYPE, xlsx_response
+from gonghui.core.spreadsheets import XLSX_TYPE, content_disposition, export_filename, xlsx_response
 from gonghui.core.views import requires
 from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.selectors import org_get
@@ -121,9 +121,10 @@ def import_report(request, uid: str):
     path = tasks.report_file(job)
     if path is None:
         raise Http404
-    stem = job.filename.rsplit(".", 1)[0] or "roster"
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-{_('problems')}.xlsx",
-                            content_type=XLSX_TYPE)
+    stem = job.filename.rsplit(".", 1)[0]
+    response = FileResponse(path.open("rb"), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(
+        export_filename(_("Import problems"), unit=job.org, extra=stem))
     response["Cache-Control"] = "no-store"
     return response
 

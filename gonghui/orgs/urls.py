@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import views, views_import, views_poster
 
 app_name = "orgs"
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("orgs/<str:code>/move/", views.move, name="move"),
     path("orgs/<str:code>/dissolve/", views.dissolve, name="dissolve"),
     path("orgs/<str:code>/reveal-phone/", views.reveal_phone, name="reveal_phone"),
+    path("orgs/<str:code>/join-qr.png", views_poster.join_qr, name="join_qr"),
+    path("orgs/<str:code>/join-poster/", views_poster.join_poster, name="join_poster"),
 ]

@@ -161,7 +161,7 @@ def org_list(request):
         Column(_("Status"), lambda o: o.get_status_display(), sort="status"),
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="path", export_name="unions",
-                    object_type="org")
+                    export_title=_("Union list"), object_type="org")
     return page.response(context={"title": _("Union list")})
 
 
