@@ -99,8 +99,9 @@ def inbox(request):
     page.queryset = qs  # keep the inbox's urgency order
     if request.GET.get("export") == "xlsx":
         return page.export()
-    page.paginate()
     counts = selectors.inbox_counts(actor=actor, org=org, today=today)
+    # Unfiltered, a tab's total is its pre-aggregated count: no COUNT over the subtree for the pager.
+    page.paginate(total=None if any(filters.values()) or form.errors else counts[tab])
     base = request.GET.copy()
     base.pop("page", None)
     tabs = []

@@ -4,10 +4,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import audit
+from .pagination import PAGE_SIZES, ListPager
 from .spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 
 
@@ -23,9 +23,10 @@ class Column:
 class ListPage:
     def __init__(self, request, queryset, columns: list[Column], *, filter_form=None, default_sort: str = "",
                  per_page: int = 50, export_name: str = "", object_type: str = "", export_title: str = "",
-                 export_unit=None):
+                 export_unit=None, total: int | None = None, estimate: int | None = None):
         """``export_name`` turns the export on; the file is named ``export_title`` (else the page's title), the unit
-        (``export_unit``, else the actor's) and the day, in Chinese, with a sheet of the same title."""
+        (``export_unit``, else the actor's) and the day, in Chinese, with a sheet of the same title. ``total`` is the
+        row count when the view knows it cheaply (pre-aggregated); ``estimate`` one to show past the counting cap."""
         self.request = request
         self.export_title = export_title
         self.export_unit = export_unit
@@ -39,7 +40,9 @@ class ListPage:
             sort = default_sort
         self.sort = sort
         self.queryset = queryset.order_by(sort, "pk") if sort else queryset.order_by("pk")
-        self.per_page = per_page
+        asked = request.GET.get("per_page", "")
+        self.per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else per_page
+        self.total, self.estimate = total, estimate
 
     @property
     def exportable(self) -> bool:
@@ -63,6 +66,16 @@ class ListPage:
         return "?" + (q + "&" if q else "") + "page="
 
     @property
+    def page_sizes(self) -> list[dict]:
+        return [{"size": n, "active": n == self.per_page, "url": "?" + self._query(per_page=str(n), page=None)}
+                for n in PAGE_SIZES]
+
+    @property
+    def keep_params(self) -> list[tuple[str, str]]:
+        """The query's other parameters, as hidden fields of the jump-to-page form."""
+        return [(k, v) for k, values in self.request.GET.lists() if k != "page" for v in values]
+
+    @property
     def header(self) -> list[dict]:
         out = []
         for col in self.columns:
@@ -76,8 +89,10 @@ class ListPage:
             out.append(item)
         return out
 
-    def paginate(self):
-        self.page = Paginator(self.queryset, self.per_page).get_page(self.request.GET.get("page"))
+    def paginate(self, *, total: int | None = None):
+        total = self.total if total is None else total
+        self.page = ListPager(self.queryset, number=self.request.GET.get("page"), per_page=self.per_page,
+                              total=total, estimate=self.estimate)
         self.rows = [
             [{"text": _display(c.value(obj)), "url": c.url(obj) if c.url else ""} for c in self.columns]
             for obj in self.page.object_list

@@ -27,8 +27,10 @@ def _sheets(response) -> list[str]:
 
 def test_names_carry_title_unit_and_day_and_drop_characters_files_cannot_hold():
     day = datetime.date(2026, 12, 4)
-    assert export_filename("会员名册", unit="临江市第一中学工会", on=day) == "会员名册-临江市第一中学工会-2026-12-04.xlsx"
-    assert export_filename("导入问题报告", unit="A/B:工会", extra="名册", on=day) == "导入问题报告-A_B_工会-名册-2026-12-04.xlsx"
+    name = export_filename("会员名册", unit="临江市第一中学工会", on=day)
+    assert name == "会员名册-临江市第一中学工会-2026-12-04.xlsx"
+    name = export_filename("导入问题报告", unit="A/B:工会", extra="名册", on=day)
+    assert name == "导入问题报告-A_B_工会-名册-2026-12-04.xlsx"
     assert sheet_name("诉求台账：[待受理]") == "诉求台账：_待受理_" and len(sheet_name("长" * 40)) == 31
     header = content_disposition("会员名册-东湖机械厂工会-2026-12-04.xlsx")
     assert header == ("attachment; filename=\"export-2026-12-04.xlsx\"; filename*=UTF-8''"
