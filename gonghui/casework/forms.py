@@ -28,15 +28,6 @@ def _blank(choices, label=ALL):
     return [("", label), *choices]
 
 
-def org_choices(orgs, *, root_depth: int | None = None) -> list[tuple[str, str]]:
-    """Units as (code, name) with their depth shown by indentation below ``root_depth``."""
-    out = []
-    for org in orgs:
-        indent = "　" * max(0, org.depth - (root_depth or org.depth))
-        out.append((org.code, f"{indent}{org.name}"))
-    return out
-
-
 class IntakeForm(Form):
     """The front desk's one screen: who, how, what; optionally answered on the spot or dispatched at once."""
 
@@ -60,7 +51,8 @@ class IntakeForm(Form):
                                   help_text=_("Empty: today. A letter counts from the day it arrived."))
     source_note = forms.CharField(label=_("Referred by"), max_length=100, required=False,
                                   help_text=_("The grid officer, or the office that referred it."))
-    dispatch_to = forms.ChoiceField(label=_("Dispatch at once to"), required=False)
+    dispatch_to = OrgPickerField(label=_("Dispatch at once to"), required=False, active_only=True,
+                                 help_text=_("Empty: it is handled here."))
     reply = forms.CharField(label=_("Answered on the spot"), max_length=4000, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("For a consultation answered at the desk: the answer given."))
@@ -69,10 +61,10 @@ class IntakeForm(Form):
     WHAT = ("category", "topic", "complexity", "subject", "description")
     MORE = ("received_on", "source_note", "dispatch_to", "reply")
 
-    def __init__(self, *args, dispatch_targets=(), **kwargs):
+    def __init__(self, *args, dispatch_below: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].widget.attrs["class"] = "btn-check"
-        self.fields["dispatch_to"].choices = [("", _("— handle it here —")), *dispatch_targets]
+        self.fields["dispatch_to"].limit_below(dispatch_below)
 
     def group(self, names):
         return [self[n] for n in names]
@@ -103,14 +95,14 @@ class InboxFilterForm(Form):
 
 
 class DispatchForm(Form):
-    to = forms.ChoiceField(label=_("Dispatch to"))
+    to = OrgPickerField(label=_("Dispatch to"), active_only=True)
     department = forms.CharField(label=_("Department"), max_length=50, required=False)
     note = forms.CharField(label=_("Instructions"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, targets=(), **kwargs):
+    def __init__(self, *args, below: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", "—"), *targets]
+        self.fields["to"].limit_below(below)  # down the tree from the handling unit
 
 
 class AcceptForm(Form):
@@ -148,12 +140,8 @@ class ReopenForm(Form):
 
 
 class CoHandlerForm(Form):
-    org = forms.ChoiceField(label=_("Co-handling unit"))
+    org = OrgPickerField(label=_("Co-handling unit"), active_only=True)
     task = forms.CharField(label=_("Task"), max_length=200)
-
-    def __init__(self, *args, targets=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [("", "—"), *targets]
 
 
 class CoReportForm(Form):

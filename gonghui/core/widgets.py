@@ -49,11 +49,14 @@ class OrgPickerWidget(forms.Widget):
             params["active"] = "1"
         if self.options.get("anywhere"):
             params["anywhere"] = "1"
+        if self.options.get("below"):
+            params["below"] = self.options["below"]
         url = reverse("orgs:pick") + ("?" + urlencode(params) if params else "")
         attrs = context["widget"]["attrs"]
         attrs["class"] = (attrs.get("class", "") + " gh-picker-input").strip()
         context["widget"].update({"code": code, "text": text, "url": url,
-                                  "browse_url": url + ("&" if params else "?") + "browse=",
+                                  "browse_url": url + ("&" if params else "?") + "browse="
+                                  + params.get("below", ""),
                                   "browsable": not self.options.get("anywhere")})
         return context
 
@@ -61,7 +64,8 @@ class OrgPickerWidget(forms.Widget):
 class OrgPickerField(forms.Field):
     """Cleans to the chosen org's code. ``levels``/``active_only`` narrow what may be chosen; ``anywhere`` looks
     among the active member units of the whole federation instead of the actor's subtree (a transfer's
-    destination). The form hands the actor over with ``bind_actor`` (StyledForm does it from ``actor=``)."""
+    destination); ``limit_below(code)`` keeps it strictly under one unit. The form hands the actor over with
+    ``bind_actor`` (StyledForm does it from ``actor=``)."""
 
     widget = OrgPickerWidget
     default_error_messages = {
@@ -71,7 +75,7 @@ class OrgPickerField(forms.Field):
 
     def __init__(self, *, levels=(), active_only: bool = False, anywhere: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.options = {"levels": tuple(levels), "active_only": active_only, "anywhere": anywhere}
+        self.options = {"levels": tuple(levels), "active_only": active_only, "anywhere": anywhere, "below": ""}
         self.widget.options = self.options
         self.actor = None
 
@@ -79,6 +83,9 @@ class OrgPickerField(forms.Field):
         result = super().__deepcopy__(memo)
         result.widget.options = result.options
         return result
+
+    def limit_below(self, code: str) -> None:
+        self.options["below"] = code
 
     def bind_actor(self, actor) -> None:
         self.actor = actor

@@ -77,7 +77,19 @@ def _prefix(qs: QuerySet[Org], field: str, q: str) -> QuerySet[Org]:
     return qs.filter(**{f"{field}__gte": q, f"{field}__lt": q + "\U0010ffff", f"{field}__startswith": q})
 
 
-def org_pick(*, actor, q: str, levels=(), active_only: bool = False, anywhere: bool = False,
+def _pick_base(*, actor, levels=(), active_only=False, anywhere=False, below: str = "") -> QuerySet[Org]:
+    qs = Org.objects.filter(status="active") if anywhere else org_scope(actor=actor)
+    if active_only:
+        qs = qs.filter(status="active")
+    if levels:
+        qs = qs.filter(level__in=list(levels))
+    if below:  # strictly under this unit (a case is dispatched down from its handling unit)
+        top = org_scope(actor=actor).filter(code=below.upper()).first()
+        qs = qs.filter(path__startswith=top.path).exclude(pk=top.pk) if top else qs.none()
+    return qs
+
+
+def org_pick(*, actor, q: str, levels=(), active_only: bool = False, anywhere: bool = False, below: str = "",
              limit: int = PICK_LIMIT) -> list[Org]:
     """At most ``limit`` orgs matching part of a name or code, for the union picker.
 
@@ -88,11 +100,7 @@ def org_pick(*, actor, q: str, levels=(), active_only: bool = False, anywhere: b
     q = " ".join((q or "").split())[:60]
     if not q:
         return []
-    qs = Org.objects.filter(status="active") if anywhere else org_scope(actor=actor)
-    if active_only:
-        qs = qs.filter(status="active")
-    if levels:
-        qs = qs.filter(level__in=list(levels))
+    qs = _pick_base(actor=actor, levels=levels, active_only=active_only, anywhere=anywhere, below=below)
     found: dict[int, Org] = {}
 
     def take(more: QuerySet[Org]) -> None:
@@ -108,16 +116,13 @@ def org_pick(*, actor, q: str, levels=(), active_only: bool = False, anywhere: b
     return list(found.values())
 
 
-def org_resolve(*, actor, value: str, levels=(), active_only: bool = False, anywhere: bool = False) -> list[Org]:
+def org_resolve(*, actor, value: str, levels=(), active_only: bool = False, anywhere: bool = False,
+                below: str = "") -> list[Org]:
     """The orgs a picker's submitted value names: its exact code, else its exact name (several when names repeat)."""
     value = " ".join((value or "").split())
     if not value:
         return []
-    qs = Org.objects.filter(status="active") if anywhere else org_scope(actor=actor)
-    if active_only:
-        qs = qs.filter(status="active")
-    if levels:
-        qs = qs.filter(level__in=list(levels))
+    qs = _pick_base(actor=actor, levels=levels, active_only=active_only, anywhere=anywhere, below=below)
     by_code = list(qs.filter(code=value.upper())[:1])
     return by_code or list(qs.filter(name=value).order_by("path")[:5])
 

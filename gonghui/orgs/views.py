@@ -113,15 +113,22 @@ def pick(request):
     levels = tuple(v for v in request.GET.get("levels", "").split(",") if v in Level.values)
     options = {"levels": levels, "active_only": request.GET.get("active") == "1",
                "anywhere": request.GET.get("anywhere") == "1" and bool(levels)
-               and set(levels) <= {Level.GRASSROOTS, Level.BRANCH}}
+               and set(levels) <= {Level.GRASSROOTS, Level.BRANCH},
+               "below": request.GET.get("below", "")[:32]}
     context = {"levels": levels, "active_only": options["active_only"],
                "browse_url": reverse("orgs:pick") + "?" + urlencode(
-                   {k: v for k, v in request.GET.items() if k in ("levels", "active")} | {"browse": ""})}
+                   {k: v for k, v in request.GET.items() if k in ("levels", "active", "below")} | {"browse": ""})}
     if "browse" in request.GET and not options["anywhere"]:
-        node, children = selectors.org_browse(actor=actor, code=request.GET["browse"])
+        node, children = selectors.org_browse(actor=actor, code=request.GET["browse"] or options["below"])
+        # Under a "below" limit the walk starts at that unit, which itself is not a choice, and never goes above it.
+        top = selectors.org_browse(actor=actor, code=options["below"])[0] if options["below"] else actor.org
+        if node is not None and (top is None or not node.path.startswith(top.path)):
+            node, children = None, []
         context.update(browsing=True, node=node, children=children,
-                       node_pickable=node is not None and _pickable(node, **context),
-                       parent=_parent_in_scope(actor, node), more=len(children) >= selectors.BROWSE_LIMIT)
+                       node_pickable=(node is not None and _pickable(node, **context)
+                                      and not (options["below"] and node == top)),
+                       parent=_parent_in_scope(actor, node) if node is not None and node != top else None,
+                       more=len(children) >= selectors.BROWSE_LIMIT)
         for child in children:
             child.pickable = _pickable(child, **context)
     else:

@@ -37,7 +37,8 @@ def test_a_visit_is_logged_on_one_screen(cast, clock, login):
     client = login(cast.officer_a)
     page = client.get(reverse("casework:new"))
     assert page.status_code == 200 and b'id="intake-form"' in page.content
-    assert "城关街道总工会" in page.content.decode()  # may dispatch at once to a unit below
+    # May dispatch at once to a unit below, chosen with the union picker limited to units under this one.
+    assert 'name="dispatch_to_q"' in page.content.decode() and "below=CA" in page.content.decode()
     r = client.post(reverse("casework:new"), form())
     case = Case.objects.get()
     assert r.status_code == 302 and r["Location"] == detail(case)

@@ -132,3 +132,22 @@ def test_tree_children_load_under_a_node_in_scope_only(cast, login, client):
     assert "东湖机械厂工会" in html and 'hx-get="/orgs/tree/GA/children/"' in html
     assert login(cast.officer_b).get(url).status_code == 404
     assert login(cast.grassroots_officer).get(url).status_code == 404
+
+
+def test_below_keeps_the_choice_strictly_under_one_unit(cast, login):
+    officer_a = cast.actor(cast.officer_a)
+    assert _names(selectors.org_pick(actor=officer_a, q="东湖", below="CA1")) == ["东湖机械厂工会"]  # not 东湖区
+    assert selectors.org_pick(actor=officer_a, q="城关", below="CA1") == []  # the unit itself is no choice
+    assert selectors.org_pick(actor=officer_a, q="西山", below="GB") == []  # a limit outside the scope: nothing
+    field = _field(officer_a)
+    field.limit_below("CA1")
+    assert field.clean("GA") == "GA"
+    from django import forms
+
+    with pytest.raises(forms.ValidationError):
+        field.clean("CA")
+    client = login(cast.officer_a)
+    html = client.get(reverse("orgs:pick"), {"browse": "", "below": "CA1"}).content.decode()
+    assert 'data-code="GA"' in html and 'data-code="CA1"' not in html and "↑" not in html
+    html = client.get(reverse("orgs:pick"), {"browse": "CA", "below": "CA1"}).content.decode()
+    assert "data-code" not in html  # no walking above the limit
