@@ -81,6 +81,7 @@ class OrgPickerField(forms.Field):
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)
+        result.options = dict(self.options)  # each form's own: limit_below() must not reach other forms
         result.widget.options = result.options
         return result
 

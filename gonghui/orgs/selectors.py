@@ -57,17 +57,6 @@ def org_ancestors(*, actor, org: Org) -> list[Org]:
     return list(Org.objects.filter(path__in=paths).order_by("depth"))
 
 
-def org_move_targets(*, actor, org: Org) -> QuerySet[Org]:
-    """Where ``org`` may be moved: active orgs in scope, outside its own subtree, of an allowed parent level."""
-    from .models import ALLOWED_PARENTS
-
-    return (
-        org_scope(actor=actor)
-        .filter(status="active", level__in=ALLOWED_PARENTS[org.level])
-        .exclude(path__startswith=org.path)
-    )
-
-
 PICK_LIMIT = 20
 PICK_INFIX_MIN = 3  # pg_trgm needs a whole trigram to use its index for a LIKE '%…%'
 

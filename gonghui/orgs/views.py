@@ -242,8 +242,7 @@ def edit(request, code: str):
 def move(request, code: str):
     actor = request.actor
     org = selectors.org_get(actor=actor, code=code)
-    targets = selectors.org_move_targets(actor=actor, org=org).order_by("path")[:2000]
-    form = MoveForm(request.POST or None, targets=targets)
+    form = MoveForm(request.POST or None, actor=actor, levels=ALLOWED_PARENTS[org.level])
     if request.method == "POST" and form.is_valid():
         new_parent = selectors.org_get(actor=actor, code=form.cleaned_data["new_parent"])
         try:

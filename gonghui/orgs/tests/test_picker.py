@@ -151,3 +151,24 @@ def test_below_keeps_the_choice_strictly_under_one_unit(cast, login):
     assert 'data-code="GA"' in html and 'data-code="CA1"' not in html and "↑" not in html
     html = client.get(reverse("orgs:pick"), {"browse": "CA", "below": "CA1"}).content.decode()
     assert "data-code" not in html  # no walking above the limit
+
+
+def test_a_form_s_limit_stays_in_that_form(cast):
+    from gonghui.casework.forms import DispatchForm
+
+    first = DispatchForm(actor=cast.actor(cast.officer_a), below="CA1")
+    second = DispatchForm(actor=cast.actor(cast.officer_a))
+    assert first.fields["to"].options["below"] == "CA1" and second.fields["to"].options["below"] == ""
+    assert DispatchForm.base_fields["to"].options["below"] == ""
+
+
+def test_moving_a_union_picks_its_new_parent(cast, login):
+    Org.objects.add_child(cast.county_a, instance=Org(code="CA2", name="东湖新区街道总工会", level="township",
+                                                      kind="federation"))
+    client = login(cast.officer_a)
+    url = reverse("orgs:move", args=["GA"])
+    for bad in ("GB", "GA-B", "城关"):  # another county; a level that cannot hold it; only a part of a name
+        resp = client.post(url, {"new_parent": bad})
+        assert resp.status_code == 200 and "未找到该单位" in resp.content.decode()
+    assert client.post(url, {"new_parent_q": "东湖新区街道总工会"}).status_code == 302
+    assert Org.objects.get(code="GA").path.startswith(Org.objects.get(code="CA2").path)
