@@ -4,7 +4,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from . import audit
 from .pagination import PAGE_SIZES, ListPager
@@ -101,6 +103,11 @@ class ListPage:
     def export(self, title: str = ""):
         actor = self.request.actor
         actor.require("export")
+        form = self.filter_form
+        if form is not None and form.is_bound and not form.is_valid():
+            # A filter that is refused must never widen the file to everything: back to the list and its errors.
+            messages.error(self.request, _("Correct the filters before exporting."))
+            return redirect(self.request.path + "?" + self._query(export=None))
         rows = ([(c.export or c.value)(obj) for c in self.columns] for obj in self.queryset.iterator(chunk_size=2000))
         title = str(self.export_title or title or self.export_name)
         content = write_xlsx([str(c.label) for c in self.columns], rows, sheet=sheet_name(title))

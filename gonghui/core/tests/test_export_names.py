@@ -57,3 +57,16 @@ def test_other_list_exports_use_their_title(cast, login):
     assert _filename(resp).startswith("诉求台账（") and _filename(resp).endswith(f"-城关街道总工会-{today}.xlsx")
     resp = client.get(reverse("members:cards"), {"export": "xlsx"})
     assert _filename(resp) == f"会员服务卡-东湖区总工会-{today}.xlsx"
+
+
+def test_a_refused_filter_never_widens_an_export(cast, login):
+    from gonghui.core.models import AuditEvent
+
+    client = login(cast.officer_a)
+    before = AuditEvent.objects.filter(action="export").count()
+    for url in (reverse("members:list"), reverse("casework:inbox")):
+        field = "union" if "members" in url else "org"
+        resp = client.get(url, {"export": "xlsx", field: "GB"})
+        assert resp.status_code == 302 and "export" not in resp["Location"] and "GB" in resp["Location"]
+        assert "未找到该单位" in client.get(resp["Location"]).content.decode()
+    assert AuditEvent.objects.filter(action="export").count() == before
