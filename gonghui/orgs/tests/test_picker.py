@@ -172,3 +172,22 @@ def test_moving_a_union_picks_its_new_parent(cast, login):
         assert resp.status_code == 200 and "未找到该单位" in resp.content.decode()
     assert client.post(url, {"new_parent_q": "东湖新区街道总工会"}).status_code == 302
     assert Org.objects.get(code="GA").path.startswith(Org.objects.get(code="CA2").path)
+
+
+def _plan(qs) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether an index *can* answer
+        return qs.explain()
+
+
+def test_the_picker_s_searches_can_be_answered_by_an_index(cast):
+    from django.db import connection, transaction
+
+    qs = selectors._prefix(Org.objects.all(), "name", "城关")
+    with transaction.atomic():
+        assert "orgs_org_name" in _plan(qs)
+        if connection.vendor == "postgresql":
+            assert "orgs_org_name_trgm" in _plan(Org.objects.filter(name__contains="机械厂"))
