@@ -31,6 +31,8 @@ class ListPager:
             total = seen if seen <= cap else None
         self.total = total
         self.more_than = cap if total is None else None
+        if total is None and estimate is None:
+            estimate = planner_estimate(queryset)
         self.estimate = estimate if total is None and estimate and estimate > cap else None
         self.num_pages = max(1, -(-total // per_page)) if total is not None else None
         self.number = max(1, min(_as_int(number), self.num_pages or MAX_PAGE))
@@ -74,6 +76,23 @@ class ListPager:
                 out.append(None)
             out.append(n)
         return out
+
+
+def planner_estimate(queryset) -> int | None:
+    """PostgreSQL's own row estimate for the query (EXPLAIN, nothing read), rounded for display; None elsewhere."""
+    import json
+
+    from django.db import connections
+
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    try:
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        rows = int(plan[0]["Plan"]["Plan Rows"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    digits = max(len(str(rows)) - 2, 0)  # two significant figures: it is an estimate, not a count
+    return round(rows, -digits)
 
 
 def _as_int(value) -> int:
