@@ -79,7 +79,7 @@ def tree(request):
     at = selectors.org_get(actor=actor, code=request.GET["at"]) if request.GET.get("at") else actor.org
     results = None
     if q:
-        results = list(selectors.org_list(actor=actor, filters={"q": q}).order_by("path")[:100])
+        results = selectors.org_pick(actor=actor, q=q, limit=100)  # the picker's indexed search
         for r in results:
             r.trail = " / ".join(o.name for o in selectors.org_ancestors(actor=actor, org=r)[:-1])
     children = selectors.org_children(actor=actor, org=at)
