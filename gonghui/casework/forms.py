@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput, StyledForm
+from gonghui.core.widgets import OrgPickerField
 
 from .models import STAFF_CHANNELS, Category, Channel, Color, Complexity, Satisfaction, Topic
 
@@ -25,15 +26,6 @@ ALL = _("All")
 
 def _blank(choices, label=ALL):
     return [("", label), *choices]
-
-
-def org_choices(orgs, *, root_depth: int | None = None) -> list[tuple[str, str]]:
-    """Units as (code, name) with their depth shown by indentation below ``root_depth``."""
-    out = []
-    for org in orgs:
-        indent = "　" * max(0, org.depth - (root_depth or org.depth))
-        out.append((org.code, f"{indent}{org.name}"))
-    return out
 
 
 class IntakeForm(Form):
@@ -59,7 +51,8 @@ class IntakeForm(Form):
                                   help_text=_("Empty: today. A letter counts from the day it arrived."))
     source_note = forms.CharField(label=_("Referred by"), max_length=100, required=False,
                                   help_text=_("The grid officer, or the office that referred it."))
-    dispatch_to = forms.ChoiceField(label=_("Dispatch at once to"), required=False)
+    dispatch_to = OrgPickerField(label=_("Dispatch at once to"), required=False, active_only=True,
+                                 help_text=_("Empty: it is handled here."))
     reply = forms.CharField(label=_("Answered on the spot"), max_length=4000, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("For a consultation answered at the desk: the answer given."))
@@ -68,10 +61,10 @@ class IntakeForm(Form):
     WHAT = ("category", "topic", "complexity", "subject", "description")
     MORE = ("received_on", "source_note", "dispatch_to", "reply")
 
-    def __init__(self, *args, dispatch_targets=(), **kwargs):
+    def __init__(self, *args, dispatch_below: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].widget.attrs["class"] = "btn-check"
-        self.fields["dispatch_to"].choices = [("", _("— handle it here —")), *dispatch_targets]
+        self.fields["dispatch_to"].limit_below(dispatch_below)
 
     def group(self, names):
         return [self[n] for n in names]
@@ -92,7 +85,7 @@ class IntakeForm(Form):
 
 
 class InboxFilterForm(Form):
-    org = forms.CharField(label=_("Unit code"), max_length=32, required=False)
+    org = OrgPickerField(label=_("Unit"), required=False)
     q = forms.CharField(label=_("Code, subject or name"), max_length=50, required=False)
     topic = forms.ChoiceField(label=_("Topic"), choices=_blank(Topic.choices), required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices), required=False)
@@ -102,14 +95,14 @@ class InboxFilterForm(Form):
 
 
 class DispatchForm(Form):
-    to = forms.ChoiceField(label=_("Dispatch to"))
+    to = OrgPickerField(label=_("Dispatch to"), active_only=True)
     department = forms.CharField(label=_("Department"), max_length=50, required=False)
     note = forms.CharField(label=_("Instructions"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, targets=(), **kwargs):
+    def __init__(self, *args, below: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [("", "—"), *targets]
+        self.fields["to"].limit_below(below)  # down the tree from the handling unit
 
 
 class AcceptForm(Form):
@@ -147,12 +140,8 @@ class ReopenForm(Form):
 
 
 class CoHandlerForm(Form):
-    org = forms.ChoiceField(label=_("Co-handling unit"))
+    org = OrgPickerField(label=_("Co-handling unit"), active_only=True)
     task = forms.CharField(label=_("Task"), max_length=200)
-
-    def __init__(self, *args, targets=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [("", "—"), *targets]
 
 
 class CoReportForm(Form):

@@ -14,7 +14,6 @@ from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
-from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import org_get
 
 from . import forms, intake, selectors, services
@@ -85,7 +84,7 @@ def _columns() -> list[Column]:
 def inbox(request):
     """A unit's inbox: its subtree's cases on tabs, the most urgent first, with counts."""
     actor = request.actor
-    form = forms.InboxFilterForm(request.GET or None)
+    form = forms.InboxFilterForm(request.GET or None, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     org = actor.org
     if code := (filters.pop("org", "") or "").strip():
@@ -94,12 +93,14 @@ def inbox(request):
     tab = tab if tab in selectors.TABS else "open"
     today = local_today()
     qs = selectors.inbox(actor=actor, org=org, tab=tab, filters=filters, today=today)
-    page = ListPage(request, qs, _columns(), filter_form=form, export_name=f"cases-{tab}", object_type="case")
+    page = ListPage(request, qs, _columns(), filter_form=form, export_name=f"cases-{tab}", object_type="case",
+                    export_title=_("Case register (%(tab)s)") % {"tab": TAB_LABELS[tab]}, export_unit=org)
     page.queryset = qs  # keep the inbox's urgency order
     if request.GET.get("export") == "xlsx":
         return page.export()
-    page.paginate()
     counts = selectors.inbox_counts(actor=actor, org=org, today=today)
+    # Unfiltered, a tab's total is its pre-aggregated count: no COUNT over the subtree for the pager.
+    page.paginate(total=None if any(filters.values()) or form.errors else counts[tab])
     base = request.GET.copy()
     base.pop("page", None)
     tabs = []
@@ -115,21 +116,12 @@ def inbox(request):
     })
 
 
-def dispatch_choices(actor, org: Org, case=None) -> list[tuple[str, str]]:
-    if case is not None:
-        targets = selectors.dispatch_targets(actor=actor, case=case)
-    else:
-        targets = Org.objects.filter(path__startswith=org.path, status="active").exclude(pk=org.pk).order_by("path")
-    return forms.org_choices(targets[:500], root_depth=org.depth)
-
-
 @never_cache
 @requires("case.write")
 def case_new(request):
     """The front desk: a visit, call, letter, grid officer's report or referral on one screen."""
     actor = request.actor
-    targets = dispatch_choices(actor, actor.org)
-    form = forms.IntakeForm(request.POST or None, dispatch_targets=targets)
+    form = forms.IntakeForm(request.POST or None, actor=actor, dispatch_below=actor.org.code)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -171,13 +163,13 @@ def available_forms(actor, case, bound: dict | None = None) -> dict:
         if condition:
             out[name] = bound.get(name) or factory()
 
-    dispatch_targets = dispatch_choices(actor, case.holder_org, case) if full else []
+    can_dispatch = full and selectors.dispatch_targets(actor=actor, case=case).exists()
     offer("accept", receiver and case.state in (State.RECEIVED, State.DISPATCHED, State.RETURNED, State.REOPENED),
           lambda: forms.AcceptForm(initial={"complexity": case.complexity}))
     offer("return", receiver and case.state == State.DISPATCHED, forms.ReturnForm)
-    offer("dispatch", full and dispatch_targets and case.state in (State.RECEIVED, State.RETURNED, State.REOPENED,
+    offer("dispatch", can_dispatch and case.state in (State.RECEIVED, State.RETURNED, State.REOPENED,
                                                                    State.ACCEPTED),
-          lambda: forms.DispatchForm(targets=dispatch_targets))
+          lambda: forms.DispatchForm(actor=actor, below=case.holder_org.code))
     offer("progress", full and case.state in RUNNING, forms.ProgressForm)
     offer("reply", full and case.state in REPLY_STATES, forms.ReplyForm)
     offer("pause", full and case.state in PAUSE_STATES and not case.is_paused, forms.PauseForm)
@@ -186,8 +178,7 @@ def available_forms(actor, case, bound: dict | None = None) -> dict:
     offer("close", full and case.state == State.FOLLOWED_UP, forms.forms.Form)
     offer("reopen", full and case.state in ANSWERED, forms.ReopenForm)
     offer("cohandler", full and case.state in RUNNING,
-          lambda: forms.CoHandlerForm(targets=forms.org_choices(
-              selectors.cohandler_targets(actor=actor, case=case)[:500], root_depth=actor.org.depth)))
+          lambda: forms.CoHandlerForm(actor=actor))
     offer("reclassify", full and case.state in RUNNING, lambda: forms.ReclassifyForm(initial={
         "category": case.category, "topic": case.topic, "complexity": case.complexity}))
     offer("cohandler_report", write and case.state in RUNNING and actor.org is not None and CoHandler.objects.filter(

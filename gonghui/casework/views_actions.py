@@ -24,7 +24,7 @@ from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
 
 from . import forms, intake, selectors, services
-from .views import dispatch_choices, render_detail
+from .views import render_detail
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ ACTIONS = [
                lambda a, c, f: services.case_return(actor=a, case=c, reason=f["reason"]),
                gettext_lazy("Returned to the unit that dispatched it.")),
     CaseAction("dispatch", "dispatch",
-               lambda d, a, c: forms.DispatchForm(d, targets=dispatch_choices(a, c.holder_org, c)),
+               lambda d, a, c: forms.DispatchForm(d, actor=a, below=c.holder_org.code),
                lambda a, c, f: services.case_dispatch(actor=a, case=c, to=_org(a, f["to"]), note=f["note"],
                                                       department=f["department"]),
                gettext_lazy("Dispatched.")),
@@ -75,8 +75,7 @@ ACTIONS = [
                lambda a, c, f: services.case_reopen(actor=a, case=c, reason=f["reason"]),
                gettext_lazy("Reopened with a new time limit.")),
     CaseAction("cohandler", "cohandlers",
-               lambda d, a, c: forms.CoHandlerForm(d, targets=forms.org_choices(
-                   selectors.cohandler_targets(actor=a, case=c)[:500], root_depth=a.org.depth)),
+               lambda d, a, c: forms.CoHandlerForm(d, actor=a),
                lambda a, c, f: services.cohandler_add(actor=a, case=c, org=_org(a, f["org"]), task=f["task"]),
                gettext_lazy("Co-handling unit added.")),
     CaseAction("cohandler_report", "opinion", lambda d, a, c: forms.CoReportForm(d),

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import DateInput, StyledForm, StyledFormMixin
 from .models import Outcome, Role, SecurityPolicy
+from .widgets import OrgPickerField
 
 
 class PasswordChangeForm(StyledForm):
@@ -59,15 +60,15 @@ class UserCreateForm(StyledForm):
                                 error_messages={"invalid": _("Letters, digits and @ . + - _ only.")})
     display_name = forms.CharField(label=_("Full name"), max_length=50)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    org = forms.CharField(label=_("Unit code"), max_length=32,
-                          help_text=_("The code of the union the role applies to (its whole subtree)."))
+    org = OrgPickerField(label=_("Unit"), active_only=True,
+                         help_text=_("The union the role applies to (its whole subtree)."))
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput,
                                help_text=_("The user must change it at first login."))
 
 
 class GrantForm(StyledForm):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    org = forms.CharField(label=_("Unit code"), max_length=32)
+    org = OrgPickerField(label=_("Unit"), active_only=True)
 
 
 class ResetPasswordForm(StyledForm):

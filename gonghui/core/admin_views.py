@@ -150,7 +150,7 @@ def _org_by_code(actor, code: str):
 
 @requires("user.manage")
 def user_create(request):
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST or None, actor=request.actor)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         org = _org_by_code(request.actor, d["org"])
@@ -183,12 +183,12 @@ def _user_in_scope(actor, username: str) -> User:
 @requires("user.manage")
 def user_detail(request, username: str):
     user = _user_in_scope(request.actor, username)
-    grant_form = GrantForm(prefix="g")
+    grant_form = GrantForm(prefix="g", actor=request.actor)
     reset_form = ResetPasswordForm(prefix="r")
     if request.method == "POST":
         try:
             if "g-role" in request.POST:
-                grant_form = GrantForm(request.POST, prefix="g")
+                grant_form = GrantForm(request.POST, prefix="g", actor=request.actor)
                 if grant_form.is_valid():
                     org = _org_by_code(request.actor, grant_form.cleaned_data["org"])
                     if org is None:

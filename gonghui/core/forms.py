@@ -2,10 +2,15 @@ from django import forms
 
 
 class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates render fields without per-field markup."""
+    """Bootstrap classes on every widget, so templates render fields without per-field markup. ``actor=`` goes to
+    the form's union pickers (gonghui.core.widgets), which search and check inside that actor's scope."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if actor is not None:
+            from .widgets import bind_actor
+
+            bind_actor(self, actor)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):

@@ -4,11 +4,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from . import audit
-from .spreadsheets import write_xlsx, xlsx_response
+from .pagination import PAGE_SIZES, ListPager
+from .spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 
 
 @dataclass
@@ -22,8 +24,14 @@ class Column:
 
 class ListPage:
     def __init__(self, request, queryset, columns: list[Column], *, filter_form=None, default_sort: str = "",
-                 per_page: int = 50, export_name: str = "", object_type: str = ""):
+                 per_page: int = 50, export_name: str = "", object_type: str = "", export_title: str = "",
+                 export_unit=None, total: int | None = None, estimate: int | None = None):
+        """``export_name`` turns the export on; the file is named ``export_title`` (else the page's title), the unit
+        (``export_unit``, else the actor's) and the day, in Chinese, with a sheet of the same title. ``total`` is the
+        row count when the view knows it cheaply (pre-aggregated); ``estimate`` one to show past the counting cap."""
         self.request = request
+        self.export_title = export_title
+        self.export_unit = export_unit
         self.columns = columns
         self.filter_form = filter_form
         self.export_name = export_name
@@ -34,7 +42,9 @@ class ListPage:
             sort = default_sort
         self.sort = sort
         self.queryset = queryset.order_by(sort, "pk") if sort else queryset.order_by("pk")
-        self.per_page = per_page
+        asked = request.GET.get("per_page", "")
+        self.per_page = int(asked) if asked.isdigit() and int(asked) in PAGE_SIZES else per_page
+        self.total, self.estimate = total, estimate
 
     @property
     def exportable(self) -> bool:
@@ -58,6 +68,16 @@ class ListPage:
         return "?" + (q + "&" if q else "") + "page="
 
     @property
+    def page_sizes(self) -> list[dict]:
+        return [{"size": n, "active": n == self.per_page, "url": "?" + self._query(per_page=str(n), page=None)}
+                for n in PAGE_SIZES]
+
+    @property
+    def keep_params(self) -> list[tuple[str, str]]:
+        """The query's other parameters, as hidden fields of the jump-to-page form."""
+        return [(k, v) for k, values in self.request.GET.lists() if k != "page" for v in values]
+
+    @property
     def header(self) -> list[dict]:
         out = []
         for col in self.columns:
@@ -71,26 +91,34 @@ class ListPage:
             out.append(item)
         return out
 
-    def paginate(self):
-        self.page = Paginator(self.queryset, self.per_page).get_page(self.request.GET.get("page"))
+    def paginate(self, *, total: int | None = None):
+        total = self.total if total is None else total
+        self.page = ListPager(self.queryset, number=self.request.GET.get("page"), per_page=self.per_page,
+                              total=total, estimate=self.estimate)
         self.rows = [
             [{"text": _display(c.value(obj)), "url": c.url(obj) if c.url else ""} for c in self.columns]
             for obj in self.page.object_list
         ]
 
-    def export(self):
+    def export(self, title: str = ""):
         actor = self.request.actor
         actor.require("export")
+        form = self.filter_form
+        if form is not None and form.is_bound and not form.is_valid():
+            # A filter that is refused must never widen the file to everything: back to the list and its errors.
+            messages.error(self.request, _("Correct the filters before exporting."))
+            return redirect(self.request.path + "?" + self._query(export=None))
         rows = ([(c.export or c.value)(obj) for c in self.columns] for obj in self.queryset.iterator(chunk_size=2000))
-        content = write_xlsx([str(c.label) for c in self.columns], rows)
+        title = str(self.export_title or title or self.export_name)
+        content = write_xlsx([str(c.label) for c in self.columns], rows, sheet=sheet_name(title))
         audit.record(actor=actor, action="export", object_type=self.object_type,
                      details={"filters": {k: v for k, v in self.request.GET.items() if k not in ("export", "page")},
                               "masked": True})
-        return xlsx_response(content, f"{self.export_name}.xlsx")
+        return xlsx_response(content, export_filename(title, unit=self.export_unit or actor.org))
 
     def response(self, template: str = "core/list.html", context: dict | None = None):
         if self.request.GET.get("export") == "xlsx" and self.export_name:
-            return self.export()
+            return self.export((context or {}).get("title", ""))
         self.paginate()
         return render(self.request, template, {"listing": self, **(context or {})})
 

@@ -115,16 +115,48 @@ def write_xlsx(headers: list[str], rows: Iterable[Iterable], *, sheet: str = "Sh
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+_NOT_IN_SHEETS = re.compile(r"[\\/:*?\[\]]+")
+
+
+def export_filename(title: str, *, unit=None, extra: str = "", on: datetime.date | None = None,
+                    ext: str = "xlsx") -> str:
+    """An export's file name, in the reader's language, with the unit and the day:
+    会员名册-临江市第一中学工会-2026-12-04.xlsx. ``unit`` is an org (its name) or a text."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    parts = [str(title), getattr(unit, "name", unit) or "", extra, on.isoformat()]
+    stem = "-".join(p for p in (_NOT_IN_NAMES.sub("_", str(part)).strip(" .") for part in parts) if p)
+    return f"{stem}.{ext}"
+
+
+def sheet_name(title: str) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of \\ / : * ? [ ]."""
+    return (_NOT_IN_SHEETS.sub("_", str(title)).strip("'") or "Sheet1")[:31]
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the UTF-8 name as RFC 5987 ``filename*`` and a plain ASCII ``filename`` for old clients."""
+    from urllib.parse import quote
+
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.")
+    if not re.search(r"[A-Za-z]", plain):
+        plain = "export" + ("-" + plain if plain else "")
+    plain += f".{ext}" if ext else ""
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def xlsx_response(content: bytes, filename: str):
     from django.http import HttpResponse
 
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    response["Content-Disposition"] = content_disposition(filename)
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput, StyledForm
 from gonghui.core.identity import DocumentType
+from gonghui.core.widgets import OrgPickerField
 
 from .models import Education, EmploymentForm, MembershipStatus, PoliticalStatus, Sex
 
@@ -17,13 +18,13 @@ class MemberFilterForm(StyledForm):
     category = forms.ChoiceField(label=_("Category"), required=False, choices=CATEGORY_CHOICES)
     joined_from = forms.DateField(label=_("Joined from"), required=False, widget=DateInput())
     joined_to = forms.DateField(label=_("Joined to"), required=False, widget=DateInput())
-    union = forms.CharField(label=_("Union code"), required=False)
+    union = OrgPickerField(label=_("Union"), required=False)
 
 
 class MemberForm(StyledForm):
     """A person and their membership, as a union officer enters them."""
 
-    union = forms.ChoiceField(label=_("Union"))
+    union = OrgPickerField(label=_("Union"), levels=("grassroots", "branch"), active_only=True)
     name = forms.CharField(label=_("Full name"), max_length=50)
     doc_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices,
                                  initial=DocumentType.RESIDENT_ID)
@@ -50,9 +51,8 @@ class MemberForm(StyledForm):
     MEMBERSHIP = ("joined_on", "job_title", "employment_form", "is_migrant_worker", "is_new_employment",
                   "is_dispatched")
 
-    def __init__(self, *args, unions=(), editing=False, **kwargs):
+    def __init__(self, *args, editing=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["union"].choices = [(u.code, f"{u.name}（{u.code}）") for u in unions]
         if editing:
             del self.fields["union"]
             # Editing never shows the stored number: typing a new one replaces it, leaving it empty keeps it.

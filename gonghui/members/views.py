@@ -17,9 +17,9 @@ from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.profile import member_sections
 from gonghui.core.reveal import reveal
-from gonghui.core.spreadsheets import write_xlsx, xlsx_response
+from gonghui.core.spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 from gonghui.core.views import requires
-from gonghui.orgs.selectors import org_get, org_scope
+from gonghui.orgs.selectors import org_get
 
 from . import selectors, services
 from .forms import CATEGORY_CHOICES, LeaveForm, MemberFilterForm, MemberForm, RevealForm
@@ -29,9 +29,6 @@ from .models import MembershipStatus
 def _crumbs(*items):
     return [{"label": _("Member list"), "url": reverse("members:list")}, *({"label": i} for i in items)]
 
-
-def _member_units(actor):
-    return org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS).order_by("path")
 
 
 def _columns(reveal_all: bool) -> list[Column]:
@@ -62,12 +59,14 @@ def _columns(reveal_all: bool) -> list[Column]:
 def member_list(request):
     """The registry, masked. POST asks for an export with full numbers, which a second person must approve."""
     actor = request.actor
-    form = MemberFilterForm(request.GET or {"status": "active"})
+    form = MemberFilterForm(request.GET or {"status": "active"}, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {"status": "active"}
     if code := filters.pop("union", ""):
         filters["under"] = org_get(actor=actor, code=code.strip().upper())
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         return _export_revealed_request(request, filters)
+    if request.method == "POST":  # a bad filter never widens the export to the whole scope
+        messages.error(request, _("Correct the filters before asking for an export."))
     if selectors.is_number_search(filters.get("q") or ""):
         # A number in the address stays in browser history and server logs: full numbers go to the find box.
         messages.error(request, _("Type a full ID or mobile number in the “Find by number” box, which never puts "
@@ -75,7 +74,8 @@ def member_list(request):
         filters["q"] = ""
     qs = selectors.member_list(actor=actor, filters=filters)
     page = ListPage(request, qs, _columns(reveal_all=False), filter_form=form, default_sort="-joined_on",
-                    export_name="members", object_type="membership")
+                    export_name="members", object_type="membership", export_title=_("Member roster"),
+                    export_unit=filters.get("under"))
     actions = []
     if actor.can("member.write"):
         actions.append({"label": _("Add a member"), "url": reverse("members:add")})
@@ -147,10 +147,10 @@ def export_revealed_run(*, actor, approval):
     qs = selectors.member_list(actor=actor, filters=_export_filters(approval)).order_by("-joined_on", "pk")
     columns = _columns(reveal_all=True)
     rows = ([c.value(m) for c in columns] for m in qs.iterator(chunk_size=2000))  # streamed: constant memory
-    content = write_xlsx([str(c.label) for c in columns], rows)
+    content = write_xlsx([str(c.label) for c in columns], rows, sheet=sheet_name(_("Member roster")))
     audit.record(actor=actor, action="personal.export", object_type="membership", scope_path=approval.org_path,
                  details={"approval": approval.uid, "reason": approval.reason, "rows": qs.count()})
-    return xlsx_response(content, "members-full.xlsx")
+    return xlsx_response(content, export_filename(_("Member roster (full numbers)"), unit=approval.org))
 
 
 def export_revealed_describe(approval) -> str:
@@ -173,8 +173,7 @@ def export_revealed_describe(approval) -> str:
 @requires("member.write")
 def member_add(request):
     actor = request.actor
-    unions = list(_member_units(actor)[:3000])
-    form = MemberForm(request.POST or None, unions=unions,
+    form = MemberForm(request.POST or None, actor=actor,
                       initial={"joined_on": datetime.date.today(), "union": request.GET.get("union", "")})
     if request.method == "POST" and form.is_valid():
         union = org_get(actor=actor, code=form.cleaned_data["union"])

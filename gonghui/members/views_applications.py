@@ -15,6 +15,7 @@ from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
+from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.selectors import org_get
 
 from . import applications, services
@@ -25,7 +26,7 @@ class ApplicationFilterForm(StyledForm):
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, initial=ApplicationStatus.PENDING,
                                choices=[("", gettext_lazy("All")), *ApplicationStatus.choices])
     q = forms.CharField(label=gettext_lazy("Name or application code"), required=False, max_length=50)
-    union = forms.CharField(label=gettext_lazy("Union code"), required=False, max_length=32)
+    union = OrgPickerField(label=gettext_lazy("Union"), required=False)
 
 
 class ApproveForm(StyledForm):
@@ -67,13 +68,14 @@ def _join_link(request, actor) -> dict:
 @requires("member.view")
 def application_list(request):
     actor = request.actor
-    form = ApplicationFilterForm(request.GET or {"status": ApplicationStatus.PENDING})
+    form = ApplicationFilterForm(request.GET or {"status": ApplicationStatus.PENDING}, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {"status": ApplicationStatus.PENDING}
-    if code := (filters.pop("union", "") or "").strip():
-        filters["under"] = org_get(actor=actor, code=code.upper())
+    if code := filters.pop("union", ""):
+        filters["under"] = org_get(actor=actor, code=code)  # the picker checked it is in scope
     qs = applications.application_list(actor=actor, filters=filters)
     page = ListPage(request, qs, _columns(), filter_form=form, default_sort="-submitted_at",
-                    export_name="join-applications", object_type="join_application")
+                    export_name="join-applications", object_type="join_application",
+                    export_unit=filters.get("under"))
     return page.response("members/applications.html", {
         "title": _("Join applications"), "join_link": _join_link(request, actor),
         "join_link_pattern": request.build_absolute_uri(reverse("portal:join_union", args=["CODE"])),

@@ -18,6 +18,7 @@ from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.views import requires
+from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.selectors import org_get
 
 from . import cards
@@ -29,13 +30,13 @@ class CardFilterForm(StyledForm):
     q = forms.CharField(label=gettext_lazy("Card number or name"), required=False)
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
                                choices=[("", gettext_lazy("All")), *CardStatus.choices])
-    union = forms.CharField(label=gettext_lazy("Union code"), required=False)
+    union = OrgPickerField(label=gettext_lazy("Union"), required=False)
 
 
 class IssueForm(StyledForm):
-    union = forms.CharField(label=gettext_lazy("Union code"), max_length=32,
-                            help_text=gettext_lazy("Cards go to every active member of this union and the unions "
-                                                   "under it who holds no card in use."))
+    union = OrgPickerField(label=gettext_lazy("Union"), active_only=True,
+                           help_text=gettext_lazy("Cards go to every active member of this union and the unions "
+                                                  "under it who holds no card in use."))
 
 
 class LostForm(StyledForm):
@@ -76,10 +77,10 @@ COLUMNS = [
 @requires("member.view")
 def card_list(request):
     actor = request.actor
-    issue_form = IssueForm(initial={"union": actor.org.code})
+    issue_form = IssueForm(initial={"union": actor.org.code}, actor=actor)
     if request.method == "POST":
         _require_write(request)
-        issue_form = IssueForm(request.POST)
+        issue_form = IssueForm(request.POST, actor=actor)
         if issue_form.is_valid():
             union = _union(actor, issue_form.cleaned_data["union"])
             if union is None:
@@ -93,13 +94,10 @@ def card_list(request):
                     messages.success(request, _("%(n)s cards issued for %(union)s.") % {"n": batch.count,
                                                                                       "union": union.name})
                     return redirect(reverse("members:cards") + f"?union={union.code}")
-    form = CardFilterForm(request.GET or None)
+    form = CardFilterForm(request.GET or None, actor=actor)
     filters = dict(form.cleaned_data) if form.is_valid() else {}
     if code := filters.pop("union", ""):
-        under = _union(actor, code)
-        if under is None:
-            raise Http404
-        filters["under"] = under
+        filters["under"] = org_get(actor=actor, code=code)  # the picker checked it is in scope
     qs = cards.card_list(actor=actor, filters=filters)
     org = filters.get("under") or actor.org
     today = timezone.localdate()
@@ -107,7 +105,7 @@ def card_list(request):
     summary = {"org": org, "issued": member_figures.cards_issued(org, now),
                "active": member_figures.cards_active(org, now), "rate": member_figures.card_activation_rate(org, now)}
     page = ListPage(request, qs, COLUMNS, filter_form=form, default_sort="-issued_on", export_name="service_cards",
-                    object_type="card")
+                    export_unit=org, object_type="card")
     return page.response("members/cards.html", {"title": _("Service cards"), "issue_form": issue_form,
                                                 "can_write": actor.can("member.write"), "summary": summary})
 

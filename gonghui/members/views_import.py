@@ -17,23 +17,21 @@ from django_htmx.http import HttpResponseClientRefresh
 from gonghui.core import tabular_guard
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.core.models import ImportJob
-from gonghui.core.spreadsheets import XLSX_TYPE, xlsx_response
+from gonghui.core.spreadsheets import XLSX_TYPE, content_disposition, export_filename, xlsx_response
 from gonghui.core.views import requires
-from gonghui.orgs.selectors import org_get, org_scope
+from gonghui.core.widgets import OrgPickerField
+from gonghui.orgs.selectors import org_get
 
 from . import roster, services, tasks
 
 
 class UploadForm(StyledForm):
-    union = forms.ChoiceField(label=gettext_lazy("Union the members join"))
+    union = OrgPickerField(label=gettext_lazy("Union the members join"), levels=services.MEMBER_UNIT_LEVELS,
+                           active_only=True)
     file = forms.FileField(label=gettext_lazy("Roster (xlsx, xls, ods or csv)"))
     skip_invalid = forms.BooleanField(
         label=gettext_lazy("Import the valid rows even if some rows have problems"), required=False,
         help_text=gettext_lazy("Without this, any row with a problem means nothing is imported."))
-
-    def __init__(self, *args, unions=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["union"].choices = [(u.code, f"{u.name}（{u.code}）") for u in unions]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -49,20 +47,13 @@ def _crumbs(*labels) -> list[dict]:
             *({"label": label, "url": ""} for label in labels)]
 
 
-def _member_units(actor):
-    return (org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS)
-            .order_by("path"))
-
 
 @never_cache
 @requires("member.import")
 def import_upload(request):
     actor = request.actor
-    if request.method == "POST" and (code := request.POST.get("union", "").strip().upper()):
-        org_get(actor=actor, code=code)  # a union outside the scope is a 404, like a missing one
-    unions = list(_member_units(actor)[:3000])
     initial = request.GET.get("union") or (actor.org.code if actor.org.level in services.MEMBER_UNIT_LEVELS else "")
-    form = UploadForm(request.POST or None, request.FILES or None, unions=unions, initial={"union": initial})
+    form = UploadForm(request.POST or None, request.FILES or None, actor=actor, initial={"union": initial})
     if request.method == "POST" and form.is_valid():
         union = org_get(actor=actor, code=form.cleaned_data["union"])
         upload = form.cleaned_data["file"]
@@ -139,9 +130,10 @@ def import_report(request, uid: str):
     path = tasks.report_file(job)
     if path is None:
         raise Http404
-    stem = job.filename.rsplit(".", 1)[0] or "roster"
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=f"{stem}-{_('problems')}.xlsx",
-                            content_type=XLSX_TYPE)
+    stem = job.filename.rsplit(".", 1)[0]
+    response = FileResponse(path.open("rb"), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(
+        export_filename(_("Import problems"), unit=job.org, extra=stem))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -16,7 +16,8 @@ from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.views import requires
-from gonghui.orgs.selectors import org_get, org_scope
+from gonghui.core.widgets import OrgPickerField
+from gonghui.orgs.selectors import org_get
 
 from . import selectors, services, transfers
 from .models import MembershipStatus
@@ -27,14 +28,16 @@ AWAITING = {"origin": gettext_lazy("Origin union to release"), "destination": ge
 
 
 class OriginTransferForm(StyledForm):
-    to_code = forms.CharField(label=gettext_lazy("Destination union code"), max_length=32,
-                              help_text=gettext_lazy("The code of the union the member moves to (ask the member or "
-                                                     "that union); it may be in another county."))
+    to_code = OrgPickerField(label=gettext_lazy("Destination union"), levels=services.MEMBER_UNIT_LEVELS,
+                             active_only=True, anywhere=True,
+                             help_text=gettext_lazy("Type part of the name or code of the union the member moves "
+                                                    "to; it may be in another county."))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
 
 class DestinationTransferForm(StyledForm):
-    union = forms.ChoiceField(label=gettext_lazy("Receiving union"))
+    union = OrgPickerField(label=gettext_lazy("Receiving union"), levels=services.MEMBER_UNIT_LEVELS,
+                           active_only=True)
     id_number = forms.CharField(label=gettext_lazy("The person's full ID number"), max_length=30,
                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))
     note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
@@ -99,9 +102,6 @@ def transfer_inbox(request):
                                                     "page_actions": actions})
 
 
-def _member_units(actor):
-    return org_scope(actor=actor).filter(status="active", level__in=services.MEMBER_UNIT_LEVELS).order_by("path")
-
 
 @never_cache
 @requires("member.write")
@@ -114,7 +114,7 @@ def transfer_new(request):
              .filter(person=person, status=MembershipStatus.ACTIVE).first())
         if m is None:
             raise Http404
-        form = OriginTransferForm(request.POST or None)
+        form = OriginTransferForm(request.POST or None, actor=actor)
         if request.method == "POST" and form.is_valid():
             try:
                 t = transfers.transfer_request_by_origin(actor=actor, membership=m, **form.cleaned_data)
@@ -129,9 +129,8 @@ def transfer_new(request):
             "form": form, "person": person, "membership": m, "mode": "origin",
             "cancel_url": reverse("members:detail", args=[person.uid]), "breadcrumbs": _crumbs(_("New transfer"))})
 
-    unions = list(_member_units(actor)[:3000])
     initial = {"union": actor.org.code} if actor.org and actor.org.level in services.MEMBER_UNIT_LEVELS else {}
-    form = DestinationTransferForm(request.POST or None, unions=unions, initial=initial)
+    form = DestinationTransferForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         union = org_get(actor=actor, code=form.cleaned_data["union"])
         try:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput, StyledForm
+from gonghui.core.widgets import OrgPickerField
 
 from .models import Kind, Level, Ownership, Status
 
@@ -58,11 +59,12 @@ class OrgFilterForm(StyledForm):
 
 
 class MoveForm(StyledForm):
-    new_parent = forms.ChoiceField(label=_("New parent"))
+    new_parent = OrgPickerField(label=_("New parent"), active_only=True)
 
-    def __init__(self, *args, targets, **kwargs):
+    def __init__(self, *args, levels=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].choices = [(o.code, f"{o.name}（{o.code}）") for o in targets]
+        # Only the levels a union of this kind may sit under; the service refuses its own subtree.
+        self.fields["new_parent"].options["levels"] = tuple(levels)
 
 
 class DissolveForm(StyledForm):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from gonghui.core import audit, tabular
 from gonghui.core.identity import clean_token, mask, to_halfwidth
 from gonghui.core.models import Outcome
-from gonghui.core.spreadsheets import cell_text, parse_bool, parse_date, write_xlsx
+from gonghui.core.spreadsheets import cell_text, parse_bool, parse_date, sheet_name, write_xlsx
 
 from . import selectors, services
 from .models import FEDERATION_LEVELS, Kind, Level, Org, Ownership, Status
@@ -806,7 +806,8 @@ def export_xlsx(*, actor, reveal_phones: bool = False) -> bytes:
     actor.require("export")
     if reveal_phones:
         actor.require("personal.reveal")
-    content = write_xlsx([c.header for c in COLUMNS], export_rows(actor=actor, reveal_phones=reveal_phones))
+    content = write_xlsx([c.header for c in COLUMNS], export_rows(actor=actor, reveal_phones=reveal_phones),
+                         sheet=sheet_name(_("Union list")))
     audit.record(actor=actor, action="export", object_type="org", object_id=actor.org.code,
                  scope_path=actor.org.path, details={"format": "org-import", "masked": not reveal_phones})
     return content

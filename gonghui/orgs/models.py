@@ -102,7 +102,10 @@ class Org(PersonalDataModel, MP_Node):
                 name="orgs_org_dissolved_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["level", "path"], name="orgs_org_level_path")]
+        indexes = [models.Index(fields=["level", "path"], name="orgs_org_level_path"),
+                   # The union picker's prefix search by name (orgs.selectors.org_pick); PostgreSQL also gets a
+                   # trigram index for part of a name (migration 0004).
+                   models.Index(fields=["name"], name="orgs_org_name")]
 
     def __str__(self):
         return self.name

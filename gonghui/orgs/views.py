@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -81,7 +82,7 @@ def tree(request):
     at = selectors.org_get(actor=actor, code=request.GET["at"]) if request.GET.get("at") else actor.org
     results = None
     if q:
-        results = list(selectors.org_list(actor=actor, filters={"q": q}).order_by("path")[:100])
+        results = selectors.org_pick(actor=actor, q=q, limit=100)  # the picker's indexed search
         for r in results:
             r.trail = " / ".join(o.name for o in selectors.org_ancestors(actor=actor, org=r)[:-1])
     children = selectors.org_children(actor=actor, org=at)
@@ -89,6 +90,65 @@ def tree(request):
         "title": _("Organization tree"), "at": at, "children": children, "q": q, "results": results,
         "crumbs": selectors.org_ancestors(actor=actor, org=at),
     })
+
+
+@requires("org.view")
+def tree_children(request, code: str):
+    """The children of one node, as rows loaded under it on the tree page (htmx): the tree expands in place."""
+    org = selectors.org_get(actor=request.actor, code=code)
+    return render(request, "orgs/_tree_nodes.html", {"nodes": selectors.org_children(actor=request.actor, org=org),
+                                                      "depth": org.depth - request.actor.org.depth + 1})
+
+
+def _picker_query(request) -> str:
+    # The picker's text box is named "<field>_q" so that it never collides with the field itself.
+    if "q" in request.GET:
+        return request.GET["q"]
+    return next((v for k, v in request.GET.items() if k.endswith("_q")), "")
+
+
+@never_cache
+@requires("org.view")
+def pick(request):
+    """Matches for the union picker (gonghui.core.widgets): at most ~20, inside the actor's scope; or, with
+    ``browse``, one level of the tree to walk down. Bad input gives an empty list, never an error page."""
+    actor = request.actor
+    levels = tuple(v for v in request.GET.get("levels", "").split(",") if v in Level.values)
+    options = {"levels": levels, "active_only": request.GET.get("active") == "1",
+               "anywhere": request.GET.get("anywhere") == "1" and bool(levels)
+               and set(levels) <= {Level.GRASSROOTS, Level.BRANCH},
+               "below": request.GET.get("below", "")[:32]}
+    context = {"levels": levels, "active_only": options["active_only"],
+               "browse_url": reverse("orgs:pick") + "?" + urlencode(
+                   {k: v for k, v in request.GET.items() if k in ("levels", "active", "below")} | {"browse": ""})}
+    if "browse" in request.GET and not options["anywhere"]:
+        node, children = selectors.org_browse(actor=actor, code=request.GET["browse"] or options["below"])
+        # Under a "below" limit the walk starts at that unit, which itself is not a choice, and never goes above it.
+        top = selectors.org_browse(actor=actor, code=options["below"])[0] if options["below"] else actor.org
+        if node is not None and (top is None or not node.path.startswith(top.path)):
+            node, children = None, []
+        context.update(browsing=True, node=node, children=children,
+                       node_pickable=(node is not None and _pickable(node, **context)
+                                      and not (options["below"] and node == top)),
+                       parent=_parent_in_scope(actor, node) if node is not None and node != top else None,
+                       more=len(children) >= selectors.BROWSE_LIMIT)
+        for child in children:
+            child.pickable = _pickable(child, **context)
+    else:
+        context["matches"] = selectors.org_pick(actor=actor, q=_picker_query(request), **options)
+        context["q"] = _picker_query(request).strip()
+        context["short"] = len(context["q"]) < selectors.PICK_INFIX_MIN
+    return render(request, "orgs/_pick.html", context)
+
+
+def _pickable(org: Org, *, levels=(), active_only=False, **_ignored) -> bool:
+    return (not levels or org.level in levels) and (org.is_active or not active_only)
+
+
+def _parent_in_scope(actor, node: Org | None) -> Org | None:
+    if node is None or node.depth <= actor.org.depth:
+        return None
+    return Org.objects.filter(path=node.path[: (node.depth - 1) * Org.steplen]).first()
 
 
 @requires("org.view")
@@ -111,7 +171,7 @@ def org_list(request):
         Column(_("Status"), lambda o: o.get_status_display(), sort="status"),
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="path", export_name="unions",
-                    object_type="org")
+                    export_title=_("Union list"), object_type="org")
     return page.response(context={"title": _("Union list")})
 
 
@@ -186,8 +246,7 @@ def edit(request, code: str):
 def move(request, code: str):
     actor = request.actor
     org = selectors.org_get(actor=actor, code=code)
-    targets = selectors.org_move_targets(actor=actor, org=org).order_by("path")[:2000]
-    form = MoveForm(request.POST or None, targets=targets)
+    form = MoveForm(request.POST or None, actor=actor, levels=ALLOWED_PARENTS[org.level])
     if request.method == "POST" and form.is_valid():
         new_parent = selectors.org_get(actor=actor, code=form.cleaned_data["new_parent"])
         try:

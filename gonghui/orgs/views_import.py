@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from gonghui.core import tabular_guard
 from gonghui.core.forms import StyledForm
 from gonghui.core.models import ImportJob
-from gonghui.core.spreadsheets import xlsx_response
+from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
 
 from . import importer, tasks
@@ -245,8 +245,8 @@ def _report(request, token: str):
             actor=request.actor, data=data, filename=filename, dry_run=True)
     except importer.ImportFileError:
         return _gone(request)
-    stem = Path(filename).stem or "import"
-    return xlsx_response(importer.problems_report(result, rows), f"{stem}-{_('problems')}.xlsx")
+    return xlsx_response(importer.problems_report(result, rows),
+                         export_filename(_("Import problems"), unit=request.actor.org, extra=Path(filename).stem))
 
 
 @requires("org.import")

@@ -24,7 +24,7 @@ from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.middleware import client_ip
-from gonghui.core.spreadsheets import write_xlsx, xlsx_response
+from gonghui.core.spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 from gonghui.core.views import requires
 
 from . import services
@@ -98,8 +98,9 @@ def export(request, fmt: str):
         for n, item in enumerate(items, start=1):
             for key, value in item.items():
                 rows.append([section, n, key, _cell(value)])
-    content = write_xlsx([_("Section"), _("Record"), _("Field"), _("Value")], rows)
-    return xlsx_response(content, "my-personal-information.xlsx")
+    content = write_xlsx([_("Section"), _("Record"), _("Field"), _("Value")], rows,
+                         sheet=sheet_name(_("My personal information")))
+    return xlsx_response(content, export_filename(_("My personal information")))
 
 
 def _cell(value):

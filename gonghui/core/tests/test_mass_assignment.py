@@ -206,4 +206,7 @@ def test_an_export_request_cannot_name_its_own_org_or_kind(cast, login):
     assert resp.status_code == 302
     a = Approval.objects.get()
     assert (a.kind, a.org, a.maker) == (approvals.MEMBERS_EXPORT, cast.grassroots_a, cast.grassroots_officer)
-    assert client.post("/members/?union=CA", {"reason": "报送"}).status_code == 404
+    # A union outside the scope is refused next to the filter, and no wider export is asked for instead.
+    refused = client.post("/members/?union=CA", {"reason": "报送"})
+    assert refused.status_code == 200 and "未找到该单位" in refused.content.decode()
+    assert Approval.objects.count() == 1

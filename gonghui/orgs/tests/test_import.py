@@ -365,6 +365,11 @@ def test_export_then_import_round_trips(tree, actor_a):
     assert sheet[3][1] == "A110" and sheet[3][3] == "基层工会"
     assert "139****5678" in sheet[3]  # phones are masked by default
     assert AuditEvent.objects.filter(action="export", details__masked=True).exists()
+    from django.utils.translation import gettext
+    from python_calamine import CalamineWorkbook
+
+    # A named sheet, in the language the export ran in (工会名册 in Chinese).
+    assert CalamineWorkbook.from_filelike(io.BytesIO(content)).sheet_names == [gettext("Union list")]
 
     result = importer.org_import(actor=actor_a, data=content, filename="export.xlsx")
     assert result.ok, result.problems
