@@ -158,6 +158,8 @@ register("calendar.year_set", _("Holiday arrangement saved"), group=Y, object_ty
                   "days": _("Days set")})
 register("backup.create", _("Backup made"), group=Y, object_type="database",
          details={"engine": _("Database engine"), "sha256": _("Checksum"), "tables": _("Tables"),
-                  "audit_seq": _("Last audit event")})
+                  "audit_seq": _("Last audit event"), "encrypted": _("Encrypted")})
 register("backup.restore", _("Backup restored"), group=Y, object_type="database",
          details={"engine": _("Database engine"), "sha256": _("Checksum"), "audit_seq": _("Last audit event")})
+register("audit.rekey", _("Audit chain keyed (upgrade)"), group=Y, object_type="audit",
+         details={"legacy_seq": _("Last unkeyed event"), "legacy_hash": _("Its hash"), "kid": _("Key id")})
