@@ -13,6 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--per-township", type=int, default=14, help="grassroots unions per township")
         parser.add_argument("--members", type=int, default=None,
                             help="members spread over the unions by size (default: 80-98%% of each union's employees)")
+        parser.add_argument("--activity", type=float, default=1.0,
+                            help="how busy the played year is (1: an ordinary year; 0: the unions and members only)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
@@ -26,8 +28,11 @@ class Command(BaseCommand):
                 self._print_logins()
                 return
             raise CommandError("The database already holds organizations; seed an empty database.")
+        if not 0 <= opts["activity"] <= 10:
+            raise CommandError("--activity 应在 0 到 10 之间（1 为普通的一年，0 不生成这一年的业务）。")
         try:
-            counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
+            counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"],
+                          activity=opts["activity"])
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(
