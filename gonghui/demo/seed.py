@@ -47,8 +47,12 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
     forward to now through the services (``year``; ``activity`` scales it, 0 leaves it out)."""
     if not getattr(settings, "GONGHUI_DEMO_ALLOWED", False):
         raise ImproperlyConfigured("These settings refuse to create demo users and data.")
+    from gonghui.casework.policies import policy_seed_defaults
+
     gen = data.Generator(seed)
     now = timezone.now()
+    # The time limits decide when the year's requests fall due; a database emptied since its migration lacks them.
+    policy_seed_defaults()
     start = year.month_start(timezone.localdate(now), 11)
     with transaction.atomic(), played_clock(timezone.make_aware(
             data.datetime.datetime.combine(start, data.datetime.time(8, 0)))) as clock:

@@ -191,10 +191,14 @@ class Year:
                   "worker_name": person["name"], "phone": person["phone"], "workplace": rng.choice(WORKPLACES),
                   "category": "consultation" if topic == "contract" else "solution"}
         roll = rng.random()
-        if stop or roll < 0.55:
+        if stop or roll < 0.45:
             desk, channel = who.county, rng.choice(DESKS)
-        elif roll < 0.70:
+        elif roll < 0.57:
             desk, channel = who.city, rng.choice(DESKS)
+        elif roll < 0.67:
+            desk, channel = who.town, rng.choice(DESKS)
+        elif roll < 0.72:
+            desk, channel = who.union, rng.choice(DESKS[:4])
         else:
             desk, channel = None, ""
         if desk is None:
@@ -210,8 +214,8 @@ class Year:
         self.counts["cases"] += 1
         case = result.case
         now = self.clock()
-        if desk is who.city:
-            self.at(self.step(now, 0, 1, stop), lambda: self._accept(case, who.city, stop))
+        if desk is not who.county:  # the city, the township and the union handle what comes to their own desk
+            self.at(self.step(now, 0, 1, stop), lambda: self._accept(case, desk, stop))
         elif stop == "logged":
             return
         elif stop or rng.random() < 0.7:
@@ -226,7 +230,7 @@ class Year:
         if stop == "dispatched":
             return
         to_actor = self.who.union if to == self.who.union_org else self.who.town
-        self.at(self.step(self.clock(), 0, 2, stop), lambda: self._accept(case, to_actor, stop))
+        self.at(self.step(self.clock(), 0, 1, stop), lambda: self._accept(case, to_actor, stop))
 
     def _accept(self, case, actor, stop: str) -> None:
         from gonghui.casework import services as cases
@@ -245,7 +249,7 @@ class Year:
         if stop == "paused" or (not stop and self.rng.random() < 0.1):
             self.at(self.step(self.clock(), 0, 1, stop), lambda: self._pause(case, actor, stop))
             return
-        self.at(self.step(self.clock(), 1, 3, stop), lambda: self._progress(case, actor, stop))
+        self.at(self.step(self.clock(), 0, 2, stop), lambda: self._progress(case, actor, stop))
 
     def _pause(self, case, actor, stop: str) -> None:
         from gonghui.casework import services as cases
@@ -266,9 +270,25 @@ class Year:
         cases.case_progress(actor=actor, case=case, note="已约谈用人单位，正在协调。")
         if stop == "progress":
             return
-        # Most are answered within the time limit; some take too long (the on-time rate is not 100%).
-        hi = 22 if self.rng.random() < 0.12 else 8
-        self.at(self.step(self.clock(), 1, hi, stop), lambda: self._reply(case, actor, stop))
+        self.at(self._reply_time(case, stop), lambda: self._reply(case, actor, stop))
+
+    def _reply_time(self, case, stop: str) -> datetime.datetime:
+        """Most are answered by their due date; one in ten takes longer (the on-time rate is not 100%)."""
+        from gonghui.casework.models import Case
+
+        now = self.clock()
+        due = Case.objects.filter(pk=case.pk).values_list("due_on", flat=True).first()
+        if stop or due is None:
+            return self.step(now, 1, 4, stop)
+        today = timezone.localdate(now)
+        if self.rng.random() < 0.1:
+            day = max(due, today) + datetime.timedelta(days=self.rng.randint(1, 8))
+        else:
+            span = max((due - today).days, 0)
+            day = today + datetime.timedelta(days=self.rng.randint(min(1, span), span))
+            if day.weekday() >= 5:  # answered on the Friday before rather than after the weekend
+                day -= datetime.timedelta(days=day.weekday() - 4)
+        return max(self.office_time(day), now + datetime.timedelta(minutes=30))
 
     def _reply(self, case, actor, stop: str) -> None:
         from gonghui.casework import services as cases
@@ -288,18 +308,33 @@ class Year:
 
     # ---- joining ----------------------------------------------------------------------------------------------
 
-    def _pick_union(self):
-        roll, who = self.rng.random(), self.who
-        if roll < 0.3:
-            return who.union_org
-        if roll < 0.7:
-            return self.rng.choice(who.town_unions)
-        return self.rng.choice(who.county_unions)
+    def _pick_union(self) -> Org | None:
+        """A union in 东湖区 that still has employees who are not members (a few tries; None if none had)."""
+        who = self.who
+        for _ in range(4):
+            roll = self.rng.random()
+            if roll < 0.15:
+                union = who.union_org
+            elif roll < 0.6:
+                union = self.rng.choice(who.town_unions)
+            else:
+                union = self.rng.choice(who.county_unions)
+            if self._room(union) > 0:
+                return union
+        return None
+
+    def _room(self, union: Org) -> int:
+        from gonghui.members.models import Membership, MembershipStatus
+
+        members = Membership.objects.filter(union=union, status=MembershipStatus.ACTIVE).count()
+        return Org.objects.get(pk=union.pk).employee_count - members
 
     def application_new(self, union: Org | None = None, decide: bool = True) -> None:
         from gonghui.members import applications
 
         union = union or self._pick_union()
+        if union is None:
+            return
         row = data.person_row(self.gen, union.region_code or data.CITY[1], union.kind, datetime.date(2020, 1, 1))
         person = {k: row[k] for k in ("name", "id_number", "sex", "birth_date", "phone", "ethnicity", "education",
                                       "political_status", "job_title", "is_migrant_worker", "is_new_employment",
@@ -329,8 +364,10 @@ class Year:
                                             reason="已是其他工会会员，请办理转会。")
 
     def roster_new_hires(self, day: datetime.date) -> None:
-        """Two unions bring in the month's new hires with a roster file, as they do after a hiring round."""
+        """Two unions bring in the month's new hires with a roster file, as they do after a hiring round, and
+        record their grown headcount."""
         from gonghui.members.roster import roster_import
+        from gonghui.orgs.services import org_update
 
         first = day.replace(day=1)
         for union in (self.rng.choice(self.who.town_unions), self.rng.choice(self.who.county_unions)):
@@ -341,9 +378,12 @@ class Year:
                 row = data.person_row(self.gen, union.region_code or data.CITY[1], union.kind, first, latest=day)
                 row["joined_on"] = self.gen.date_between(first, day)
                 writer.writerow(roster_row(row))
-            result = roster_import(actor=self.who.officer_for(union), union=union, data=out.getvalue().encode(),
+            officer = self.who.officer_for(union)
+            result = roster_import(actor=officer, union=union, data=out.getvalue().encode(),
                                    filename=f"{union.code}-{day:%Y%m}.csv", skip_invalid=True)
             self.counts["imports"] += result.created
+            union.refresh_from_db()
+            org_update(actor=officer, org=union, employee_count=union.employee_count + result.created)
 
     # ---- transfers ----------------------------------------------------------------------------------------------
 
@@ -362,6 +402,8 @@ class Year:
 
         origin = origin or self._pick_union()
         to = to or self._pick_union()
+        if origin is None or to is None:
+            return
         membership = self._member_of(origin) if origin != to else None
         if membership is None:
             return
@@ -506,10 +548,11 @@ def cast(users: dict) -> Who:
     county_org = Org.objects.get(code="LJ-DH")
     union = actor_for(users["union"])
     grassroots = Org.objects.filter(level="grassroots").order_by("path")
+    # A small tree (--per-township 1) has no other unions there: the union itself stands in.
+    town_unions = list(grassroots.filter(path__startswith=town_org.path).exclude(pk=union.org.pk)) or [union.org]
+    county_unions = list(grassroots.filter(path__startswith=county_org.path).exclude(
+        path__startswith=town_org.path)) or town_unions
     return Who(
         city=actor_for(users["city"]), county=actor_for(users["donghu"]), town=actor_for(users["chengguan"]),
         union=union, county_org=county_org, town_org=town_org, union_org=union.org,
-        town_unions=list(grassroots.filter(path__startswith=town_org.path).exclude(pk=union.org.pk)),
-        county_unions=list(grassroots.filter(path__startswith=county_org.path).exclude(
-            path__startswith=town_org.path)),
-    )
+        town_unions=town_unions, county_unions=county_unions)
