@@ -38,6 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，诉求 {counts['cases']} 件，"
             f"用户 {counts['users']} 个。"))
+        played = counts.get("year", {})
+        if "applications" in played:
+            self.stdout.write(
+                f"近 12 个月的业务：诉求 {played['cases']} 件，入会申请 {played['applications']} 份，"
+                f"新入职会员导入 {played['imports']} 人，转会 {played['transfers']} 次，"
+                f"服务卡激活 {played['activations']} 张，全号导出申请 {played['approvals']} 份。")
         self._print_logins()
 
     def _print_logins(self):
