@@ -89,7 +89,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         for u in DEMO_USERS:
             if u.username not in users:
                 users[u.username] = _user(u)
-        added = seed_members(gen, staff, members, before=start)
+        seed_members(gen, staff, members, before=start)
         counts = dict.fromkeys(("cases", "imports"), 0)
         if activity > 0:
             played = year.Year(gen, year.cast(users), clock, start, now, activity=activity)
@@ -100,8 +100,12 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         # 90-day password age would ask for a new one at the first sign-in).
         get_user_model().objects.filter(is_demo=True).update(password_changed_at=now)
         demo_security_policy()
-    return {"orgs": Org.objects.count(), "users": len(users), "members": added + counts["imports"],
-            "cases": counts["cases"], "year": counts}
+    from gonghui.members.models import Membership, MembershipStatus
+
+    # Members now: the rosters' of a year ago, less those who left, with the year's joins.
+    members_now = Membership.objects.filter(status=MembershipStatus.ACTIVE).count()
+    return {"orgs": Org.objects.count(), "users": len(users), "members": members_now, "cases": counts["cases"],
+            "year": counts}
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:
