@@ -8,8 +8,8 @@ service a person would use, at the time it would have happened (``clock.played_c
 timelines and the pre-aggregated figures are what that year would have left. Whatever was due after today is
 still waiting: the inboxes of ``donghu``, ``chengguan`` and ``union`` have work in them.
 
-Deterministic for a seed: one random generator, and steps run in the order of their time (ties by the order they
-were planned).
+Deterministic for a seed and the moment it ends (now): one random generator, and steps run in the order of their
+time (ties by the order they were planned).
 """
 
 import csv
