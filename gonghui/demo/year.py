@@ -126,7 +126,7 @@ class Year:
             yield day
             day += datetime.timedelta(days=1)
 
-    def play(self, weekly=None) -> dict:
+    def play(self) -> dict:
         from gonghui.casework.tasks import casework_tick
 
         week = None
@@ -156,10 +156,10 @@ class Year:
                     self.at(self.office_time(day), lambda: self.application_new())
                 if self.rng.random() < 0.2 * self.activity:
                     self.at(self.office_time(day), lambda: self.transfer_new())
-            if day.day == 10:
+            if day.day == 10 and day != self.today:
                 self.at(self.office_time(day), lambda d=day: self.roster_new_hires(d))
         # This month has its share even on its first morning: new hires and a request, before the present time.
-        if self.today.day < 10:
+        if self.today.day <= 10:
             self.at(self.so_far_today(), lambda: self.roster_new_hires(self.today))
         self.at(self.so_far_today(), lambda: self.case_new(stop="logged"))
         for day, stop in zip(last_days, LAST_STOPS, strict=True):
@@ -437,7 +437,7 @@ class Year:
     # ---- service cards ---------------------------------------------------------------------------------------
 
     def plan_cards(self) -> None:
-        """Cards issued across 城关街道 at the start of the year; a little over half of them activated over the
+        """Cards issued across 城关街道 at the start of the year; about two in five of them activated over the
         months (most early on), and the new members' cards issued each quarter."""
         from gonghui.members.cards import cards_issue
 
@@ -499,7 +499,7 @@ class Year:
             self.at(self.office_time(day, weekends=True), lambda i=i: self.transfer_new(
                 origin=who.union_org, to=who.county_unions[(i + 7) % len(who.county_unions)], decide=False))
         # Asked by a member on the portal, waiting for their union to release them.
-        self.at(self.office_time(days[3], weekends=True), lambda: self.transfer_new(
+        self.at(self.so_far_today(), lambda: self.transfer_new(
             origin=who.union_org, to=who.town_unions[-1], by_member=True, decide=False))
         # Exports with full numbers, each waiting for a second officer covering the unit.
         asks = [(who.union, who.union_org, "年度会员信息核对"), (who.town, who.union_org, "会员服务卡补办核对"),
