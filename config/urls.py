@@ -3,9 +3,11 @@ from django.urls import include, path
 
 from gonghui.api import api
 from gonghui.core import views as core_views
+from gonghui.portal import views_start
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # Workers see the public start page; signed-in staff go on to their workbench.
+    path("", views_start.start, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -132,14 +132,16 @@ def resident_id(rng: random.Random, region: str, birth: datetime.date, female: b
     return body + id_check_char(body)
 
 
-def person_row(gen: "Generator", region: str, union_kind: str, earliest: datetime.date) -> dict:
-    """One synthetic member as a roster row would hold them (the demo, tests and benchmarks use this)."""
+def person_row(gen: "Generator", region: str, union_kind: str, earliest: datetime.date,
+               latest: datetime.date = datetime.date(2026, 10, 31)) -> dict:
+    """One synthetic member as a roster row would hold them (the demo, tests and benchmarks use this); joined
+    between ``earliest`` (or when they came of age) and ``latest``."""
     rng = gen.rng
     female = rng.random() < (0.62 if union_kind in ("school", "institution") else 0.38)
     birth = gen.date_between(datetime.date(1966, 1, 1), datetime.date(2004, 12, 31))
     adult = birth + datetime.timedelta(days=18 * 366)
-    joined = gen.date_between(max(earliest, adult, datetime.date(1995, 1, 1)),
-                              datetime.date(2026, 10, 31))
+    first = max(earliest, adult, datetime.date(1995, 1, 1))
+    joined = gen.date_between(min(first, latest), latest)
     platform = union_kind == "regional" and rng.random() < 0.35
     migrant = union_kind in ("enterprise", "regional") and rng.random() < 0.3
     return {

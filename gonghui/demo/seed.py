@@ -1,10 +1,12 @@
 """Seed the demo federation: one city, three districts/counties, ~20 townships, ~300 grassroots unions."""
 
+import csv
+import io
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +15,8 @@ from gonghui.core.models import Grant, Role
 from gonghui.orgs import services
 from gonghui.orgs.models import Org
 
-from . import data
+from . import data, year
+from .clock import played_clock
 
 DEMO_PASSWORD = "Demo-2026-gh"  # noqa: S105 - printed for the demo; production refuses to seed demo users
 
@@ -39,11 +42,20 @@ DEMO_USERS = [
 ]
 
 
-def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None) -> dict:
+def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None, activity: float = 1.0) -> dict:
+    """The federation as it stood a year ago (its unions and their members), then the year of work since, played
+    forward to now through the services (``year``; ``activity`` scales it, 0 leaves it out)."""
     if not getattr(settings, "GONGHUI_DEMO_ALLOWED", False):
         raise ImproperlyConfigured("These settings refuse to create demo users and data.")
+    from gonghui.casework.policies import policy_seed_defaults
+
     gen = data.Generator(seed)
-    with transaction.atomic():
+    now = timezone.now()
+    # The time limits decide when the year's requests fall due; a database emptied since its migration lacks them.
+    policy_seed_defaults()
+    start = year.month_start(timezone.localdate(now), 11)
+    with transaction.atomic(), played_clock(timezone.make_aware(
+            data.datetime.datetime.combine(start, data.datetime.time(8, 0)))) as clock:
         city = services.org_create_root(actor=SYSTEM, code="LJ", name=data.CITY[0], level="city",
                                         kind="federation", region_code=data.CITY[1],
                                         founded_on=data.datetime.date(1950, 5, 1))
@@ -77,26 +89,34 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         for u in DEMO_USERS:
             if u.username not in users:
                 users[u.username] = _user(u)
-        added = seed_members(gen, staff, members)
-        seed_cards(gen, staff)
-        cases = seed_cases(gen, users)
+        seed_members(gen, staff, members, before=start)
+        counts = dict.fromkeys(("cases", "imports"), 0)
+        if activity > 0:
+            played = year.Year(gen, year.cast(users), clock, start, now, activity=activity)
+            played.plan()
+            counts = played.play()
+    with transaction.atomic():
+        # The demo logins were made at the start of the played year; their passwords are fresh today (else the
+        # 90-day password age would ask for a new one at the first sign-in).
+        get_user_model().objects.filter(is_demo=True).update(password_changed_at=now)
         demo_security_policy()
-    return {"orgs": Org.objects.count(), "users": len(users), "members": added, "cases": cases}
+    from gonghui.members.models import Membership, MembershipStatus
+
+    # Members now: the rosters' of a year ago, less those who left, with the year's joins.
+    members_now = Membership.objects.filter(status=MembershipStatus.ACTIVE).count()
+    return {"orgs": Org.objects.count(), "users": len(users), "members": members_now, "cases": counts["cases"],
+            "year": counts}
 
 
-def seed_members(gen: data.Generator, staff, total: int | None) -> int:
+def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:
     """Members for every grassroots union, brought in as each union would: a roster file per union through
     the roster import (one audit event per union). ``total`` spreads that many by union size; None gives
-    each union a realistic membership rate (80-98% of its employees)."""
-    import csv
-    import io
-
+    each union a realistic membership rate (80-98% of its employees). All joined before ``before``."""
     from gonghui.members.roster import roster_import
 
     unions = list(Org.objects.filter(level="grassroots").order_by("path"))
     employees = sum(u.employee_count for u in unions) or 1
-    fields = ["name", "id_number", "sex", "birth_date", "phone", "ethnicity", "education", "political_status",
-              "joined_on", "job_title", "is_migrant_worker", "is_new_employment", "is_dispatched"]
+    latest = before - data.datetime.timedelta(days=1)
     added = 0
     for union in unions:
         if total is None:
@@ -108,95 +128,15 @@ def seed_members(gen: data.Generator, staff, total: int | None) -> int:
         region = union.region_code or data.CITY[1]
         earliest = union.founded_on or data.datetime.date(1995, 1, 1)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields)
+        writer = csv.DictWriter(out, fieldnames=year.ROSTER_FIELDS)
         writer.writeheader()
         for _ in range(share):
-            row = data.person_row(gen, region, union.kind, earliest)
-            row["sex"] = "男" if row["sex"] == "M" else "女"
-            for flag in ("is_migrant_worker", "is_new_employment", "is_dispatched"):
-                row[flag] = "是" if row[flag] else "否"
-            writer.writerow(row)
+            writer.writerow(year.roster_row(data.person_row(gen, region, union.kind, earliest, latest=latest)))
         # Generated ID numbers can collide; such rows are skipped, and the seed stays deterministic.
         result = roster_import(actor=staff, union=union, data=out.getvalue().encode(), filename=f"{union.code}.csv",
                                skip_invalid=True)
         added += result.created
     return added
-
-
-def seed_cards(gen: data.Generator, staff) -> None:
-    """Cards issued across 城关街道, a little over half of them activated, as the unions report them."""
-    from gonghui.members.cards import card_activate_by_officer, cards_issue
-
-    township = Org.objects.filter(code="LJ-DH-01").first()
-    if township is None:
-        return
-    try:
-        batch = cards_issue(actor=staff, union=township)
-    except ValidationError:  # no members to issue cards to (a seed with --members 0)
-        return
-    for card in batch.cards.order_by("number"):
-        if gen.rng.random() < 0.56:
-            card_activate_by_officer(actor=staff, card=card)
-
-
-CASE_TOPICS = {
-    "wages": ("拖欠工资", "所在工地拖欠{n}个月工资，多次讨要未果，要求工会协调支付。"),
-    "contract": ("未签劳动合同", "入职{n}个月单位一直未签书面劳动合同，咨询如何维权。"),
-    "social_insurance": ("未缴社会保险", "单位{n}个月未缴纳社会保险，要求补缴。"),
-    "safety": ("车间安全隐患", "车间通风设备损坏{n}周未修，工人身体不适，请求督促整改。"),
-    "union_founding": ("申请建会", "企业有职工{n}0余人，职工希望成立工会，请求指导建会。"),
-    "assistance": ("困难帮扶", "家庭成员重病，{n}口人生活困难，申请帮扶。"),
-}
-WORKPLACES = ["临江建工集团第三项目部", "城关物流园", "东湖机械厂", "城关商贸城", "临江食品有限公司", "外卖配送站"]
-
-
-def seed_cases(gen: data.Generator, users) -> int:
-    """Workers' requests in 东湖区 at every stage: logged at the county's front desk in the last weeks, some
-    dispatched to 城关街道 and accepted there, one waiting for papers, some answered, followed up and closed.
-    The tick then colors them, so the inbox, the supervision list and the figures have something to show."""
-    from gonghui.casework import intake
-    from gonghui.casework import services as cases
-    from gonghui.casework.tasks import casework_tick
-
-    township = Org.objects.filter(code="LJ-DH-01").first()
-    if township is None:
-        return 0
-    county, town = actor_for(users["donghu"]), actor_for(users["chengguan"])
-    today = timezone.localdate()
-    logged = 0
-    region = township.region_code or data.CITY[1]
-    for i in range(36):
-        person = data.person_row(gen, region, "enterprise", data.datetime.date(2010, 1, 1))
-        topic = gen.rng.choice(sorted(CASE_TOPICS))
-        subject, description = CASE_TOPICS[topic]
-        channel = gen.rng.choice(["visit", "visit", "phone", "phone", "letter", "grid"])
-        case = intake.case_log(actor=county, data={
-            "channel": channel, "people": gen.rng.choice([1, 1, 1, 2, 3, 6]) if channel == "visit" else 1,
-            "category": "consultation" if topic == "contract" else "solution", "topic": topic,
-            "complexity": "general", "subject": subject, "description": description.format(n=gen.rng.randint(2, 5)),
-            "worker_name": person["name"], "phone": person["phone"], "workplace": gen.rng.choice(WORKPLACES),
-            "source_note": "", "note": "",
-            "received_on": today - data.datetime.timedelta(days=gen.rng.randint(0, 25))}).case
-        logged += 1
-        stage = i % 6
-        if stage == 0:
-            continue  # waits at the county's front desk
-        cases.case_dispatch(actor=county, case=case, to=township, note="请街道总工会核实办理。")
-        if stage == 1:
-            continue  # waits for the township to accept it
-        cases.case_accept(actor=town, case=case)
-        if stage == 2:
-            cases.case_pause(actor=town, case=case, missing=["劳动合同或工资条复印件", "身份证复印件"])
-            continue
-        if stage == 3:
-            cases.case_progress(actor=town, case=case, note="已约谈用人单位，正在协调。")
-            continue
-        cases.case_reply(actor=town, case=case, reply="经协调，用人单位同意在本月内解决，请留意后续通知。")
-        if stage == 5:
-            cases.case_follow_up(actor=town, case=case, satisfaction="satisfied", note="电话回访，职工表示满意。")
-            cases.case_close(actor=town, case=case)
-    casework_tick()
-    return logged
 
 
 def demo_security_policy() -> None:

@@ -9,8 +9,8 @@ from gonghui.core import users_services
 from gonghui.core.access import actor_for
 
 # Pages anyone may open.
-PUBLIC = {"login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
-          # The public portal: workers use it without a login (it shows union names, never people).
+PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
+          # The start page and the public portal: workers use them without a login (union names, never people).
           "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/",
           "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/",
           # A worker's own data, after proving who they are with their numbers and a code (gonghui/privacy).

@@ -288,7 +288,7 @@ def test_demo_users_are_marked_and_the_demo_says_the_second_factor_is_off(db, ca
 
     from gonghui.demo.seed import DEMO_USERS
 
-    call_command("seed", "--per-township", "1", "--members", "0")
+    call_command("seed", "--per-township", "1", "--members", "0", "--activity", "0")
     names = {u.username for u in DEMO_USERS}
     assert set(User.objects.filter(is_demo=True).values_list("username", flat=True)) == names
     assert not User.objects.filter(is_superuser=True).exists()

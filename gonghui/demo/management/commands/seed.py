@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--per-township", type=int, default=14, help="grassroots unions per township")
         parser.add_argument("--members", type=int, default=None,
                             help="members spread over the unions by size (default: 80-98%% of each union's employees)")
+        parser.add_argument("--activity", type=float, default=1.0,
+                            help="how busy the played year is (1: an ordinary year; 0: the unions and members only)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has data")
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
 
@@ -29,16 +31,25 @@ class Command(BaseCommand):
                 self._print_logins()
                 return
             raise CommandError("The database already holds organizations; seed an empty database.")
+        if not 0 <= opts["activity"] <= 10:
+            raise CommandError("--activity 应在 0 到 10 之间（1 为普通的一年，0 不生成这一年的业务）。")
         try:
             # The messages to the fictional workers still reach var/notify/, but not this command's output.
             with _quiet("gonghui.notify"):
-                counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"])
+                counts = seed(seed=opts["seed"], per_township=opts["per_township"], members=opts["members"],
+                              activity=opts["activity"])
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         audit_anchors.write(kind="seed")  # a new history: the anchors of an earlier demo database stop applying
         self.stdout.write(self.style.SUCCESS(
             f"演示数据已生成：组织 {counts['orgs']} 个，会员 {counts['members']} 人，诉求 {counts['cases']} 件，"
             f"用户 {counts['users']} 个。"))
+        played = counts.get("year", {})
+        if "applications" in played:
+            self.stdout.write(
+                f"近 12 个月的业务：诉求 {played['cases']} 件，入会申请 {played['applications']} 份，"
+                f"新入职会员导入 {played['imports']} 人，转会 {played['transfers']} 次，"
+                f"服务卡激活 {played['activations']} 张，全号导出申请 {played['approvals']} 份。")
         self._print_logins()
 
     def _print_logins(self):
