@@ -41,7 +41,7 @@ from .models import (
     Topic,
 )
 
-REQUEST_NOTICE_VERSION = "2026-11"
+REQUEST_NOTICE_VERSION = "2026-12"  # 2026-12: the optional ID number and what it is for
 CONSENT_PURPOSE = "request"
 PUBLIC = Actor(user=None, grant=None, label="public")
 # A letter may be logged some days after it arrived; its time limit counts from the day it arrived.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from gonghui.casework import intake
 from gonghui.casework import services as case_services
 from gonghui.casework.models import Case
 from gonghui.casework.testing import log_case
@@ -85,7 +86,8 @@ def populate(cast, client) -> World:
                                          "description": "请帮忙", "id_number": w.numbers["worker"][0],
                                          "consent_id_number": "on",
                                          "worker_name": "钱伟", "phone": w.numbers["worker"][1],
-                                         "workplace": "东湖建筑", **CONSENT})
+                                         "workplace": "东湖建筑", **CONSENT,
+                                         "notice_version": intake.REQUEST_NOTICE_VERSION})
     w.public_case = Case.objects.get(worker_name="钱伟")
     client.post("/requests/track/", {"code": w.public_case.code, "last4": "6666"})
     w.closed_case = log_case(cast.officer_a, phone="13766667777", worker_name="吴芳", topic="contract")

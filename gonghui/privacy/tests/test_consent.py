@@ -7,6 +7,7 @@ import pytest
 from django.urls import resolve
 from django.utils import timezone
 
+from gonghui.casework import intake
 from gonghui.core.access import actor_for
 from gonghui.core.tests.test_scope_walk import _fill, _routes
 from gonghui.members import cards, services
@@ -73,7 +74,7 @@ def _submissions(world, cast):
                                    "phone": "13977778888", **CONSENT}),
         "/requests/new/": ("request", {"org": "CA", "category": "solution", "topic": "safety", "subject": "安全隐患",
                                        "description": "车间无防护", "worker_name": "何平", "phone": "13566667777",
-                                       **CONSENT}),
+                                       **CONSENT, "notice_version": intake.REQUEST_NOTICE_VERSION}),
         "/privacy/": ("privacy", {"id_number": member_id, "phone": member_phone, "code": world.card.number,
                                   **CONSENT}),
     }
@@ -90,7 +91,7 @@ def test_every_public_form_taking_personal_data_stores_a_consent(world, cast, cl
         new = Consent.objects.exclude(pk__in=before)
         assert new.count() == 1, f"{url} stored {new.count()} consents"
         consent = new.get()
-        assert consent.purpose == purpose and consent.notice_version == "2026-11"
+        assert consent.purpose == purpose and consent.notice_version == data["notice_version"]
         assert started <= consent.given_at <= timezone.now() and consent.ip == "127.0.0.1"
 
 

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.db import connection
 
+from gonghui.casework import intake
 from gonghui.casework.models import Case
 from gonghui.members import applications
 from gonghui.members import services as member_services
@@ -35,7 +36,7 @@ def file_request(client, phone, id_number="", topic="wages", **extra):
     client.post("/requests/new/?to=CA", {"org": "CA", "category": "solution", "topic": topic, "subject": "加班费",
                                          "description": "另一份诉求", "worker_name": "某人", "phone": phone,
                                          "id_number": id_number, "consent_id_number": "on" if id_number else "",
-                                         **CONSENT, **extra})
+                                         **CONSENT, "notice_version": intake.REQUEST_NOTICE_VERSION, **extra})
     return Case.objects.exclude(pk__in=before).first()
 
 
@@ -140,12 +141,14 @@ def test_a_case_filed_with_an_id_number_stores_it_encrypted_and_the_form_checks_
     resp = client.post("/requests/new/?to=CA", {"org": "CA", "category": "solution", "topic": "other",
                                                 "subject": "咨询", "description": "问题", "worker_name": "某人",
                                                 "phone": OTHER_PHONE, "id_number": rid("33010219800808008")[:-1] + "0",
-                                                "consent_id_number": "on", **CONSENT})
+                                                "consent_id_number": "on", **CONSENT,
+                                                "notice_version": intake.REQUEST_NOTICE_VERSION})
     assert resp.status_code == 200 and "校验位不正确" in resp.content.decode() and Case.objects.count() == before
     # An ID number needs its own consent (sensitive personal information), or is left out.
     resp = client.post("/requests/new/?to=CA", {"org": "CA", "category": "solution", "topic": "other",
                                                 "subject": "咨询", "description": "问题", "worker_name": "某人",
-                                                "phone": OTHER_PHONE, "id_number": OTHER_ID, **CONSENT})
+                                                "phone": OTHER_PHONE, "id_number": OTHER_ID, **CONSENT,
+                                                "notice_version": intake.REQUEST_NOTICE_VERSION})
     assert resp.status_code == 200 and "单独同意" in resp.content.decode() and Case.objects.count() == before
 
 
