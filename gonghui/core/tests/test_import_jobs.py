@@ -2,14 +2,14 @@
 and the partial indexes behind the sweep and the menu badges."""
 
 import datetime
+import importlib
 
 import pytest
 from django.utils import timezone, translation
 
 from gonghui.core import import_jobs
 from gonghui.core.access import actor_for
-from gonghui.core.models import Approval, AuditEvent, ImportJob
-from gonghui.privacy.models import DeletionRequest
+from gonghui.core.models import AuditEvent, ImportJob
 
 
 @pytest.fixture(autouse=True)
@@ -80,14 +80,20 @@ def test_heartbeat_stamps_the_column_and_saves_progress(cast):
     assert stored.heartbeat_at == job.heartbeat_at and stored.total_rows == 7 and "heartbeat" not in stored.options
 
 
-def _partial(model, name: str):
-    return next(i for i in model._meta.indexes if i.name == name)
+def test_the_running_jobs_index_holds_only_the_rows_the_sweep_reads():
+    index = next(i for i in ImportJob._meta.indexes if i.name == "core_importjob_running_beat")
+    assert index.fields == ["heartbeat_at"] and dict(index.condition.children) == {"status": "running"}
 
 
-def test_partial_indexes_hold_only_the_rows_their_queries_count():
-    beat = _partial(ImportJob, "core_importjob_running_beat")
-    assert beat.fields == ["heartbeat_at"] and dict(beat.condition.children) == {"status": "running"}
-    approvals = _partial(Approval, "core_approval_open")
-    assert approvals.fields == ["org_path"] and dict(approvals.condition.children) == {"state": "requested"}
-    requests = _partial(DeletionRequest, "privacy_request_pending")
-    assert requests.fields == ["org_path"] and dict(requests.condition.children) == {"status": "pending"}
+def test_the_migration_moves_the_heartbeat_from_the_options_to_its_column(cast):
+    from django.apps import apps
+
+    migration = importlib.import_module("gonghui.core.migrations.0009_importjob_heartbeat")
+    beat = _ago(3)
+    job = _job(cast, "members.roster", options={"stage": "import", "heartbeat": beat.isoformat()})
+    never = _job(cast, "orgs.import", options={"heartbeat": None})
+    migration.heartbeat_to_column(apps, None)
+    job.refresh_from_db()
+    never.refresh_from_db()
+    assert job.heartbeat_at == beat and job.options == {"stage": "import"}
+    assert never.heartbeat_at is None and never.options == {}
