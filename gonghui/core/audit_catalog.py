@@ -73,6 +73,10 @@ register_object_type("security_policy", _("Security settings"))
 register_object_type("database", _("Database"))
 register_object_type("approval", _("Approval request"), _approvals)
 register_object_type("audit", _("Audit trail"))
+# Import jobs of every kind (``core.import_jobs``); the apps label their own kinds' actions.
+register_object_type("import_job", _("Import job"))
+register("core.import_interrupted", _("Import interrupted (worker stopped): nothing written"), group="system",
+         object_type="import_job", details={"file": _("File"), "union": _("Union")})
 
 # Detail keys used by several apps.
 register_detail("reason", _("Reason"))

@@ -305,11 +305,17 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # When a running job last showed it was alive (``gonghui.core.import_jobs``).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
-        indexes = [models.Index(fields=["org", "-created_at"], name="core_importjob_org")]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="core_importjob_org"),
+            # The stale-job sweep: running jobs whose heartbeat is older than the cutoff (few rows, ever).
+            models.Index(fields=["heartbeat_at"], condition=Q(status="running"), name="core_importjob_running_beat"),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.uid}"
@@ -361,7 +367,11 @@ class Approval(models.Model):
             models.CheckConstraint(condition=~Q(state="executed") | Q(executed_at__isnull=False),
                                    name="core_approval_executed_has_time"),
         ]
-        indexes = [models.Index(fields=["org_path", "state"], name="core_approval_path_state")]
+        indexes = [
+            models.Index(fields=["org_path", "state"], name="core_approval_path_state"),
+            # The menu badge counts only the open requests of a subtree: this index holds nothing else.
+            models.Index(fields=["org_path"], condition=Q(state="requested"), name="core_approval_open"),
+        ]
 
     def __str__(self):
         return self.uid

@@ -10,7 +10,8 @@ Memory stays bounded by a chunk of the file, whatever its length: CSV is decoded
 read by ``XlsxSheet``, which inflates the worksheet part of the zip as it goes and picks the cells out of its
 XML (shared strings, when the file has them, are held compactly: the one part that grows with the file).
 python-calamine, which builds the whole sheet in memory (about 1.2 KB per row of 13 cells), reads the other
-formats (xls, xlsb, ods) and any xlsx the streaming reader does not recognize.
+formats (ods, and any xlsx the streaming reader does not recognize; xls in a child process with a memory and CPU
+ceiling, ``xls_reader``).
 """
 
 import codecs
@@ -44,6 +45,7 @@ from .tabular_guard import (
     too_many_rows,
     verify_zip,
 )
+from .xls_reader import read_xls
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +112,12 @@ class Table:
         if _is_csv(head, filename):
             self._encoding = _csv_encoding(data)
             return
-        if not head.startswith(b"PK"):  # xls (an OLE file): calamine reads it whole
+        if not head.startswith(b"PK"):  # xls (an OLE file): calamine reads it whole, in a bounded child process
             if _size(data) > lim.max_in_memory:
                 raise TableFileError(_("An xls file larger than %(mb)s MB cannot be read; save it as xlsx.")
                                      % {"mb": lim.max_in_memory // (1024 * 1024)}, code="too_large")
-            self._sheet = _calamine_sheet(data)
+            with _open(data) as f:
+                self._sheet = _XlsSheet(read_xls(f.read(), max_in_memory=lim.max_in_memory))
             return
         try:
             self._sheet = XlsxSheet.open(data, lim, strings=strings)
@@ -665,6 +668,20 @@ class _CalamineSheet:
         for line, cells in enumerate(self._sheet.iter_rows(), start=1):
             if line >= start:
                 yield line, [*pad, *cells] if pad else cells
+
+
+class _XlsSheet(_CalamineSheet):
+    """The rows an xls child process sent back (``xls_reader``), already padded like ``_CalamineSheet``'s."""
+
+    def __init__(self, rows: list[list]):
+        self._rows = rows
+
+    def count_rows(self, limit: int = 0) -> int:
+        return len(self._rows)
+
+    def rows(self, start: int = 1) -> Iterator[tuple[int, list]]:
+        start = max(start, 1)
+        yield from enumerate(self._rows[start - 1:], start=start)
 
 
 def _calamine_sheet(source: Source) -> _CalamineSheet:

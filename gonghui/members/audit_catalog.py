@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import import_jobs
 from gonghui.core.audit_labels import (
     DisplayedObject,
     choices,
@@ -72,13 +73,15 @@ register("member.import", _("Members imported"), group=M, object_type="org",
                   "refused": _("Refused"), "skip_invalid": _("Invalid rows skipped"),
                   "over_employees": _("Members would exceed employees"),
                   "accept_over_employees": _("Officer confirmed members above employees")})
-register_object_type("import_job", _("Import job"))
 _JOB = {"file": _("File"), "union": _("Union")}
 register("member.import_cancel", _("Roster import cancelled"), group=M, object_type="import_job", details=_JOB)
 register("member.import_retry", _("Interrupted roster import run again"), group=M, object_type="import_job",
          details=_JOB)
 register("member.import_interrupted", _("Roster import interrupted (worker stopped): nothing written"), group=M,
          object_type="import_job", details=_JOB)
+# The file is kept, so an interrupted roster job (kind ``roster.KIND``) is offered a retry, on screen and API.
+import_jobs.register("members.roster", action="member.import_interrupted", message=_(
+    "The import was interrupted (its background worker stopped); nothing was written. Retry it or cancel it."))
 register("member.application.submit", _("Join application submitted online"), group=M,
          object_type="join_application", details={"notice_version": _("Notice version")})
 register("member.application.approve", _("Join application approved"), group=M, object_type="join_application")

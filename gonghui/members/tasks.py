@@ -10,13 +10,12 @@ Progress: the check phase runs outside any transaction and writes ``processed_ro
 write phase is one transaction (so a crash leaves nothing) and only its start is reported ("Writing").
 A queued job first counts the file's rows (streamed) so that its page shows them from the start.
 
-Heartbeat: a running job stamps ``options["heartbeat"]`` when it starts and at each progress report. A worker
-killed mid-job leaves it "running" with the registry untouched (the write's transaction rolls back);
-``import_jobs_sweep`` (run by ``gonghui tick``) marks a running job without a heartbeat for
+Heartbeat: a running job stamps ``heartbeat_at`` when it starts and at each progress report. A worker killed
+mid-job leaves it "running" with the registry untouched (the write's transaction rolls back);
+``core.import_jobs.import_jobs_sweep`` (run by ``gonghui tick``) marks a running job without a heartbeat for
 ``IMPORT_JOB_STALE_MINUTES`` as failed, and its uploader may then retry it (the file is kept) or cancel it.
 """
 
-import datetime
 import logging
 import secrets
 import time
@@ -25,14 +24,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from gonghui.core import audit, tabular, tabular_guard
-from gonghui.core.access import SYSTEM, actor_for
+from gonghui.core import audit, import_jobs, tabular, tabular_guard
+from gonghui.core.access import actor_for
 from gonghui.core.models import ImportJob
 
 from . import roster, services
@@ -169,8 +167,7 @@ def job_cancel(*, actor, job: ImportJob) -> None:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         stage = job.options.get("stage", CHECK)
-        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))
-                or (stage == CHECK and job.status != ImportJob.Status.RUNNING)):
+        if not (import_jobs.is_interrupted(job) or (stage == CHECK and job.status != ImportJob.Status.RUNNING)):
             raise ValidationError(_("Only a checked import that was not confirmed, or an interrupted one, can be "
                                     "cancelled."), code="not_cancellable")
         _save(job, status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
@@ -185,52 +182,14 @@ def job_retry(*, actor, job: ImportJob) -> ImportJob:
         raise PermissionDenied("not the uploader")
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("org", "user").get(pk=job.pk)
-        if not (is_stale(job) or (job.status == ImportJob.Status.FAILED and job.options.get("stale"))):
+        if not import_jobs.is_interrupted(job):
             raise ValidationError(_("Only an interrupted import can be retried."), code="not_retryable")
         if not (Path(settings.MEDIA_ROOT) / job.stored_path).is_file():
             raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="gone")
         _save(job, status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="",
-              started_at=None, finished_at=None, options={**job.options, "stale": False})
+              started_at=None, finished_at=None, heartbeat_at=None, options={**job.options, "stale": False})
         _audit_job(actor, job, "member.import_retry")
     return job
-
-
-def heartbeat_of(job: ImportJob):
-    """When the job last showed it was alive: its heartbeat, else its start."""
-    beat = job.options.get("heartbeat")
-    return datetime.datetime.fromisoformat(beat) if beat else job.started_at or job.created_at
-
-
-def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
-    if job.status != ImportJob.Status.RUNNING:
-        return False
-    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
-    return heartbeat_of(job) < cutoff
-
-
-def import_jobs_sweep(now: datetime.datetime | None = None) -> dict:
-    """The sweep (``gonghui tick``): running import jobs of any kind without a heartbeat for
-    IMPORT_JOB_STALE_MINUTES are marked failed. Their write, one transaction, died with the worker: nothing was
-    written. Safe to run again."""
-    now = now or timezone.now()
-    swept = 0
-    # Every kind of import job (roster and org imports): only a roster job offers a retry from the kept file.
-    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("org"):
-        if not is_stale(job, now):
-            continue
-        # Only a job still running and still silent: a worker that reported meanwhile keeps its job.
-        beat = job.options.get("heartbeat")
-        silent = Q(options__heartbeat=beat) if beat else Q(options__heartbeat=None) | Q(options__heartbeat__isnull=True)
-        done = ImportJob.objects.filter(silent, pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED, finished_at=now, options={**job.options, "stale": True},
-            message=(_("The import was interrupted (its background worker stopped); nothing was written. Retry "
-                       "it or cancel it.") if job.kind == KIND else
-                     _("The import was interrupted (its background worker stopped); nothing was written. Upload "
-                       "the file again."))[:500])
-        if done:
-            swept += 1
-            _audit_job(SYSTEM, job, "member.import_interrupted")
-    return {"stale_import_jobs": swept}
 
 
 def _audit_job(actor, job: ImportJob, action: str) -> None:
@@ -259,7 +218,7 @@ def job_run(uid: str) -> ImportJob:
     if not claimed:
         return job
     job.refresh_from_db()
-    _beat(job)
+    import_jobs.heartbeat(job)
     with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
         try:
             _run(job)
@@ -268,11 +227,6 @@ def job_run(uid: str) -> ImportJob:
             _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
                   message=_("The import failed because of an internal error; nothing was written.")[:500])
     return job
-
-
-def _beat(job: ImportJob, **values) -> None:
-    """Save progress with a fresh heartbeat (outside any transaction, so other connections see it)."""
-    _save(job, options={**job.options, "heartbeat": timezone.now().isoformat()}, **values)
 
 
 def _run(job: ImportJob) -> None:
@@ -287,14 +241,14 @@ def _run(job: ImportJob) -> None:
         values = {"processed_rows": done, "total_rows": expected}
         if phase == "write":
             values["message"] = _("Writing to the registry…")
-        _beat(job, **values)
+        import_jobs.heartbeat(job, **values)
 
     try:
         data = Path(settings.MEDIA_ROOT) / job.stored_path  # streamed from disk: a large roster is never held whole
         if not data.is_file():
             raise FileNotFoundError(data)
         if not job.total_rows:  # the page shows the rows found from the start, not "about 0"
-            _beat(job, total_rows=tabular.count_rows(data, job.filename, kind=KIND))
+            import_jobs.heartbeat(job, total_rows=tabular.count_rows(data, job.filename, kind=KIND))
         result = roster.roster_import(actor=actor, union=job.org, data=data, filename=job.filename,
                                       dry_run=stage == CHECK, skip_invalid=bool(job.options.get("skip_invalid")),
                                       accept_over_employees=bool(job.options.get("accept_over_employees")),

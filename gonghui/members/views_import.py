@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_htmx.http import HttpResponseClientRefresh
 
-from gonghui.core import tabular_guard
+from gonghui.core import import_jobs, tabular_guard
 from gonghui.core.forms import StyledForm, apply_validation_error
 from gonghui.core.models import ImportJob
 from gonghui.core.spreadsheets import XLSX_TYPE, content_disposition, export_filename, xlsx_response
@@ -79,7 +79,7 @@ def import_job(request, uid: str):
     job = tasks.job_get(actor=actor, uid=uid)
     if request.method == "POST":
         return _act(request, job)
-    stale = tasks.is_stale(job)
+    stale = import_jobs.is_stale(job)
     finished = job.status in tasks.FINISHED or stale
     if request.htmx:
         if finished:
@@ -94,7 +94,7 @@ def import_job(request, uid: str):
                         and job.options.get("importable") and job.user_id == request.user.pk),
         "skip_invalid": job.options.get("skip_invalid", False),
         "can_import_valid": tasks.valid_rows_only(job) and job.user_id == request.user.pk,
-        "interrupted": stale or (job.status == ImportJob.Status.FAILED and job.options.get("stale", False)),
+        "interrupted": import_jobs.is_interrupted(job),
         "has_report": tasks.report_file(job) is not None,
         "breadcrumbs": _crumbs(_("Import members"), job.filename),
     })

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import import_jobs
 from gonghui.core.audit_labels import DisplayedObject, choices, register, register_group, register_object_type
 
 from .models import Level, Org
@@ -43,3 +44,8 @@ register("org.dissolve", _("Union dissolved"), group="orgs", object_type="org",
 register("org.import", _("Unions imported"), group="orgs", object_type="org",
          details={"file": _("File"), "created": _("Created"), "updated": _("Updated"),
                   "unchanged": _("Unchanged")})
+register("org.import_interrupted", _("Union import interrupted (worker stopped): nothing written"), group="orgs",
+         object_type="import_job", details={"file": _("File"), "union": _("Union")})
+# The upload is not kept for a second run (kind ``orgs.tasks.KIND``): its uploader starts again.
+import_jobs.register("orgs.import", action="org.import_interrupted", message=_(
+    "The import was interrupted (its background worker stopped); nothing was written. Upload the file again."))

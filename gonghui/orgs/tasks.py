@@ -5,7 +5,7 @@ task (django-tasks) instead of inside the request; the page polls the job (``cor
 a run is kept next to it as JSON, from which the screen shows the same preview as for a small file.
 
 ``gonghui orgs import`` keeps importing in-process. A job whose worker dies is swept by ``gonghui tick`` like a
-roster job (``members.tasks.import_jobs_sweep`` covers every kind); the import is one transaction, so nothing
+roster job (``core.import_jobs.import_jobs_sweep`` covers every kind); the import is one transaction, so nothing
 was written.
 """
 
@@ -62,8 +62,7 @@ def job_restart(job: ImportJob, *, actor, stage: str) -> ImportJob:
     """The same upload's job run again, as the import itself once its check is confirmed."""
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="", started_at=None,
-        finished_at=None, options={**{k: v for k, v in job.options.items() if k != "heartbeat"}, "stage": stage,
-                                   "stale": False})
+        finished_at=None, heartbeat_at=None, options={**job.options, "stage": stage, "stale": False})
     transaction.on_commit(lambda: org_job.enqueue(job.uid))
     job.refresh_from_db()
     return job
@@ -115,8 +114,7 @@ def job_run(uid: str) -> ImportJob:
     """Run a pending org job (its check, or its import). Safe to call twice (a job runs once)."""
     job = ImportJob.objects.select_related("org", "user").get(uid=uid, kind=KIND)
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(),
-        options={**job.options, "heartbeat": timezone.now().isoformat()})
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
     if not claimed:
         return job
     job.refresh_from_db()

@@ -56,7 +56,11 @@ class DeletionRequest(models.Model):
         verbose_name = _("deletion request")
         verbose_name_plural = _("deletion requests")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["org_path", "status"], name="privacy_request_path_status")]
+        indexes = [
+            models.Index(fields=["org_path", "status"], name="privacy_request_path_status"),
+            # The menu badge counts only the pending requests of a subtree: this index holds nothing else.
+            models.Index(fields=["org_path"], condition=models.Q(status="pending"), name="privacy_request_pending"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(status="pending", decided_at__isnull=True)
                                    | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),

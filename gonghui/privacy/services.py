@@ -429,7 +429,8 @@ def request_decide(*, actor, request: DeletionRequest, decision: str, reason: st
 
 
 def pending_count(actor) -> int | None:
-    """The menu's badge: requests waiting in the actor's subtree."""
+    """The menu's badge: requests waiting in the actor's subtree (status=pending, as in the partial index
+    privacy_request_pending: the decided history is never read)."""
     n = request_scope(actor=actor).filter(status=DeletionStatus.PENDING).count()
     return n or None
 

@@ -13,6 +13,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Parameters a service checks against a fixed set before recording (``privacy.deletion.{decision}``).
 CHECKED_VALUES = {("privacy", "decision"): ("anonymise", "refuse")}
+# Modules recording an action code chosen from a registry the apps fill; the codes are the literal ``action=`` of
+# the calls that fill it (``import_jobs.register(kind, action=...)``) and of its default.
+REGISTRIES = {"core/import_jobs.py": (("import_jobs", "register"), (None, "InterruptedKind"))}
+
+
+def _registered_codes(modules, fillers) -> list[str]:
+    codes = []
+    for _path, tree in modules:
+        for call in ast.walk(tree):
+            if not isinstance(call, ast.Call):
+                continue
+            f = call.func
+            name = ((f.value.id if isinstance(f.value, ast.Name) else "", f.attr) if isinstance(f, ast.Attribute)
+                    else (None, f.id) if isinstance(f, ast.Name) else None)
+            if name in fillers:
+                action = next((k.value for k in call.keywords if k.arg == "action"), None)
+                codes.extend(_strings(action) or [])
+    return codes
 
 
 def _modules():
@@ -78,6 +96,9 @@ def recorded_action_codes() -> set[str]:
                     codes.update(t[0] + v + t[2] for v in CHECKED_VALUES[(path.parent.name, t[1])])
                 elif t is not None:
                     wrappers.append((path.parent, fn.name, params.index(t[1]), t[1], t[0], t[2]))
+                elif str(path.relative_to(ROOT)) in REGISTRIES and (
+                        found := _registered_codes(modules, REGISTRIES[str(path.relative_to(ROOT))])):
+                    codes.update(found)
                 else:
                     unreadable.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     for app_dir, name, index, param, prefix, suffix in wrappers:

@@ -6,8 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from gonghui.core.models import ImportJob
-from gonghui.members import tasks as member_tasks
+from gonghui.core import import_jobs
+from gonghui.core.models import AuditEvent, ImportJob
 from gonghui.orgs import tasks
 from gonghui.orgs.models import Org
 from gonghui.orgs.tests import test_import as base
@@ -74,8 +74,11 @@ def test_a_stale_org_job_is_swept(client, staff_a, settings, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=False):
         client.post(reverse("orgs:import"), {"file": _file(5)})
     job = ImportJob.objects.get()
-    ImportJob.objects.filter(pk=job.pk).update(status="running", options={**job.options, "heartbeat": None})
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=None)
     settings.IMPORT_JOB_STALE_MINUTES = 0
-    assert member_tasks.import_jobs_sweep()["stale_import_jobs"] == 1
+    assert import_jobs.import_jobs_sweep()["stale_import_jobs"] == 1
     job.refresh_from_db()
-    assert job.status == "failed" and job.options["stale"]
+    assert job.status == "failed" and job.options["stale"] and "请重新上传文件" in job.message
+    # Its own kind's action, not the roster's.
+    assert AuditEvent.objects.filter(action="org.import_interrupted", object_id=job.uid).exists()
+    assert job.kind == tasks.KIND

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 
 # Each sweep is fn(now=None) -> dict of counts, safe to run again: a second run sends nothing twice.
 SWEEPS = ["gonghui.casework.tasks.casework_tick", "gonghui.core.approvals.approvals_expire",
-          "gonghui.privacy.retention.retention_sweep", "gonghui.members.tasks.import_jobs_sweep",
+          "gonghui.privacy.retention.retention_sweep", "gonghui.core.import_jobs.import_jobs_sweep",
           "gonghui.core.audit_anchors.anchor_sweep"]
 
 

@@ -1,0 +1,98 @@
+"""Import jobs' heartbeat and the sweep of those whose worker stopped, for every kind of import job.
+
+A running job stamps ``ImportJob.heartbeat_at`` when it is claimed and at each progress report. A worker killed
+mid-job leaves it "running" (its write, one transaction, rolled back); ``import_jobs_sweep`` (run by
+``gonghui tick``) marks a running job silent for ``IMPORT_JOB_STALE_MINUTES`` as failed. What the uploader is
+told then, and the audit action recorded, depend on the kind: the apps register them here (core never imports
+the apps above it).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from . import audit
+from .access import SYSTEM
+from .models import ImportJob
+
+
+@dataclass(frozen=True)
+class InterruptedKind:
+    message: str  # lazy: translated in the language the sweep runs in
+    action: str
+
+
+_KINDS: dict[str, InterruptedKind] = {}
+# A kind no app registered (an app removed since): the job still fails, with the plainest advice.
+_DEFAULT = InterruptedKind(
+    message=gettext_lazy("The import was interrupted (its background worker stopped); nothing was written. Upload "
+                         "the file again."), action="core.import_interrupted")
+
+
+def register(kind: str, *, message, action: str) -> None:
+    """What an interrupted job of ``kind`` tells its uploader, and the audit action that records it."""
+    _KINDS[kind] = InterruptedKind(message=message, action=action)
+
+
+def interrupted_kind(kind: str) -> InterruptedKind:
+    return _KINDS.get(kind, _DEFAULT)
+
+
+def heartbeat(job: ImportJob, **values) -> None:
+    """Save progress with a fresh heartbeat, outside any transaction so that the sweep's connection sees it."""
+    values["heartbeat_at"] = timezone.now()
+    for k, v in values.items():
+        setattr(job, k, v)
+    ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(minutes=settings.IMPORT_JOB_STALE_MINUTES)
+
+
+def last_sign_of_life(job: ImportJob) -> datetime.datetime:
+    """Its heartbeat, else its start, else its creation."""
+    return job.heartbeat_at or job.started_at or job.created_at
+
+
+def is_stale(job: ImportJob, now: datetime.datetime | None = None) -> bool:
+    return job.status == ImportJob.Status.RUNNING and last_sign_of_life(job) < cutoff(now)
+
+
+def _stale(limit: datetime.datetime) -> Q:
+    # The same rule as last_sign_of_life, written so that the partial index on running jobs' heartbeats serves it.
+    silent = Q(heartbeat_at__isnull=True) & (Q(started_at__lt=limit)
+                                             | Q(started_at__isnull=True, created_at__lt=limit))
+    return Q(status=ImportJob.Status.RUNNING) & (Q(heartbeat_at__lt=limit) | silent)
+
+
+def interrupt(job: ImportJob, now: datetime.datetime) -> bool:
+    """Mark one stale job failed, only if it is still running and has not beaten since it was read: a worker
+    that reported meanwhile keeps its job. Returns whether it was marked."""
+    kind = interrupted_kind(job.kind)
+    done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING, heartbeat_at=job.heartbeat_at).update(
+        status=ImportJob.Status.FAILED, finished_at=now, options={**job.options, "stale": True},
+        message=str(kind.message)[:500])
+    if done:
+        audit.record(actor=SYSTEM, action=kind.action, object_type="import_job", object_id=job.uid,
+                     scope_path=job.org.path, details={"file": job.filename[:200], "union": job.org.code})
+    return bool(done)
+
+
+def import_jobs_sweep(now: datetime.datetime | None = None) -> dict:
+    """The sweep (``gonghui tick``): running import jobs of any kind without a heartbeat for
+    IMPORT_JOB_STALE_MINUTES are marked failed. Their write, one transaction, died with the worker: nothing was
+    written. Safe to run again."""
+    now = now or timezone.now()
+    swept = sum(interrupt(job, now) for job in ImportJob.objects.filter(_stale(cutoff(now))).select_related("org"))
+    return {"stale_import_jobs": swept}
+
+
+def is_interrupted(job: ImportJob) -> bool:
+    """Stale now, or already failed by the sweep."""
+    return is_stale(job) or (job.status == ImportJob.Status.FAILED and bool(job.options.get("stale")))
+
