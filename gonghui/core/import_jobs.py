@@ -8,16 +8,21 @@ the apps above it).
 """
 
 import datetime
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit
-from .access import SYSTEM
+from .access import SYSTEM, Actor, actor_for
 from .models import ImportJob
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,44 @@ def interrupted_kind(kind: str) -> InterruptedKind:
     return _KINDS.get(kind, _DEFAULT)
 
 
-def heartbeat(job: ImportJob, **values) -> None:
-    """Save progress with a fresh heartbeat, outside any transaction so that the sweep's connection sees it."""
-    values["heartbeat_at"] = timezone.now()
+def save(job: ImportJob, **values) -> None:
+    """Set and store ``values`` on the job at once (outside the import's transaction: the page polls them)."""
     for k, v in values.items():
         setattr(job, k, v)
     ImportJob.objects.filter(pk=job.pk).update(**values)
+
+
+def fail(job: ImportJob, message, **values) -> None:
+    save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=str(message)[:500], **values)
+
+
+def run_once(uid: str, *, kind: str, body: Callable[[ImportJob, Actor], None]) -> ImportJob:
+    """Claim a pending job of ``kind`` and run ``body(job, actor)`` as the user who started it, in the language
+    they started it in. Safe to call twice (a job runs once). A user who no longer holds the role, or an error in
+    the body (whose import transaction has rolled back: nothing was written), fails the job."""
+    job = ImportJob.objects.select_related("org", "user").get(uid=uid, kind=kind)
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, processed_rows=0)
+    if not claimed:
+        return job
+    job.refresh_from_db()
+    with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
+        try:
+            actor = actor_for(job.user, job.grant_id)
+            if actor.grant is None or actor.grant.pk != job.grant_id:
+                fail(job, _("The user no longer holds the role the import was started with."))
+            else:
+                body(job, actor)
+        except Exception:
+            log.exception("import job %s (%s) failed", job.uid, kind)
+            fail(job, _("The import failed because of an internal error; nothing was written."))
+    return job
+
+
+def heartbeat(job: ImportJob, **values) -> None:
+    """Save progress with a fresh heartbeat, outside any transaction so that the sweep's connection sees it."""
+    save(job, heartbeat_at=timezone.now(), **values)
 
 
 def cutoff(now: datetime.datetime | None = None) -> datetime.datetime:

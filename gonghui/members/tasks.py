@@ -16,7 +16,6 @@ mid-job leaves it "running" with the registry untouched (the write's transaction
 ``IMPORT_JOB_STALE_MINUTES`` as failed, and its uploader may then retry it (the file is kept) or cancel it.
 """
 
-import logging
 import secrets
 import time
 from pathlib import Path
@@ -30,12 +29,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from gonghui.core import audit, import_jobs, tabular, tabular_guard
-from gonghui.core.access import actor_for
 from gonghui.core.models import ImportJob
 
 from . import roster, services
-
-log = logging.getLogger(__name__)
 
 KIND = roster.KIND
 CHECK, IMPORT = "check", "import"
@@ -170,8 +166,8 @@ def job_cancel(*, actor, job: ImportJob) -> None:
         if not (import_jobs.is_interrupted(job) or (stage == CHECK and job.status != ImportJob.Status.RUNNING)):
             raise ValidationError(_("Only a checked import that was not confirmed, or an interrupted one, can be "
                                     "cancelled."), code="not_cancellable")
-        _save(job, status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
-              finished_at=timezone.now(), options={**job.options, "stale": False, "cancelled": True})
+        import_jobs.save(job, status=ImportJob.Status.FAILED, message=_("Cancelled; nothing was written.")[:500],
+                         finished_at=timezone.now(), options={**job.options, "stale": False, "cancelled": True})
         _audit_job(actor, job, "member.import_cancel")
     (Path(settings.MEDIA_ROOT) / job.stored_path).unlink(missing_ok=True)
 
@@ -186,8 +182,8 @@ def job_retry(*, actor, job: ImportJob) -> ImportJob:
             raise ValidationError(_("Only an interrupted import can be retried."), code="not_retryable")
         if not (Path(settings.MEDIA_ROOT) / job.stored_path).is_file():
             raise ValidationError(_("The uploaded file is no longer available; upload it again."), code="gone")
-        _save(job, status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="",
-              started_at=None, finished_at=None, heartbeat_at=None, options={**job.options, "stale": False})
+        import_jobs.save(job, status=ImportJob.Status.PENDING, grant=actor.grant, processed_rows=0, message="",
+                         started_at=None, finished_at=None, heartbeat_at=None, options={**job.options, "stale": False})
         _audit_job(actor, job, "member.import_retry")
     return job
 
@@ -204,38 +200,13 @@ def report_file(job: ImportJob) -> Path | None:
     return path if path.is_file() else None
 
 
-def _save(job: ImportJob, **values) -> None:
-    for k, v in values.items():
-        setattr(job, k, v)
-    ImportJob.objects.filter(pk=job.pk).update(**values)
-
-
 def job_run(uid: str) -> ImportJob:
     """Run a pending job: the check, or the import. Safe to call twice (a job runs once)."""
-    job = ImportJob.objects.select_related("org", "user").get(uid=uid)
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), processed_rows=0)
-    if not claimed:
-        return job
-    job.refresh_from_db()
-    import_jobs.heartbeat(job)
-    with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
-        try:
-            _run(job)
-        except Exception:  # the import's transaction has rolled back: nothing was written
-            log.exception("roster import %s failed", job.uid)
-            _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-                  message=_("The import failed because of an internal error; nothing was written.")[:500])
-    return job
+    return import_jobs.run_once(uid, kind=KIND, body=_run)
 
 
-def _run(job: ImportJob) -> None:
+def _run(job: ImportJob, actor) -> None:
     stage = job.options.get("stage", CHECK)
-    actor = actor_for(job.user, job.grant_id)
-    if actor.grant is None or actor.grant.pk != job.grant_id:
-        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-              message=_("The user no longer holds the role the import was started with.")[:500])
-        return
 
     def progress(phase: str, done: int, expected: int) -> None:
         values = {"processed_rows": done, "total_rows": expected}
@@ -254,8 +225,7 @@ def _run(job: ImportJob) -> None:
                                       accept_over_employees=bool(job.options.get("accept_over_employees")),
                                       progress=progress)
     except OSError:
-        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-              message=_("The uploaded file is no longer available; upload it again.")[:500])
+        import_jobs.fail(job, _("The uploaded file is no longer available; upload it again."))
         return
     except (ValidationError, PermissionDenied, Http404) as exc:
         if isinstance(exc, ValidationError):
@@ -264,8 +234,7 @@ def _run(job: ImportJob) -> None:
             message = _("The union is not in your scope.")
         else:
             message = _("You may not import members.")
-        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=message[:500],
-              options={**job.options, "code": getattr(exc, "code", "") or ""})
+        import_jobs.fail(job, message, options={**job.options, "code": getattr(exc, "code", "") or ""})
         return
     report_path = ""
     if result.problems:
@@ -277,10 +246,10 @@ def _run(job: ImportJob) -> None:
     else:
         status = ImportJob.Status.SUCCEEDED if result.committed else ImportJob.Status.REFUSED
     code = "over_employees" if stage == IMPORT and result.blocked_over_employees and not result.problems else ""
-    _save(job, status=status, finished_at=timezone.now(), total_rows=result.total, processed_rows=result.total,
-          created_rows=result.created, updated_rows=result.updated, refused_rows=result.refused,
-          message=_outcome(result, stage)[:500], report_path=report_path,
-          options={**job.options, "importable": result.importable, "result": result.summary(), "code": code})
+    import_jobs.save(job, status=status, finished_at=timezone.now(), total_rows=result.total,
+                     processed_rows=result.total, created_rows=result.created, updated_rows=result.updated,
+                     refused_rows=result.refused, message=_outcome(result, stage)[:500], report_path=report_path,
+                     options={**job.options, "importable": result.importable, "result": result.summary(), "code": code})
 
 
 def _outcome(result: roster.RosterResult, stage: str) -> str:

@@ -10,7 +10,6 @@ was written.
 """
 
 import json
-import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -21,13 +20,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from gonghui.core import tabular
-from gonghui.core.access import actor_for
+from gonghui.core import import_jobs, tabular
 from gonghui.core.models import ImportJob
 
 from . import importer
-
-log = logging.getLogger(__name__)
 
 KIND = "orgs.import"
 CHECK, IMPORT = "check", "import"
@@ -104,37 +100,13 @@ def _keep(job: ImportJob, result: importer.ImportResult) -> None:
     _result_path(job).write_text(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def _save(job: ImportJob, **values) -> None:
-    for k, v in values.items():
-        setattr(job, k, v)
-    ImportJob.objects.filter(pk=job.pk).update(**values)
-
-
 def job_run(uid: str) -> ImportJob:
     """Run a pending org job (its check, or its import). Safe to call twice (a job runs once)."""
-    job = ImportJob.objects.select_related("org", "user").get(uid=uid, kind=KIND)
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now())
-    if not claimed:
-        return job
-    job.refresh_from_db()
-    with translation.override(job.options.get("language") or settings.LANGUAGE_CODE):
-        try:
-            _run(job)
-        except Exception:  # the import's transaction has rolled back: nothing was written
-            log.exception("org import %s failed", job.uid)
-            _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-                  message=_("The import failed because of an internal error; nothing was written.")[:500])
-    return job
+    return import_jobs.run_once(uid, kind=KIND, body=_run)
 
 
-def _run(job: ImportJob) -> None:
+def _run(job: ImportJob, actor) -> None:
     stage = job.options.get("stage", CHECK)
-    actor = actor_for(job.user, job.grant_id)
-    if actor.grant is None or actor.grant.pk != job.grant_id:
-        _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-              message=_("The user no longer holds the role the import was started with.")[:500])
-        return
     try:
         data = (Path(settings.MEDIA_ROOT) / job.stored_path).read_bytes()  # at most the kind's upload limit
         result = importer.org_import(actor=actor, data=data, filename=job.filename, dry_run=stage == CHECK)
@@ -147,11 +119,11 @@ def _run(job: ImportJob) -> None:
     else:
         _keep(job, result)
         ok = result.committed if stage == IMPORT else result.ok
-        _save(job, status=ImportJob.Status.SUCCEEDED if ok else ImportJob.Status.REFUSED,
+        import_jobs.save(job, status=ImportJob.Status.SUCCEEDED if ok else ImportJob.Status.REFUSED,
               finished_at=timezone.now(), total_rows=result.total, processed_rows=result.total,
               created_rows=result.created, updated_rows=result.updated, refused_rows=result.problem_rows)
         return
-    _save(job, status=ImportJob.Status.FAILED, finished_at=timezone.now(), message=message[:500])
+    import_jobs.fail(job, message)
 
 
 @task()
