@@ -28,7 +28,7 @@ from gonghui.core.models import ImportJob
 from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
 
-from . import importer, tasks
+from . import importer, sheets, tasks
 
 SESSION_KEY = "orgs_imports"
 KEEP_SECONDS = 24 * 3600
@@ -245,11 +245,11 @@ def _report(request, token: str):
             actor=request.actor, data=data, filename=filename, dry_run=True)
     except importer.ImportFileError:
         return _gone(request)
-    return xlsx_response(importer.problems_report(result, rows),
+    return xlsx_response(sheets.problems_report(result, rows),
                          export_filename(_("Import problems"), unit=request.actor.org, extra=Path(filename).stem))
 
 
 @requires("org.import")
 def import_template(request):
-    content = importer.template_xlsx(parent_code=request.actor.org.code)
+    content = sheets.template_xlsx(parent_code=request.actor.org.code)
     return xlsx_response(content, _("union-import-template") + ".xlsx")

@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.core.access import actor_for
 from gonghui.core.identity import uscc_check_char
 from gonghui.core.models import AuditEvent, Grant, Outcome, SecurityPolicy
-from gonghui.orgs import importer, services
+from gonghui.orgs import importer, services, sheets
 from gonghui.orgs.models import Kind, Level, Org
 
 HEADER = ["编码", "上级编码", "名称", "层级", "类型"]
@@ -327,7 +327,7 @@ def test_problems_report_is_readable_with_the_problem_column(tree, actor_a):
             ["U501", "X1", "坏", "基层工会", "企业"]]
     data = xlsx(rows)
     result = importer.org_import(actor=actor_a, data=data, filename="x.xlsx")
-    content = importer.problems_report(result, importer.read_sheet(data, "x.xlsx"))
+    content = sheets.problems_report(result, importer.read_sheet(data, "x.xlsx"))
     sheet = read_back(content)
     assert sheet[0][:2] == ["行号", "问题"]
     assert sheet[0][2:7] == HEADER
@@ -357,7 +357,7 @@ def test_export_then_import_round_trips(tree, actor_a):
     services.org_update(actor=actor_a, org=tree["township"], founded_on=datetime.date(2001, 7, 1),
                         legal_person_registered=True, legal_person_cert_no="工法证字第9号",
                         has_women_committee=True)
-    content = importer.export_xlsx(actor=actor_a)
+    content = sheets.export_xlsx(actor=actor_a)
     sheet = read_back(content)
     assert sheet[0] == [c.header for c in importer.COLUMNS]
     assert [r[0] for r in sheet[1:]] == ["A100", "A110", "A111"]
@@ -395,7 +395,7 @@ def test_masked_phone_that_does_not_match_is_refused(tree, actor_a):
 
 
 def test_template_imports_cleanly(tree, actor_a):
-    content = importer.template_xlsx(parent_code="A110")
+    content = sheets.template_xlsx(parent_code="A110")
     sheet = read_back(content)
     assert sheet[0] == [c.header for c in importer.COLUMNS]
     assert len(sheet) == 3
@@ -591,7 +591,7 @@ def test_empty_code_gets_one_assigned_and_dissolved_parent_is_refused(tree, acto
 def test_report_lists_file_problems_above_the_header(tree, actor_a):
     data = csv_bytes([["编码", "名称", "层级"], ["U1", "x", "基层工会"]])
     result = importer.org_import(actor=actor_a, data=data, filename="x.csv")
-    sheet = read_back(importer.problems_report(result, importer.read_sheet(data, "x.csv")))
+    sheet = read_back(sheets.problems_report(result, importer.read_sheet(data, "x.csv")))
     assert sheet[0][0] == "上级编码：The column 上级编码 is missing."
     assert sheet[1][:5] == ["行号", "问题", "编码", "名称", "层级"]
 

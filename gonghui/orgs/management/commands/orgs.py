@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from gonghui.core.access import actor_for
-from gonghui.orgs import importer
+from gonghui.orgs import importer, sheets
 
 REFUSED = 1
 UNUSABLE = 2
@@ -78,13 +78,13 @@ class Command(BaseCommand):
             "n": len(result.problems), "rows": result.problem_rows}, returncode=REFUSED)
 
     def _write_report(self, result, data: bytes, path: Path, report: str) -> None:
-        content = importer.problems_report(result, importer.read_sheet(data, path.name))
+        content = sheets.problems_report(result, importer.read_sheet(data, path.name))
         Path(report).write_bytes(content)
         self.stdout.write(_("Report written to %(file)s") % {"file": report})
 
     def _export(self, actor, out: Path, reveal_phones: bool) -> None:
         try:
-            content = importer.export_xlsx(actor=actor, reveal_phones=reveal_phones)
+            content = sheets.export_xlsx(actor=actor, reveal_phones=reveal_phones)
         except PermissionDenied as exc:
             raise CommandError(_("%(user)s may not export this (%(perm)s).") % {
                 "user": actor.user.username, "perm": exc}, returncode=UNUSABLE) from None
