@@ -74,3 +74,11 @@ def log_in(page, username: str, password: str, code=None) -> None:
         page.fill("#id_code", code() if callable(code) else code)
         page.click("#verify-form button[type=submit]")
         page.wait_for_load_state()
+
+
+def pick_union(page, field: str, code: str) -> None:
+    """Choose a union in the union picker (``field`` is the text box's id) the way an officer does: type the code,
+    then click the match."""
+    page.locator(f"#{field}").fill("")
+    page.locator(f"#{field}").press_sequentially(code)
+    page.click(f"#{field}_list .gh-picker-option[data-code='{code}']")

@@ -3,7 +3,7 @@ valid rows of a checked file without uploading it again."""
 
 import pytest
 
-from gonghui.browser import log_in
+from gonghui.browser import log_in, pick_union
 from gonghui.core.identity import id_check_char
 from gonghui.core.spreadsheets import write_xlsx
 from gonghui.members.models import Membership
@@ -21,7 +21,7 @@ def _upload(page, tmp_path, rows) -> None:
     path = tmp_path / "花名册.xlsx"
     path.write_bytes(write_xlsx(["姓名", "身份证号码", "入会时间"], rows))
     page.goto(page.base + "/members/import/")
-    page.select_option("#id_union", "GA")
+    pick_union(page, "id_union", "GA")
     page.set_input_files("#id_file", str(path))
     page.click("#import-form button[type=submit]")
     page.wait_for_selector("#import-confirm")

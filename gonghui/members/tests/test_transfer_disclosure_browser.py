@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from gonghui.browser import log_in
+from gonghui.browser import log_in, pick_union
 from gonghui.core.access import actor_for
 from gonghui.core.identity import id_check_char
 from gonghui.members import transfers
@@ -25,7 +25,7 @@ def test_destination_types_an_id_number_and_learns_no_one(page):
                person={"id_number": ID_NUMBER, "name": "林小红", "phone": "13700004321"})
     log_in(page, "officer_b", PASSWORD)
     page.goto(page.base + "/members/transfers/new/")
-    page.select_option("#id_union", "GB")
+    pick_union(page, "id_union", "GB")
     page.fill("#id_id_number", ID_NUMBER)
     page.click("#transfer-form button[type=submit]")
     page.wait_for_selector("#transfer-person-withheld")
