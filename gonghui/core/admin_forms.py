@@ -28,7 +28,7 @@ class TokenForm(StyledForm):
 
 class AuditFilterForm(StyledForm):
     group = forms.ChoiceField(label=_("Action group"), required=False)
-    unit = forms.CharField(label=_("Unit code"), required=False, max_length=32)
+    unit = OrgPickerField(label=_("Unit"), required=False)
     user = forms.CharField(label=_("User"), required=False, max_length=150)
     q = forms.CharField(label=_("Object"), required=False, max_length=64)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("All")), *Outcome.choices])

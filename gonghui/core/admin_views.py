@@ -98,7 +98,7 @@ def token_revoke(request, prefix: str):
 @requires("audit.view")
 def audit_list(request):
     actor = request.actor
-    form = AuditFilterForm(request.GET or None)
+    form = AuditFilterForm(request.GET or None, actor=actor)
     qs = audit_filter(actor=actor, form=form) if request.GET else audit_scope(actor)
     if request.GET.get("export") == "xlsx":
         filters = {k: v for k, v in request.GET.items() if k not in ("export", "before", "after") and v}

@@ -41,12 +41,8 @@ def audit_filter(*, actor, form) -> QuerySet[AuditEvent]:
         qs = qs.filter(action__in=audit_labels.group_actions(d["group"]))
     if d["action"]:
         qs = qs.filter(action=d["action"])
-    if code := d["unit"].strip():
-        org = org_scope(actor=actor).filter(code__iexact=code).first()
-        if org is None:
-            form.add_error("unit", _("No unit with the code %(code)s in your scope.") % {"code": code})
-            return qs.none()
-        qs = qs.filter(scope_path__startswith=org.path)
+    if code := d["unit"]:  # the picker already checked it is a unit in the actor's scope
+        qs = qs.filter(scope_path__startswith=org_scope(actor=actor).get(code=code).path)
     if who := d["user"].strip():
         usernames = list(User.objects.filter(Q(username__iexact=who) | Q(display_name=who))
                          .values_list("username", flat=True)[:20])

@@ -134,19 +134,19 @@ def login_verify(request):
                                                       "signed_in": signed_in})
 
 
-def requires(perm: str):
-    """View decorator: logged in, holding ``perm`` through the current grant; else 403 (recorded)."""
+def requires(*perms: str):
+    """View decorator: logged in, holding one of ``perms`` through the current grant; else 403 (recorded)."""
     def wrap(view):
         @login_required
         def inner(request, *args, **kwargs):
-            if not request.actor.can(perm):
+            if not any(request.actor.can(p) for p in perms):
                 audit.record(actor=request.actor, action="access.denied", object_type="url",
-                             object_id=request.path[:64], outcome=Outcome.DENIED, details={"perm": perm})
-                raise PermissionDenied(perm)
+                             object_id=request.path[:64], outcome=Outcome.DENIED, details={"perm": "|".join(perms)})
+                raise PermissionDenied(perms[0])
             return view(request, *args, **kwargs)
         inner.__name__ = view.__name__
         inner.__doc__ = view.__doc__
-        inner.required_perm = perm
+        inner.required_perms = perms
         return inner
     return wrap
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gonghui.core import figures as figure_registry
 from gonghui.core.forms import apply_validation_error
@@ -108,7 +108,8 @@ def _picker_query(request) -> str:
 
 
 @never_cache
-@requires("org.view")
+@require_safe
+@requires("org.view", "audit.view")  # the audit screen filters by unit too (the audit administrator reads no org page)
 def pick(request):
     """Matches for the union picker (gonghui.core.widgets): at most ~20, inside the actor's scope; or, with
     ``browse``, one level of the tree to walk down. Bad input gives an empty list, never an error page."""

@@ -11,13 +11,13 @@ register = template.Library()
 
 
 def may_open(actor, url: str) -> bool:
-    """True when ``actor`` holds the permission the view at ``url`` requires (views without one: True)."""
+    """True when ``actor`` holds a permission the view at ``url`` requires (views without one: True)."""
     try:
         match = resolve(url.split("?", 1)[0])
     except Resolver404:
         return False
-    perm = getattr(match.func, "required_perm", None)
-    return perm is None or (actor is not None and actor.can(perm))
+    perms = getattr(match.func, "required_perms", None)
+    return not perms or (actor is not None and any(actor.can(p) for p in perms))
 
 
 @register.simple_tag(takes_context=True)

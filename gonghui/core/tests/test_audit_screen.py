@@ -75,7 +75,7 @@ def test_filters_by_group_unit_user_and_dates(cast, login):
 def test_bad_filters_get_chinese_messages(cast, login):
     c = login(cast.auditor_a)
     resp = c.get("/audit/", {"unit": "GB"})  # another county's unit: not in scope, same as missing
-    assert resp.status_code == 200 and "在您的范围内找不到编号为 GB 的单位" in resp.content.decode()
+    assert resp.status_code == 200 and "未找到该单位“GB”" in resp.content.decode()  # next to the field, not a 404
     assert list(resp.context["events"]) == []
     resp = c.get("/audit/", {"start": "2026-05-02", "end": "2026-05-01"})
     assert "结束日期早于开始日期" in resp.content.decode()
