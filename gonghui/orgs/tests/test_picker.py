@@ -190,4 +190,5 @@ def test_the_picker_s_searches_can_be_answered_by_an_index(cast):
     with transaction.atomic():
         assert "orgs_org_name" in _plan(qs)
         if connection.vendor == "postgresql":
-            assert "orgs_org_name_trgm" in _plan(Org.objects.filter(name__contains="机械厂"))
+            # Unordered: with the tree order, a tiny table may as well walk the path index and filter.
+            assert "orgs_org_name_trgm" in _plan(Org.objects.filter(name__contains="机械厂").order_by())
