@@ -130,11 +130,16 @@ def verify_zip(z: zipfile.ZipFile) -> None:
 # one cell is repeated over 100,000 rows and 1,000 columns asks it for a gigabyte and aborts the process. Before
 # calamine reads a zip, the grid the file would make is measured from its XML.
 MAX_GRID_CELLS = 4_000_000  # about 130 MB in calamine, far above any roster calamine is asked to read
-_ODS_TOKEN = re.compile(rb"<table:table-row(?=[\s/>])([^>]*?)(/?)>|</table:table-row>|<table:table(?=[\s>])[^>]*>|"
-                        rb"<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>")
+# Any namespace prefix (a file may bind the namespaces to other prefixes than the usual ones: the parser goes by
+# namespace, so the measure must not go by prefix).
+_P = rb"(?:[\w.-]+:)?"
+_ODS_TOKEN = re.compile(rb"<" + _P + rb"table-row(?=[\s/>])([^>]*?)(/?)>|</" + _P + rb"table-row>|<" + _P
+                        + rb"table(?=[\s>])[^>]*>|<" + _P + rb"(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>")
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated\s*=\s*["\'](\d+)')
 _COLUMNS_REPEATED = re.compile(rb'number-columns-repeated\s*=\s*["\'](\d+)')
-_XLSX_REF = re.compile(rb'<c\b[^>]*?\br\s*=\s*["\']([A-Z]+)(\d+)')
+_XLSX_TOKEN = re.compile(rb"<" + _P + rb"(row|c)(?=[\s/>])([^>]*)>")
+_XLSX_ROW_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\'](\d+)')
+_XLSX_CELL_REF = re.compile(rb'(?:^|\s)r\s*=\s*["\']([A-Za-z]+)(\d+)')
 
 
 def check_grid(z: zipfile.ZipFile) -> None:
@@ -147,8 +152,8 @@ def check_grid(z: zipfile.ZipFile) -> None:
         rows = cols = 0
         for name in names:
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                for col, row in _XLSX_REF.findall(z.read(name)):
-                    rows, cols = max(rows, int(row)), max(cols, _column_number(col))
+                r, c = _xlsx_grid(z.read(name))
+                rows, cols = max(rows, r), max(cols, c)
     else:
         raise not_spreadsheet()  # xlsb and other zips: not an upload format
     if rows * cols > MAX_GRID_CELLS:
@@ -161,24 +166,48 @@ def _ods_grid(xml: bytes) -> tuple[int, int]:
     repeat, valued = 1, False
     for m in _ODS_TOKEN.finditer(xml):
         token = m[0]
-        if token.startswith(b"<table:table-row"):
+        if token.startswith(b"</"):  # the end of a row
+            row += repeat
+            if valued:
+                last_row = max(last_row, row)
+            repeat, col, valued = 1, 0, False
+        elif _local(token) == b"table-row":
             found = _ROWS_REPEATED.search(m[1])
             repeat, col, valued = (int(found[1]) if found else 1), 0, False
             if m[2]:  # <table:table-row/>: empty
                 row += repeat
-        elif token.startswith(b"<table:table-cell") or token.startswith(b"<table:covered"):
+        elif _local(token) in (b"table-cell", b"covered-table-cell"):
             found = _COLUMNS_REPEATED.search(m[3])
             col += int(found[1]) if found else 1
             if b"value-type" in m[3] or not m[4]:  # a value, or content of some kind: count it as one
                 valued = True
                 last_col = max(last_col, col)
-        elif token == b"</table:table-row>":
-            row += repeat
-            if valued:
-                last_row = max(last_row, row)
-            repeat, col, valued = 1, 0, False
         else:  # a new table
             row = 0
+    return last_row, last_col
+
+
+def _local(token: bytes) -> bytes:
+    """The element's local name: ``<t:table-row r="2">`` → ``table-row``."""
+    name = re.match(rb"</?([\w.:-]+)", token)[1]
+    return name.rsplit(b":", 1)[-1]
+
+
+def _xlsx_grid(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) of a worksheet's cells as calamine places them: by their reference, or, without
+    one, after the previous row or cell."""
+    last_row = last_col = row = col = 0
+    for m in _XLSX_TOKEN.finditer(xml):
+        if m[1] == b"row":
+            found = _XLSX_ROW_REF.search(m[2])
+            row, col = (int(found[1]) if found else row + 1), 0
+        else:
+            found = _XLSX_CELL_REF.search(m[2])
+            if found:
+                col, row = _column_number(found[1].upper()), max(row, int(found[2]))
+            else:
+                col += 1
+            last_row, last_col = max(last_row, row or 1), max(last_col, col)
     return last_row, last_col
 
 

@@ -270,3 +270,42 @@ def test_a_csv_line_of_millions_of_fields_is_refused(tmp_path):
     data = b"\xe5\xa7\x93\xe5\x90\x8d,id\n" + b"a," * 2_000_000 + b"\n"
     outcome = measure(tmp_path, data, "read", name="bomb.csv")
     assert outcome["code"] == "cell_too_long"
+
+
+def _prefixed_xlsx(sheet_data: bytes) -> bytes:
+    """An xlsx whose worksheet binds the spreadsheet namespace to the prefix ``x:`` (the streaming reader leaves
+    such a file to calamine, so the grid check must measure it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", _WORKBOOK)
+        z.writestr("xl/_rels/workbook.xml.rels", _RELS)
+        z.writestr("xl/worksheets/sheet1.xml", b'<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml'
+                   b'/2006/main"><x:sheetData>' + sheet_data + b"</x:sheetData></x:worksheet>")
+    return out.getvalue()
+
+
+def test_a_namespace_prefixed_xlsx_is_measured_before_calamine(tmp_path):
+    """A 1.5 KB xlsx with <x:c r="CV50000">: the grid check went by the prefix-less <c> and let calamine build
+    five million cells (or abort the process at XFD1048576)."""
+    data = _prefixed_xlsx(b'<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'
+                          b'<x:row r="50000"><x:c r="CV50000" t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row>')
+    assert len(data) < 2048
+    assert measure(tmp_path, data, "read")["code"] == "suspicious"
+    with zipfile.ZipFile(io.BytesIO(data)) as z, pytest.raises(tabular_guard.TableFileError):
+        tabular_guard.check_grid(z)
+
+
+def test_cells_without_references_are_placed_as_calamine_places_them():
+    row = b"<x:row>" + b"<x:c><x:v>1</x:v></x:c>" * 3 + b"</x:row>"
+    with zipfile.ZipFile(io.BytesIO(_prefixed_xlsx(row * 4))) as z:
+        assert tabular_guard._xlsx_grid(z.read("xl/worksheets/sheet1.xml")) == (4, 3)
+    data = _prefixed_xlsx(b"<x:row>" + b"<x:c><x:v>1</x:v></x:c>" * 3000 + b"</x:row>" * 1)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert tabular_guard._xlsx_grid(z.read("xl/worksheets/sheet1.xml")) == (1, 3000)
+
+
+def test_a_namespace_prefixed_ods_is_measured_too():
+    row = ('<table:table-row table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated='
+           '"1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    content = _ODS.format(rows=row).replace("table:", "t:").encode()  # the table namespace bound to t:
+    assert tabular_guard._ods_grid(content) == (100_001, 1_000)
