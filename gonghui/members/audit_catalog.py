@@ -31,11 +31,13 @@ def _applications(actor, ids: list[str]) -> dict[str, DisplayedObject]:
 
 
 def _transfers(actor, ids: list[str]) -> dict[str, DisplayedObject]:
-    from .transfers import transfer_scope
+    from .transfers import person_visible, transfer_scope
 
-    rows = transfer_scope(actor=actor).filter(code__in=ids).values_list("code", "person__name")
-    return {code: DisplayedObject(f"{name}（{code}）", reverse("members:transfer", args=[code]))
-            for code, name in rows}
+    # The member's name only where the transfer's own page shows it: a destination that typed an ID number learns
+    # who holds it only once the origin released.
+    found = transfer_scope(actor=actor).filter(code__in=ids).select_related("person")
+    return {t.code: DisplayedObject(f"{t.person.name}（{t.code}）" if person_visible(actor, t) else t.code,
+                                    reverse("members:transfer", args=[t.code])) for t in found}
 
 
 def _cards(actor, ids: list[str]) -> dict[str, DisplayedObject]:

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
 
+from gonghui.core import ratelimits
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
@@ -35,6 +37,9 @@ app_name = "privacy"
 SESSION_KEY = "gonghui_privacy_subject"
 SESSION_SECONDS = 15 * 60
 SIGN_IN_RATE = "20/h"  # per client address
+# Wrong answers per ID number, from any address: with a person's two numbers, a card number (serial within a region)
+# must not be guessable from many addresses.
+SIGN_IN_ID_FAILURES = (5, 3600)
 
 
 def _subject(request) -> services.Subject | None:
@@ -48,10 +53,15 @@ def _subject(request) -> services.Subject | None:
 def sign_in(request):
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = ratelimits.number_key(form.cleaned_data["id_number"])
+        if ratelimits.used_up(request, group="privacy:id", value=key, rate=SIGN_IN_ID_FAILURES):
+            raise Ratelimited
         try:
             subject = services.subject_sign_in(**form.service_data(), consent_version=form.cleaned_data[
                 "notice_version"], ip=client_ip(request))
         except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # the one refusal for a mismatch (not a changed notice)
+                ratelimits.number_count(request, group="privacy:id", key=key, rate=SIGN_IN_ID_FAILURES)
             apply_validation_error(form, exc)
         else:
             request.session.cycle_key()

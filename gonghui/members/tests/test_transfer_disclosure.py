@@ -82,3 +82,16 @@ def test_others_get_404_and_anonymous_the_login(cast, login, client, requested):
 def test_bad_input_names_the_field(cast, login):
     resp = login(cast.officer_b).post(reverse("members:transfer_new"), {"union": "GB", "id_number": "ABC"})
     assert resp.status_code == 200 and "id_number" in resp.context["form"].errors and not Transfer.objects.exists()
+
+
+def test_the_audit_trail_names_no_one_to_the_destination_before_release(cast, requested):
+    """The destination's own transfer.request event is in its subtree: the audit screen and its export name the
+    transfer by its code alone until the origin releases."""
+    from gonghui.core.audit_labels import resolve_objects
+
+    t, _ = requested
+    destination, origin = actor_for(cast.officer_b), actor_for(cast.grassroots_officer)
+    assert resolve_objects(destination, [("transfer", t.code)])[("transfer", t.code)].text == t.code
+    assert NAME in resolve_objects(origin, [("transfer", t.code)])[("transfer", t.code)].text
+    transfers.transfer_release(actor=origin, transfer=t)
+    assert NAME in resolve_objects(destination, [("transfer", t.code)])[("transfer", t.code)].text

@@ -8,6 +8,7 @@ from django.db import connection
 
 from gonghui.casework import intake
 from gonghui.casework.models import Case
+from gonghui.core.models import AuditEvent
 from gonghui.members import applications
 from gonghui.members import services as member_services
 from gonghui.members.models import JoinApplication
@@ -167,3 +168,23 @@ def test_anonymised_deletion_reference_opens_only_that_request(world, cast, clie
     data = client.get("/privacy/mine/").context["raw"]
     assert data["cases"] == [] and [len(r["items"]) for r in data["deletion_requests"]] == [1]
     assert JoinApplication.objects.filter(code=code).exists()
+
+
+def test_card_numbers_cannot_be_guessed_for_one_id_number_from_many_addresses(world):
+    """Card numbers run in sequence within a region: someone holding a person's two numbers must not be able to try
+    serials from address after address. Five wrong answers for one ID number close it for an hour, everywhere."""
+    from django.test import Client
+
+    member_id, member_phone = world.numbers["member"]
+    wrong = str(int(world.card.number) + 10)
+    for n in range(5):
+        resp = sign_in(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), member_id, member_phone, wrong)
+        assert resp.status_code == 200 and refused(resp)
+    # The right card from yet another address is refused too: the number's allowance is used up.
+    resp = sign_in(Client(REMOTE_ADDR="198.51.100.99"), member_id, member_phone, world.card.number)
+    assert resp.status_code == 429
+    assert AuditEvent.objects.filter(action="portal.probe", object_id="privacy:id").count() == 1
+    # Another person's number is not held back by it.
+    other_id, other_phone = world.numbers["worker"]
+    assert sign_in(Client(REMOTE_ADDR="198.51.100.99"), other_id, other_phone, world.public_case.code
+                   ).status_code in (200, 302)
