@@ -81,6 +81,11 @@ class Subject:
                    items=None if items is None else tuple((str(k), str(r)) for k, r in items),
                    requests=None if requests is None else tuple(str(c) for c in requests))
 
+    def may_see(self, kind: str, ref: str) -> bool:
+        """Whether a deletion request's item is this subject's to see (a request may cover more records than the
+        code the subject came in with opens)."""
+        return self.items is None or (kind, ref) in self.items
+
     def opens(self, kind: str) -> list[str] | None:
         """The references of this kind the subject may open; None for all held under both numbers."""
         return None if self.items is None else [ref for k, ref in self.items if k == kind]
@@ -132,15 +137,18 @@ def subject_verify(*, id_number: str, phone: str, code: str) -> Subject | None:
     case = Case.objects.filter(code=token[:12]).only("code", "id_number_bidx", "phone_bidx").first()
     if case and _both(case.id_number_bidx, case.phone_bidx, id_bidx, phone_bidx):
         return Subject(id_bidx, phone_bidx, items=((ItemKind.CASE, case.code),))
-    # After an anonymisation the records no longer match: the deletion request still knows the worker, and opens
-    # what it covered.
-    requests = [i.request for i in DeletionItem.objects.filter(ref__in={token[:20], digits[:20]})
-                .select_related("request")
-                if _both(i.request.subject_id_bidx, i.request.subject_phone_bidx, id_bidx, phone_bidx)]
-    if requests:
-        items = DeletionItem.objects.filter(request__in=requests).values_list("kind", "ref")
-        return Subject(id_bidx, phone_bidx, items=tuple(dict.fromkeys(items)),
-                       requests=tuple(sorted({r.code for r in requests})))
+    # After an anonymisation the records no longer match: the deletion request still knows the worker. The code
+    # opens what it would have opened before: a card, everything its requests covered; any other code, its own
+    # record and the requests about it.
+    matched = [i for i in DeletionItem.objects.filter(ref__in={token[:20], digits[:20]}).select_related("request")
+               if _both(i.request.subject_id_bidx, i.request.subject_phone_bidx, id_bidx, phone_bidx)]
+    if matched:
+        requests = {i.request for i in matched}
+        if any(i.kind == ItemKind.CARD for i in matched):
+            items = tuple(dict.fromkeys(DeletionItem.objects.filter(request__in=requests).values_list("kind", "ref")))
+        else:
+            items = tuple(dict.fromkeys((i.kind, i.ref) for i in matched))
+        return Subject(id_bidx, phone_bidx, items=items, requests=tuple(sorted({r.code for r in requests})))
     return None
 
 
@@ -262,7 +270,8 @@ def subject_data(subject: Subject) -> dict:
             "code": r.code, "unit": r.org.name, "status": r.get_status_display(), "asked_at": r.requested_at,
             "decided_at": r.decided_at, "reason": r.reason,
             "items": [{"kind": i.get_kind_display(), "record": i.ref, "outcome": i.get_outcome_display(),
-                       "why_kept": i.why_kept} for i in r.items.all()]} for r in subject_requests(subject)],
+                       "why_kept": i.why_kept} for i in r.items.all() if subject.may_see(i.kind, i.ref)]}
+            for r in subject_requests(subject)],
     }
 
 
@@ -299,20 +308,21 @@ def _holdings(subject: Subject) -> dict[int, list[tuple[str, str]]]:
 
 @transaction.atomic
 def deletion_request_create(*, subject: Subject) -> list[DeletionRequest]:
-    """One request per unit holding data about the worker; a unit with a request still waiting gets no second."""
+    """One request per unit holding data about the worker, for the records not already waiting in one."""
     created = []
     for org_id, items in _holdings(subject).items():
-        waiting = subject_requests(subject).filter(org_id=org_id, status=DeletionStatus.PENDING).first()
-        if waiting is not None:
-            have = set(waiting.items.values_list("kind", "ref"))
-            for kind, ref in items:
-                if (kind, ref) not in have:
-                    DeletionItem.objects.create(request=waiting, kind=kind, ref=ref)
+        # Records already waiting in a request are not asked for twice. The others go into a request of their own,
+        # never into a waiting one: whoever can see that request (through any record it covers) would see them.
+        waiting = DeletionItem.objects.filter(
+            request__org_id=org_id, request__status=DeletionStatus.PENDING, request__subject_id_bidx=subject.id_bidx,
+            request__subject_phone_bidx=subject.phone_bidx).values_list("kind", "ref")
+        items = [item for item in dict.fromkeys(items) if item not in set(waiting)]
+        if not items:
             continue
         org = Org.objects.get(pk=org_id)
         r = DeletionRequest.objects.create(code=_new_code(), org=org, org_path=org.path,
                                            subject_id_bidx=subject.id_bidx, subject_phone_bidx=subject.phone_bidx)
-        DeletionItem.objects.bulk_create([DeletionItem(request=r, kind=k, ref=ref) for k, ref in dict.fromkeys(items)])
+        DeletionItem.objects.bulk_create([DeletionItem(request=r, kind=k, ref=ref) for k, ref in items])
         audit.record(actor=PUBLIC, action="privacy.deletion.request", object_type="deletion_request",
                      object_id=r.code, scope_path=org.path, details={"items": len(items)})
         created.append(r)

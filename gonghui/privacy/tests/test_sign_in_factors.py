@@ -13,7 +13,7 @@ from gonghui.members import applications
 from gonghui.members import services as member_services
 from gonghui.members.models import JoinApplication
 from gonghui.privacy import services
-from gonghui.privacy.models import DeletionRequest
+from gonghui.privacy.models import DeletionItem, DeletionRequest
 from gonghui.privacy.views import SESSION_KEY
 
 from .conftest import CONSENT, rid
@@ -188,3 +188,44 @@ def test_card_numbers_cannot_be_guessed_for_one_id_number_from_many_addresses(wo
     other_id, other_phone = world.numbers["worker"]
     assert sign_in(Client(REMOTE_ADDR="198.51.100.99"), other_id, other_phone, world.public_case.code
                    ).status_code in (200, 302)
+
+
+def _export(client) -> str:
+    return client.get("/privacy/mine/export.json").content.decode()
+
+
+def test_a_deletion_request_never_carries_records_to_someone_who_opens_only_one(world, client):
+    """The member has a request at the federation. The attacker files another with the member's two numbers and asks
+    to delete it; when the member later asks with their card, their records go into a request of their own, and the
+    attacker's code still shows only the attacker's own record (never the member's case or card)."""
+    from django.test import Client
+
+    member_id, member_phone = world.numbers["member"]
+    member = Client()
+    theirs = file_request(member, member_phone, id_number=member_id, topic="wages")
+    own = file_request(client, member_phone, id_number=member_id, topic="contract")
+    assert sign_in(client, member_id, member_phone, own.code).status_code == 302
+    client.post("/privacy/mine/delete/")
+    first = DeletionRequest.objects.get()
+    assert sign_in(member, member_id, member_phone, world.card.number).status_code == 302
+    member.post("/privacy/mine/delete/")
+    assert list(first.items.values_list("ref", flat=True)) == [own.code]  # nothing added to the attacker's request
+    for secret in (theirs.code, world.card.number):
+        assert secret not in _export(client) and secret in _export(member)
+
+
+def test_a_code_in_a_wider_deletion_request_sees_only_its_own_item(world, client):
+    from django.test import Client
+
+    member_id, member_phone = world.numbers["member"]
+    member = Client()
+    theirs = file_request(member, member_phone, id_number=member_id, topic="wages")
+    own = file_request(client, member_phone, id_number=member_id, topic="contract")
+    assert sign_in(member, member_id, member_phone, world.card.number).status_code == 302
+    member.post("/privacy/mine/delete/")  # the card holder's request at the federation covers both cases
+    refs = set(DeletionItem.objects.values_list("ref", flat=True))
+    assert {own.code, theirs.code} <= refs
+    assert sign_in(client, member_id, member_phone, own.code).status_code == 302
+    exported = json.loads(_export(client))
+    assert [i["record"] for r in exported["deletion_requests"] for i in r["items"]] == [own.code]
+    assert theirs.code not in json.dumps(exported) and world.card.number not in json.dumps(exported)
