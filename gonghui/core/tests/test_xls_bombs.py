@@ -3,13 +3,16 @@ an honest file reads as before, a small file whose cells sit at opposite corners
 
 import datetime
 import io
+import sys
+import time
+import tracemalloc
 
 import pytest
 import xlwt
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
-from gonghui.core import tabular, xls_reader
+from gonghui.core import tabular, tabular_guard, xls_reader
 
 BOMB_MESSAGE = "压缩炸弹"  # the bomb family's message ("a compressed \"bomb\" or a damaged file")
 
@@ -64,16 +67,52 @@ def test_the_memory_ceiling_refuses_what_the_grid_bound_lets_through(settings):
     assert exc.value.code == "suspicious"
 
 
-def test_a_damaged_xls_is_not_a_spreadsheet_and_a_stuck_reader_is_refused(monkeypatch):
+def test_a_damaged_xls_is_not_a_spreadsheet_and_a_stuck_reader_is_refused(monkeypatch, settings):
     damaged = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes((i * 37 + 11) % 251 for i in range(4000))
     with translation.override("zh-hans"), pytest.raises(tabular.TableFileError) as exc:
         tabular.open_table(damaged, "r.xls")
     assert exc.value.code == "unreadable" and "不是" in exc.value.messages[0]
 
-    def stuck(*args, **kwargs):
-        raise xls_reader.subprocess.TimeoutExpired(args[0], kwargs["timeout"])
-
-    monkeypatch.setattr(xls_reader.subprocess, "run", stuck)
+    # A child stuck before reading its input (the file is larger than a pipe holds) is killed at the deadline.
+    settings.IMPORT_XLS_CPU_SECONDS = 1
+    monkeypatch.setattr(xls_reader, "CHILD", "import time; time.sleep(60)")
+    started = time.monotonic()
     with pytest.raises(tabular.TableFileError) as exc:
-        tabular.open_table(corners(3, 3), "r.xls")
-    assert exc.value.code == "suspicious"
+        tabular.open_table(corners(3, 3) + b"\0" * 200_000, "r.xls")
+    assert exc.value.code == "suspicious" and time.monotonic() - started < 30
+
+
+def test_a_small_xls_repeating_one_long_shared_string_is_refused_with_bounded_memory():
+    # 3,000 cells pointing at one 30,000-character shared string: about 120 KB of file, 90 MB of rows.
+    data = xls({(row, col): "x" * 30_000 for row in range(300) for col in range(10)})
+    assert len(data) < 200_000
+    assert 3_000 * 30_000 > xls_reader.output_cap(len(data), tabular.limits().max_in_memory)
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with translation.override("zh-hans"), pytest.raises(tabular.TableFileError) as exc:
+            tabular.open_table(data, "r.xls")
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert exc.value.code == "suspicious" and BOMB_MESSAGE in exc.value.messages[0]
+    # The parent held at most the cap (32 MB) and a chunk, never the rows nor their strings.
+    assert peak < 48 * tabular_guard.MB
+    assert time.monotonic() - started < 60
+
+
+def test_the_parent_kills_a_child_writing_past_the_cap():
+    flood = [sys.executable, "-I", "-c", "import sys\nwhile True: sys.stdout.buffer.write(b'x' * 65536)"]
+    started = time.monotonic()
+    with pytest.raises(tabular.TableFileError) as exc:
+        xls_reader._run(flood, b"", 1_000_000, deadline=time.monotonic() + 60)
+    assert exc.value.code == "suspicious" and time.monotonic() - started < 30
+
+
+def test_an_xls_cell_longer_than_max_cell_is_refused(settings):
+    settings.IMPORT_MAX_CELL_CHARS = 100
+    ok = xls({(0, 0): "姓名", (1, 0): "长" * 100})
+    assert [cells for _line, cells in tabular.open_table(ok, "r.xls").rows()][1] == ["长" * 100]
+    with translation.override("zh-hans"), pytest.raises(tabular.TableFileError) as exc:
+        tabular.open_table(xls({(0, 0): "姓名", (1, 0): "长" * 101}), "r.xls")
+    assert exc.value.code == "cell_too_long" and "100" in exc.value.messages[0] and "字符" in exc.value.messages[0]
