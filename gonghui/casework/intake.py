@@ -298,7 +298,9 @@ def case_file_public(*, org: Org, data: dict, consent_version: str, ip: str | No
         if earlier is None:
             raise
         case = _create(actor=PUBLIC, org=org, clean=clean, consent=consent, at=at, repeat_of=earlier)
-    if case.repeat_of_id is not None:
+    # An earlier case outside the unit's subtree stays the person's one open case (the constraint) but is no flag,
+    # no audit line and no name on this unit's pages.
+    if case.is_possible_repeat:
         record(PUBLIC, case, "possible_repeat")  # the flag, for staff; the earlier case is not named
     notices.tell(phone=case.phone, template="case.received", code=case.code, org=org.name)
     return IntakeResult(case=case, linked=False)
@@ -337,8 +339,9 @@ def case_link_repeat(*, actor, case: Case) -> Case:
     repeat.save(update_fields=["state", "state_at", "progress_at", "linked_at", "closed_at", "closed_on",
                                "days_to_close", "reply", "replied_at", "color", "updated_at"])
     stats.case_changed(repeat)
+    # Not on the public timeline: whoever typed the phone learns nothing of another request.
     add_event(repeat, actor=actor, action=Action.REPEAT_LINKED, from_state=before, to_state=State.CLOSED,
-              public=True, at=now)
+              public=False, at=now)
     record(actor, repeat, "link_repeat", into=earlier.code)
     record(actor, earlier, "link", repeat=repeat.code)
     # The earlier case's code goes to its own phone only, as at the front desk.
@@ -346,8 +349,9 @@ def case_link_repeat(*, actor, case: Case) -> Case:
     return repeat
 
 
-LINKED_REPLY = gettext_lazy("This request is handled together with your earlier request on the same matter; you "
-                            "are told the progress and the reply of that request by text message.")
+# Neutral: the tracking page must not confirm to whoever typed the phone that another request exists.
+LINKED_REPLY = gettext_lazy("This request is closed here; the union goes on handling the matter and tells the "
+                            "progress and the reply by text message to the phone given.")
 
 
 def normalize_code(raw: object) -> str:

@@ -251,7 +251,13 @@ class Case(PersonalDataModel):
 
     @property
     def is_possible_repeat(self) -> bool:
-        return self.repeat_of_id is not None and self.linked_at is None
+        # Flagged only when the earlier case lies in the subtree of the unit this one was filed to: a flag about a
+        # case elsewhere in the federation would tell the filing unit the person has a complaint there.
+        return self.repeat_of_id is not None and self.linked_at is None and self.repeat_in_reach
+
+    @property
+    def repeat_in_reach(self) -> bool:
+        return self.repeat_of_id is not None and self.repeat_of.org_path.startswith(self.intake_path)
 
     @property
     def is_paused(self) -> bool:

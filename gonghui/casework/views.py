@@ -208,13 +208,13 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
 
 
 def _repeat(actor, case, full: bool) -> dict | None:
-    """The possible-repeat flag: the earlier case named only when the actor handles it too."""
-    if case.repeat_of_id is None:
+    """The possible-repeat flag, only for an earlier case in the subtree the request was filed to; the earlier case
+    is named only when the actor's scope holds it, and a holder outside that scope is never named."""
+    if case.repeat_of_id is None or not case.repeat_in_reach:
         return None
     earlier = case.repeat_of
     covered = actor.covers(earlier.org_path)
-    return {"earlier": earlier if covered else None, "holder": earlier.holder_org.name if not covered else "",
-            "linked": case.linked_at is not None,
+    return {"earlier": earlier if covered else None, "linked": case.linked_at is not None,
             "can_link": full and covered and case.is_possible_repeat and actor.can("case.write")}
 
 

@@ -22,7 +22,7 @@ from django_ratelimit.exceptions import Ratelimited
 
 from gonghui.casework import intake, selectors
 from gonghui.casework.forms import RateForm, RequestForm, TrackForm
-from gonghui.casework.models import Case
+from gonghui.casework.models import Action, Case
 from gonghui.core import ratelimits
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.middleware import client_ip
@@ -111,9 +111,13 @@ def _track_page(request, *, form=None, case=None, not_found=False, rate_form=Non
     context = {"title": _("Track your request"), "form": form or TrackForm(), "case": case, "not_found": not_found}
     if case is not None:
         key, label = intake.public_status(case)
+        if case.linked_at is not None:  # older linked repeats kept a reply naming "your earlier request"
+            case.reply = str(intake.LINKED_REPLY)
         pause = case.pauses.filter(resumed_on__isnull=True).first()
+        # Older linked repeats kept a public "linked to the earlier request" step: not for whoever typed the phone.
+        events = [e for e in selectors.timeline(case=case, public=True) if e.action != Action.REPEAT_LINKED]
         context.update({
-            "status_key": key, "status_label": label, "events": selectors.timeline(case=case, public=True),
+            "status_key": key, "status_label": label, "events": events,
             "missing": pause.missing if pause else [], "can_rate": intake.can_rate(case),
             "rate_form": rate_form or RateForm(),
         })

@@ -189,10 +189,14 @@ def test_a_second_web_request_on_the_same_matter_is_flagged_not_linked(
         cast, clock, outbox, django_capture_on_commit_callbacks):
     first = log_case(cast.officer_a)
     with django_capture_on_commit_callbacks(execute=True):
-        result = intake.case_file_public(org=cast.county_b, data=intake_data(), ip=None, mobile=False,
+        result = intake.case_file_public(org=cast.county_a, data=intake_data(), ip=None, mobile=False,
                                          consent_version=intake.REQUEST_NOTICE_VERSION)
     assert not result.linked and result.case.pk != first.pk and result.case.repeat_of == first
     assert result.case.is_possible_repeat and not Intake.objects.filter(case=first, first=False).exists()
+    # Filed to another county the same phone and topic is no flag there: the earlier case lies outside its subtree.
+    other = intake.case_file_public(org=cast.county_b, data=intake_data(), ip=None, mobile=False,
+                                    consent_version=intake.REQUEST_NOTICE_VERSION).case
+    assert not other.is_possible_repeat
     # The phone is told the new request's own code; the earlier one is named to nobody.
     assert [m.template for m in outbox] == ["case.received"] and first.code not in outbox[0].text
 

@@ -40,7 +40,7 @@ def test_staff_link_a_possible_repeat_and_it_counts_once(cast, clock, outbox, dj
     assert Intake.objects.filter(case=earlier).count() == 2 and not Intake.objects.filter(case=repeat).exists()
     linked = earlier.events.get(action=Action.LINKED)
     assert "已经三个月没发工资" in linked.note and not linked.public
-    assert repeat.events.filter(action=Action.REPEAT_LINKED, public=True).exists()
+    assert repeat.events.filter(action=Action.REPEAT_LINKED, public=False).exists()
     assert earlier.code not in repeat.reply  # the tracking page of the repeat names no other case
     assert not intake.can_rate(repeat)  # the reply to rate is the earlier case's
     assert AuditEvent.objects.filter(action="case.link_repeat", object_id=repeat.code,
@@ -105,16 +105,31 @@ def test_anonymous_and_auditors_cannot_link(cast, clock, client, login):
     assert Case.objects.get(pk=repeat.pk).is_possible_repeat
 
 
-def test_an_earlier_case_outside_the_officers_unit_is_not_linked_or_named(cast, clock, login):
+def test_attack_a_phone_with_an_open_case_in_county_b_filed_to_union_a_is_no_flag(cast, clock, login):
+    """Security review: an officer of A files online with a worker's phone, topic by topic; nothing on A's pages,
+    API or audit tells them the worker has an open case in county B, or where."""
     earlier = log_case(cast.officer_b)  # county B
     repeat = file_online(cast.county_a)
-    assert repeat.repeat_of == earlier
+    assert not repeat.is_possible_repeat
+    assert not AuditEvent.objects.filter(action="case.possible_repeat", object_id=repeat.code).exists()
     client = login(cast.officer_a)
     page = client.get(reverse("casework:detail", args=[repeat.code])).content.decode()
-    assert earlier.code not in page and 'id="link-repeat-form"' not in page
+    assert 'id="case-repeat"' not in page and earlier.code not in page and cast.county_b.name not in page
+    inbox = client.get(reverse("casework:inbox")).content.decode()
+    assert 'data-repeat="1"' not in inbox
+    body = client.get(f"/api/v1/casework/{repeat.code}").json()
+    assert body["possible_repeat"] is False and cast.county_b.name not in str(body) and earlier.code not in str(body)
     with pytest.raises(ValidationError):
         intake.case_link_repeat(actor=actor_for(cast.officer_a), case=repeat)
-    # The city above both units may link them.
+    assert client.post(f"/api/v1/casework/{repeat.code}/link-repeat").status_code in (400, 422)
+
+
+def test_filed_to_the_city_an_earlier_case_in_its_county_is_flagged_and_the_city_links(cast, clock, login):
+    earlier = log_case(cast.officer_b)  # county B, in the city's subtree
+    repeat = file_online(cast.city)
+    assert repeat.repeat_of == earlier and repeat.is_possible_repeat
+    page = login(cast.city_staff).get(reverse("casework:detail", args=[repeat.code])).content.decode()
+    assert 'id="case-repeat"' in page and earlier.code in page
     intake.case_link_repeat(actor=actor_for(cast.city_staff), case=repeat)
     assert Case.objects.get(pk=repeat.pk).linked_at is not None
 

@@ -204,3 +204,18 @@ def test_staff_cannot_rate_for_the_worker_through_the_staff_screens(cast, clock,
     assert client.post(reverse("portal:request_rate"), {"satisfaction": "satisfied"}).status_code == 302
     case.refresh_from_db()
     assert case.rated_via == ""
+
+
+def test_a_linked_repeat_tracks_as_a_plain_closed_request(cast, clock, client):
+    # Whoever typed the phone learns from the tracking page nothing about another request of that phone.
+    earlier = log_case(cast.officer_a, phone=PHONE)
+    repeat = intake.case_file_public(org=cast.county_a, data=form_data(), ip=None, mobile=True,
+                                     consent_version=intake.REQUEST_NOTICE_VERSION).case
+    assert repeat.is_possible_repeat
+    intake.case_link_repeat(actor=actor_for(cast.officer_a), case=repeat)
+    Case.objects.filter(pk=repeat.pk).update(reply="本诉求已与您此前就同一事项提出的诉求合并办理")  # an older reply
+    with translation.override("zh-hans"):
+        html = _track(client, repeat.code, "5678").content.decode()
+        assert 'data-status="closed"' in html and str(intake.LINKED_REPLY) in html and "办结" in html
+    assert earlier.code not in html and "repeat_linked" not in html
+    assert "此前" not in html and "合并" not in html and "同一事项" not in html
