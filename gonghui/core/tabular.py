@@ -108,7 +108,8 @@ class Table:
                 raise TableFileError(_("An xls file larger than %(mb)s MB cannot be read; save it as xlsx.")
                                      % {"mb": lim.max_in_memory // (1024 * 1024)}, code="too_large")
             with _open(data) as f:
-                self._sheet = _XlsSheet(read_xls(f.read(), max_in_memory=lim.max_in_memory))
+                self._sheet = _XlsSheet(read_xls(f.read(), max_in_memory=lim.max_in_memory,
+                                                        max_cell=lim.max_cell))
             return
         try:
             self._sheet = XlsxSheet.open(data, lim, strings=strings)
