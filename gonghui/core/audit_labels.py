@@ -121,7 +121,10 @@ def format_value(value) -> str:
     if isinstance(value, dict):
         return "；".join(f"{_detail_label(k, None)}：{format_value(v)}" for k, v in value.items()) or "—"
     if isinstance(value, str) and _DATE.match(value):
-        d = datetime.date.fromisoformat(value)
+        try:  # a value someone typed ("2026-02-30" in a search box) is shown as typed
+            d = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
         return f"{d.year}年{d.month}月{d.day}日"
     if isinstance(value, str) and _DATETIME.match(value):
         try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, audit_labels
 from .models import AuditEvent, User
-from .spreadsheets import write_xlsx, xlsx_response
+from .spreadsheets import export_filename, write_xlsx, xlsx_response
 
 PAGE = 50
 EXPORT_CHUNK = 1000
@@ -150,4 +150,4 @@ def audit_export(*, actor, qs, filters: dict):
     actor.require("export")
     content = write_xlsx([_(h) for h in EXPORT_HEADERS], _export_rows(actor, qs), sheet=_("Audit trail"))
     audit.record(actor=actor, action="export", object_type="audit", details={"filters": filters, "masked": True})
-    return xlsx_response(content, "audit-trail.xlsx")
+    return xlsx_response(content, export_filename(_("Audit trail"), unit=actor.org))

@@ -295,6 +295,12 @@ def server_error(request):
                "hint": _("Try again in a few minutes. If it keeps happening, tell the administrator the incident "
                          "number below."),
                "next_steps": _public_next_steps() if public else [(reverse("home"), _("Back to the start page"))]}
-    response = HttpResponseServerError(loader.render_to_string("core/error.html", context))
+    try:
+        html = loader.render_to_string("core/error.html", context)
+    except Exception:  # the page itself failed (a static file missing from the manifest, a broken template)
+        error_log.exception("incident %s: the error page could not be rendered", incident)
+        html = (f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>系统错误</title><h1>系统错误</h1>'
+                f"<p>系统出现错误，已记录。请稍后再试；如仍出错，请将事件编号告知管理员。</p><p>事件编号：{incident}</p></html>")
+    response = HttpResponseServerError(html)
     add_never_cache_headers(response)
     return response

@@ -843,7 +843,8 @@ def roster_import(*, actor, union, data: tabular.Source, filename: str, dry_run:
     table = tabular.open_table(data, filename, kind=KIND)
     result = RosterResult(filename=filename, union_code=union.code, dry_run=dry_run, skip_invalid=skip_invalid,
                           accept_over_employees=accept_over_employees, employees=union.employee_count or 0,
-                          members_before=Membership.objects.filter(union=union,
+                          # The employees are the whole enterprise's: its branches' (分会) members count too.
+                          members_before=Membership.objects.filter(org_path__startswith=union.path,
                                                                    status=MembershipStatus.ACTIVE).count())
     head = table.head()
     header = tabular.find_header(head, HEADERS)

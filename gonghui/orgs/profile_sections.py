@@ -1,6 +1,5 @@
 """What the orgs app adds to a union's page: the year's key figures for its subtree, linked to the overview."""
 
-import datetime
 
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +16,8 @@ KEYS = ["orgs.grassroots", "orgs.legal_person_rate", "members.cards_active", "ca
 def key_figures(*, actor, org):
     if not actor.can("dashboard.view"):
         return None
-    today = timezone.localdate()
-    period = figures.Period(datetime.date(today.year, 1, 1), today, str(today.year))
+    # The dashboard's own period (the whole year): its figures then come from the pre-aggregated months.
+    period = figures.Period.parse(str(timezone.localdate().year))
     values = {v.key: v for v in figures.compute(org, period, actor=actor, keys=KEYS)}
     rows = [values[k] for k in KEYS if k in values]
     return {"rows": rows, "period": period, "url": reverse("orgs:dashboard", args=[org.code])} if rows else None

@@ -149,3 +149,12 @@ def test_export_is_labelled_and_audited(cast, login):
     assert ev.action == "export" and ev.object_type == "audit" and ev.details["filters"] == {"group": "casework"}
     # The audit administrator reads on screen and takes no copy.
     assert login(cast.audit_admin).get("/audit/", {"export": "xlsx"}).status_code == 403
+
+
+def test_a_typed_value_that_looks_like_a_date_is_shown_as_typed():
+    """A search for "2026-02-30" exported a list: the export's audit event holds it, and the screen must still open."""
+    from gonghui.core.audit_labels import format_value
+
+    assert format_value("2026-02-30") == "2026-02-30"
+    assert format_value("2026-99-99") == "2026-99-99"
+    assert format_value("2026-03-05") == "2026年3月5日"

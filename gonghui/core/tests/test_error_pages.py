@@ -183,3 +183,19 @@ def test_error_pages_in_the_browser(page):
     page.goto(page.base + "/no-such-page/")
     assert page.inner_text("h1") == "页面不存在"
     assert page.evaluate("getComputedStyle(document.querySelector('.navbar')).backgroundColor") == "rgb(183, 28, 28)"
+
+
+def test_the_500_page_has_a_plain_fallback_when_its_template_fails(rf, monkeypatch, caplog):
+    from django.template import loader
+
+    from gonghui.core import views
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr(loader, "render_to_string", broken)
+    resp = views.server_error(rf.get("/members/"))
+    body = resp.content.decode()
+    assert resp.status_code == 500 and "系统错误" in body
+    incident = body.split("事件编号：")[1].split("<")[0]
+    assert any(incident in r.getMessage() for r in caplog.records)
