@@ -44,23 +44,15 @@ def _bidx_key(spec: str) -> bytes:
 
 
 def encrypt(plaintext: str, *, kind: str) -> str:
-    current, keys = _keyring(settings.GONGHUI_DATA_KEYS)
-    nonce = os.urandom(12)
-    ct = keys[current].encrypt(nonce, plaintext.encode(), kind.encode())
-    return f"{PREFIX}${current}${base64.b64encode(nonce + ct).decode()}"
+    return encrypt_bytes(plaintext.encode(), kind=kind)
 
 
 def decrypt(token: str, *, kind: str) -> str:
-    prefix, kid, b64 = token.split("$", 2)
-    if prefix != PREFIX:
-        raise ValueError("unknown ciphertext version")
-    _, keys = _keyring(settings.GONGHUI_DATA_KEYS)
-    raw = base64.b64decode(b64)
-    return keys[kid].decrypt(raw[:12], raw[12:], kind.encode()).decode()
+    return decrypt_bytes(token, kind=kind).decode()
 
 
 def encrypt_bytes(raw: bytes, *, kind: str) -> str:
-    """``encrypt`` of binary data (the same format): a 20-byte secret seals into 64 characters plus the key id."""
+    """Seal binary data (``encrypt`` seals text this way): a 20-byte secret seals into 64 characters plus the key id."""
     current, keys = _keyring(settings.GONGHUI_DATA_KEYS)
     nonce = os.urandom(12)
     return f"{PREFIX}${current}${base64.b64encode(nonce + keys[current].encrypt(nonce, raw, kind.encode())).decode()}"

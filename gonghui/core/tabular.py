@@ -380,6 +380,20 @@ def in_batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+def problems_by_row(problems, header_row: int) -> tuple[dict[int, list[str]], list[str]]:
+    """An error report's problems: those of each data row ({row: [texts]}) and, as notes above the header, those
+    of the file as a whole (at or above the header row). Each problem has ``row``, ``column`` and ``message``."""
+    by_row: dict[int, list[str]] = {}
+    notes: list[str] = []
+    for p in problems:
+        text = f"{p.column}：{p.message}" if p.column else str(p.message)
+        if p.row <= header_row:
+            notes.append(text)
+        else:
+            by_row.setdefault(p.row, []).append(text)
+    return by_row, notes
+
+
 def problems_xlsx(*, header: list, rows: Iterable[tuple[int, str, list]], notes: list[str] | None = None,
                   sheet: str = "问题") -> bytes:
     """An xlsx of rows as they were in the file, each preceded by its row number and its problems.

@@ -1339,14 +1339,7 @@ def _audit(actor, union, result: RosterResult, outcome: str = Outcome.SUCCESS) -
 def problems_report(result: RosterResult, data: tabular.Source, filename: str) -> bytes:
     """The refused rows as they are in the file, each with its row number (行号) and its problems (问题);
     problems with the file as a whole are note lines above the header."""
-    by_line: dict[int, list[str]] = {}
-    notes = []
-    for p in result.problems:
-        text = f"{p.column}：{p.message}" if p.column else p.message
-        if p.row <= result.header_row:
-            notes.append(text)
-        else:
-            by_line.setdefault(p.row, []).append(text)
+    by_line, notes = tabular.problems_by_row(result.problems, result.header_row)
     table = tabular.open_table(data, filename, kind=KIND)
     header_cells: list = []
     if result.header_row:

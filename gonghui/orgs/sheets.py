@@ -3,7 +3,7 @@ number and problems in front), the template to fill in, and the export in the im
 
 from django.utils.translation import gettext as _
 
-from gonghui.core import audit
+from gonghui.core import audit, tabular
 from gonghui.core.identity import mask
 from gonghui.core.spreadsheets import cell_text, sheet_name, write_xlsx
 
@@ -25,14 +25,7 @@ from .models import Kind, Level, Org, Ownership, Status
 
 def problems_report(result: ImportResult, original_rows: list[list]) -> bytes:
     """The file's rows below its header with 行号 and 问题 in front, so it can be fixed and imported again."""
-    by_row: dict[int, list[str]] = {}
-    notes = []
-    for p in result.problems:
-        text = f"{p.column}：{p.message}" if p.column else p.message
-        if p.row <= result.header_row:
-            notes.append(text)
-        else:
-            by_row.setdefault(p.row, []).append(text)
+    by_row, notes = tabular.problems_by_row(result.problems, result.header_row)
     header_index = max(result.header_row - 1, 0)
     header = original_rows[header_index] if original_rows else []
     data = ((i + 1, "；".join(by_row.get(i + 1, [])), *original_rows[i])
