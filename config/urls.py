@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.casework.urls")),
+    path("", include("gonghui.funds.urls")),
     path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]

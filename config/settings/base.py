@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.members",
     "gonghui.casework",
+    "gonghui.funds",
     "gonghui.privacy",
     "gonghui.portal",
     "gonghui.demo",

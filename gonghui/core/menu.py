@@ -17,6 +17,8 @@ class MenuItem:
 
 
 
+SYSTEM = _("System")
+
 MENU: list[MenuItem] = [
     MenuItem(_("Dashboard"), "orgs:dashboard_home", "dashboard.view", _("Overview")),
     MenuItem(_("Approvals"), "approvals:list", "approval.decide", _("Overview"),
@@ -37,12 +39,18 @@ MENU: list[MenuItem] = [
     MenuItem(_("Supervision list"), "casework:supervision", "case.view", _("Serving workers")),
     MenuItem(_("Deletion requests"), "privacy:requests", "privacy.handle", _("Serving workers"),
              badge="gonghui.privacy.services.pending_count"),
-    MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", _("System")),
-    MenuItem(_("Users and grants"), "core:users", "user.manage", _("System")),
-    MenuItem(_("Security settings"), "core:security", "security.manage", _("System")),
-    MenuItem(_("Audit trail"), "core:audit", "audit.view", _("System")),
-    MenuItem(_("Time-limit policy"), "casework:policies", "case.policy", _("System")),
+    MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", SYSTEM),
+    MenuItem(_("Users and grants"), "core:users", "user.manage", SYSTEM),
+    MenuItem(_("Security settings"), "core:security", "security.manage", SYSTEM),
+    MenuItem(_("Audit trail"), "core:audit", "audit.view", SYSTEM),
+    MenuItem(_("Time-limit policy"), "casework:policies", "case.policy", SYSTEM),
 ]
+
+
+def register(*items: MenuItem) -> None:
+    """Add an app's entries, in order, before the System section (which stays last)."""
+    at = next((i for i, item in enumerate(MENU) if item.section is SYSTEM), len(MENU))
+    MENU[at:at] = [item for item in items if item not in MENU]
 
 
 def menu_for(request, actor) -> list[dict]:

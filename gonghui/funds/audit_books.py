@@ -1,0 +1,1 @@
+"""Audit labels of the funds actions: books."""

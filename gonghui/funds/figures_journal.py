@@ -1,0 +1,1 @@
+"""Funds figures: journal."""

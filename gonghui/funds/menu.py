@@ -1,0 +1,30 @@
+"""The funds entries of the left menu, one block per part of the app (each part adds its own)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.menu import MenuItem, register
+
+SECTION = _("Funds")
+
+
+# --- books ---
+BOOKS: list[MenuItem] = []
+
+
+# --- journal import ---
+JOURNAL: list[MenuItem] = []
+
+
+# --- income and returns ---
+INCOME: list[MenuItem] = []
+
+
+# --- budgets, decisions, audits, suppliers ---
+BUDGET: list[MenuItem] = []
+
+
+# --- rule engine and alerts ---
+RULES: list[MenuItem] = []
+
+
+register(*BOOKS, *JOURNAL, *INCOME, *BUDGET, *RULES)

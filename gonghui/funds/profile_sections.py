@@ -1,0 +1,1 @@
+"""What the union page shows of its funds (registered with core.profile)."""

@@ -1,0 +1,3 @@
+"""Addresses of the funds pages: budget."""
+
+urlpatterns: list = []
