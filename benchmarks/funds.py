@@ -45,6 +45,7 @@ from benchmarks import funds_data as data  # noqa: E402
 from benchmarks.dbs import database_exists, drop_database, recreate_database  # noqa: E402
 from benchmarks.funds_measure import (  # noqa: E402
     QueryLog,
+    agreement,
     bench_import,
     bench_incremental,
     naive_scan,
@@ -272,8 +273,10 @@ def report(args, counts, bound, naive, scan, incr, imp, machine, started, loads)
         out.append(f"- Scan result: {scan['result']}")
         if scan.get("flags"):
             out.append("- Alerts by rule after the scan: " + ", ".join(f"{k} {v:,}" for k, v in scan["flags"].items()))
+        if scan.get("agreement"):
+            out += ["- Engine vs naive on the sampled unions, lines flagged by rule: " + "; ".join(scan["agreement"])]
         out += ["", "Slowest statements of the first full scan (EXPLAIN ANALYZE, top of the plan):", ""]
-        for (secs, sql), plan in zip(scan["statements"], scan["explains"], strict=False):
+        for (secs, sql, _params), plan in zip(scan["statements"], scan["explains"], strict=False):
             out += [f"- {secs:.2f} s: `{sql[:300]}`", "", "```", *plan, "```"]
     if not imp.get("missing"):
         out.append(f"- Import: {imp['detail']}")
@@ -318,6 +321,8 @@ def main() -> None:
     naive = naive_scan(sample, data.YEAR, total_lines=counts["lines"]) if "naive" not in skip else {
         "extrapolated": float("nan"), "unions": 0, "lines": 0, "seconds": 0, "per_line_us": 0, "how": "skipped"}
     scan = bench_scan(actor, province, data.YEAR, qlog) if "scan" not in skip else {"missing": True}
+    if not scan.get("missing") and naive.get("flagged") is not None:
+        scan["agreement"] = agreement(scan_entry_points().flagged_lines(sample, data.YEAR), naive["flagged"])
     incr = (bench_incremental(actor, province, data.YEAR, args.day_lines, scan, seed=SEED)
             if "incremental" not in skip else {"missing": "skipped"})
     imp = (bench_import(actor, args.import_lines, args.dir, seed=SEED, db_url=args.db_url)

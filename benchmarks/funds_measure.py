@@ -87,8 +87,11 @@ class Entry:
             if callable(getattr(engine, name, None)):
                 self.incremental = getattr(engine, name)
                 break
+        from django.apps import apps
+
+        models_module = apps.get_app_config("funds").models_module
         for name in ("BUILTIN", "BUILTIN_RULES", "BUILT_IN", "RULES"):
-            keys = getattr(engine, name, None)
+            keys = getattr(engine, name, None) or getattr(models_module, name, None)
             if isinstance(keys, dict | list | tuple) and keys:
                 self.rule_keys = [k if isinstance(k, str) else getattr(k, "key", str(k)) for k in keys]
                 break
@@ -117,6 +120,37 @@ class Entry:
             except Exception:
                 return {}
         return {}
+
+
+    def flagged_lines(self, paths: list[str], year: int) -> dict[str, set] | None:
+        """Line ids the engine's current alerts flag in the unions ``paths``, by rule (None without line links)."""
+        from django.apps import apps
+
+        try:
+            link = apps.get_model("funds", "AlertLine")
+        except LookupError:
+            return None
+        out: dict[str, set] = defaultdict(set)
+        for i in range(0, len(paths), 500):
+            rows = (link.objects.filter(alert__org_path__in=paths[i:i + 500], alert__year=year)
+                    .exclude(alert__state="closed").values_list("alert__rule", "line_id"))
+            for rule, line_id in rows:
+                out[rule].add(line_id)
+        return out
+
+
+def agreement(engine: dict[str, set] | None, naive: dict[str, set]) -> list[str]:
+    """Per rule on the sample: lines both flag, only the engine, only the naive path."""
+    if engine is None:
+        return ["the engine keeps no alert lines: not compared"]
+    out = []
+    for rule in RULE_KEYS:
+        if rule in ("late_return",):
+            continue  # flags returns, not lines
+        e, n = engine.get(rule, set()), naive.get(rule, set())
+        note = " (the naive path looks for duplicates within the sample only)" if rule == "duplicate_invoice" else ""
+        out.append(f"`{rule}`: both {len(e & n):,}, engine only {len(e - n):,}, naive only {len(n - e):,}{note}")
+    return out
 
 
 def scan_entry_points() -> Entry:
@@ -306,7 +340,7 @@ def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: in
             kwargs[name] = year
         elif name in ("since", "after"):
             kwargs[name] = since
-        elif name in ("since_line", "after_line", "line_id", "after_id"):
+        elif name in ("since_id", "since_line", "after_line", "line_id", "after_id"):
             kwargs[name] = added["first_line"] - 1
         elif name in ("vouchers", "voucher_ids"):
             kwargs[name] = list(Voucher.objects.filter(pk__gte=added["first_voucher"]))
