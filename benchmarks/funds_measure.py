@@ -5,7 +5,6 @@ import contextlib
 import csv
 import datetime
 import inspect
-import io
 import random
 import time
 from collections import defaultdict
@@ -33,7 +32,7 @@ class QueryLog:
         self.entries: list[tuple[float, str, tuple]] = []
 
     @contextlib.contextmanager
-    def capture(self):
+    def capture(self, keep: bool = False):
         from django.db import connection
 
         def wrapper(execute, sql, params, many, context):
@@ -43,30 +42,36 @@ class QueryLog:
             finally:
                 self.entries.append((time.perf_counter() - t0, sql, params))
 
-        self.entries = []
+        if not keep:
+            self.entries = []
         with connection.execute_wrapper(wrapper):
             yield self
 
-    def slowest(self, n: int) -> list[tuple[float, str, tuple]]:
+    def slowest(self, n: int) -> list[tuple]:
+        """The n slowest statements, a cancelled one counted at its time to cancellation."""
         return sorted(self.entries, key=lambda e: -e[0])[:n]
 
     @staticmethod
-    def explain(statements, head: int = 14) -> list[list[str]]:
-        """EXPLAIN (ANALYZE, BUFFERS) of each statement, in a transaction rolled back (writes are undone)."""
+    def explain(statements, head: int = 40, analyze_below: float = 120.0) -> list[list[str]]:
+        """EXPLAIN (ANALYZE, BUFFERS) of each statement, in a transaction rolled back (writes are undone); plain
+        EXPLAIN (estimates only) for a statement that took ``analyze_below`` seconds or more."""
         from django.db import connection, transaction
 
         plans = []
-        for _secs, sql, params in statements:
+        for secs, sql, params, *_rule in statements:
             lines: list[str] = []
+            how = "EXPLAIN (ANALYZE, BUFFERS) " if secs < analyze_below else "EXPLAIN "
             try:
                 with transaction.atomic(), connection.cursor() as cur:
-                    cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+                    cur.execute(how + sql, params)
                     lines = [r[0] for r in cur.fetchall()]
                     transaction.set_rollback(True)
             except Exception as exc:  # a statement that needs its session's state (a temp table, a savepoint)
                 lines = [f"(not explained: {type(exc).__name__}: {str(exc)[:200]})"]
-            keep = [ln for ln in lines if ln.strip().startswith(("->", "Planning", "Execution")) or not ln.startswith(" ")]
-            plans.append(keep if len(keep) <= head else keep[:head - 2] + keep[-2:])
+            noise = ("Buffers:", "Worker ", "Sort Method", "Heap Blocks", "Functions:", "Options:", "Timing:",
+                     "Planning:", "Recheck Cond", "Hash Buckets", "Memory Usage")
+            keep = [ln for ln in lines if not ln.strip().startswith(noise)]
+            plans.append(keep if len(keep) <= head else [*keep[:head - 1], "…", keep[-1]])
         return plans
 
 
@@ -315,8 +320,8 @@ def add_day_lines(year: int, lines: int, seed: int) -> dict:
             "books": books, "vouchers": len(vouchers)}
 
 
-def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: int) -> dict:
-    from django.db import connection
+def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: int, timeout: float) -> dict:
+    from django.db import DatabaseError, connection
 
     from gonghui.funds.models import Voucher
 
@@ -346,11 +351,25 @@ def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: in
             kwargs[name] = list(Voucher.objects.filter(pk__gte=added["first_voucher"]))
         elif name in ("books", "book_ids"):
             kwargs[name] = [b[0] for b in added["books"]]
+    qlog = QueryLog()
     t0 = time.perf_counter()
-    result = entry.incremental(**kwargs)
-    seconds = time.perf_counter() - t0
-    log(f"incremental: {seconds:.2f} s after {added['lines']:,} lines ({entry.incremental.__name__}({', '.join(kwargs)}))")
-    return {"seconds": seconds, "lines": added["lines"], "full": scan.get("first", float("nan")),
+    try:
+        with connection.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+        with qlog.capture():
+            result = entry.incremental(**kwargs)
+        seconds = time.perf_counter() - t0
+    except DatabaseError as exc:
+        connection.close()
+        seconds, result = None, f"cancelled after {time.perf_counter() - t0:.0f} s: {str(exc).splitlines()[0][:100]}"
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET statement_timeout = 0")
+    slow = qlog.slowest(3)
+    log(f"incremental: {seconds if seconds is not None else 'not finished'} s after {added['lines']:,} lines "
+        f"({entry.incremental.__name__}({', '.join(kwargs)})); slowest statements "
+        + ", ".join(f"{e[0]:.2f} s" for e in slow))
+    return {"seconds": seconds, "timeout": timeout, "slow": slow, "explains": qlog.explain(slow, analyze_below=30), "lines": added["lines"], "full": scan.get("first", float("nan")),
             "how": f"`{entry.incremental.__name__}({', '.join(kwargs)})`",
             "detail": f"{added['vouchers']:,} two-line vouchers dated {added['day']} in {len(added['books']):,} "
                       f"unions' books (COPY, then ANALYZE); result: {str(result)[:200]}"}
@@ -433,8 +452,8 @@ def copy_bound(lines: int, seed: int, union, accounts: dict) -> float:
     return seconds
 
 
-def bench_import(actor, lines: int, folder: Path, *, seed: int, db_url: str) -> dict:
-    from django.db import connection
+def bench_import(actor, lines: int, folder: Path, *, seed: int, timeout: float) -> dict:
+    from django.db import DatabaseError, connection
 
     from gonghui.funds.chart import standard_chart
     from gonghui.funds.models import Book, Voucher, VoucherLine
@@ -461,15 +480,53 @@ def bench_import(actor, lines: int, folder: Path, *, seed: int, db_url: str) -> 
     with connection.cursor() as cur:
         cur.execute("CHECKPOINT")
     payload = path.read_bytes()
-    params = inspect.signature(journal_import).parameters
-    source = payload if "data" in params else io.BytesIO(payload)
+    stages: dict[str, float] = {}
+
+    def progress(stage, done, total):
+        stages.setdefault(stage, time.perf_counter())
+
+    hook = {"seconds": 0.0, "calls": 0, "error": ""}
+    try:
+        from gonghui.funds import rules as engine
+    except ImportError:
+        engine = None
+    original = getattr(engine, "scan_after_import", None)
+    if original is not None:
+        def timed_hook(*a, **kw):  # the rule engine's scan after the import, run on commit
+            t = time.perf_counter()
+            try:
+                return original(*a, **kw)
+            except DatabaseError as exc:
+                hook["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+                connection.close()
+            finally:
+                hook["seconds"] += time.perf_counter() - t
+                hook["calls"] += 1
+        engine.scan_after_import = timed_hook
     t0 = time.perf_counter()
-    result = journal_import(actor=actor, org=union, year=data.YEAR, data=source, filename=path.name)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(timeout * 1000)}")
+        result = journal_import(actor=actor, org=union, year=data.YEAR, data=payload, filename=path.name,
+                                progress=progress)
+    finally:
+        if original is not None:
+            engine.scan_after_import = original
     seconds = time.perf_counter() - t0
+    with connection.cursor() as cur:
+        cur.execute("SET statement_timeout = 0")
     written = VoucherLine.objects.filter(voucher__book__org=union, voucher__year=data.YEAR).count()
-    log(f"import: {seconds:.2f} s, {written:,} lines written; result {str(result)[:200]}")
-    return {"seconds": seconds, "copy": copy, "lines": lines, "mb": len(payload) / 1e6,
-            "detail": f"{written:,} lines written by `journal_import` (CSV, UTF-8 with BOM, header {','.join(JOURNAL_HEADER)}); "
-                      f"the bound COPYs the same vouchers and lines, already resolved to ids, into "
-                      f"`CREATE TABLE ... (LIKE funds_voucher[line] INCLUDING ALL)` (every index, no foreign keys) "
-                      f"in one transaction; result: {str(result)[:300]}"}
+    read_check = stages.get("write", t0) - t0
+    own = seconds - hook["seconds"]
+    log(f"import: {seconds:.2f} s ({read_check:.2f} s reading and checking, {own - read_check:.2f} s writing, "
+        f"{hook['seconds']:.2f} s in the rule engine's scan on commit), {written:,} lines written")
+    problems = getattr(result, "problems", [])
+    return {"seconds": own, "total": seconds, "hook": hook, "read_check": read_check, "copy": copy, "lines": lines,
+            "mb": len(payload) / 1e6, "written": written,
+            "detail": f"{written:,} lines written by `journal_import` (CSV, UTF-8 with BOM, header "
+                      f"{','.join(JOURNAL_HEADER)}): {seconds:.2f} s in all = {read_check:.2f} s reading and "
+                      f"checking + {own - read_check:.2f} s writing and committing + {hook['seconds']:.2f} s in "
+                      f"the rule engine's scan on commit ({hook['calls']} call(s){', ' + hook['error'] if hook['error'] else ''}); "
+                      f"the ratio uses the import without that scan. {len(problems)} problem(s) reported. "
+                      "The bound COPYs the same vouchers and lines, already resolved to ids, into `CREATE TABLE ... "
+                      "(LIKE funds_voucher[line] INCLUDING ALL)` (every index, no foreign keys) in one transaction."}
