@@ -158,6 +158,37 @@ def agreement(engine: dict[str, set] | None, naive: dict[str, set]) -> list[str]
     return out
 
 
+# Two one-line changes to the rule engine's SQL proposed to its owner, measured in the same run ("what if"):
+# the members of a union's subtree counted by a path range the (org_path, status) index serves (LIKE with a
+# pattern built per row cannot use an index), and the duplicate-invoice subqueries made to imply the partial index
+# funds_line_invoice (invoice_number <> '') so each is an index lookup instead of a sequential scan.
+PROPOSED = [
+    ("mm.org_path LIKE u.p || '%%'", "mm.org_path >= u.p AND mm.org_path < u.p || '~'"),
+    ("WHERE d.invoice_number = l.invoice_number", "WHERE d.invoice_number <> '' AND d.invoice_number = l.invoice_number"),
+]
+
+
+@contextlib.contextmanager
+def proposed_fixes():
+    """The rule engine's statements with PROPOSED applied; yields the set of changes that matched."""
+    from gonghui.funds.rules import builtin
+
+    original, applied = builtin._rows, set()
+
+    def rows(sql, params):
+        for n, (old, new) in enumerate(PROPOSED):
+            if old in sql:
+                sql = sql.replace(old, new)
+                applied.add(n)
+        return original(sql, params)
+
+    builtin._rows = rows
+    try:
+        yield applied
+    finally:
+        builtin._rows = original
+
+
 def scan_entry_points() -> Entry:
     return Entry()
 
@@ -252,7 +283,7 @@ def naive_scan(paths: list[str], year: int, *, total_lines: int) -> dict:
 # A day's new lines, then the incremental scan
 # ---------------------------------------------------------------------------------------------------------------
 
-def add_day_lines(year: int, lines: int, seed: int) -> dict:
+def add_day_lines(year: int, lines: int, seed: int, day: datetime.date | None = None) -> dict:
     """COPY ``lines`` new lines (two-line vouchers) dated the last day of the year into random unions' books, with
     a few rule hits among them. Returns the first new line and voucher ids and the unions touched."""
     from django.db import connection, transaction
@@ -261,7 +292,7 @@ def add_day_lines(year: int, lines: int, seed: int) -> dict:
 
     rng = random.Random(seed)
     acc = {a.code: (a.id, a.kind) for a in standard_chart().accounts.filter(org__isnull=True)}
-    day = datetime.date(year, 12, 31).isoformat()
+    day = (day or datetime.date(year, 12, 31)).isoformat()
     now = datetime.datetime.now(datetime.UTC).isoformat()
     with connection.cursor() as cur:
         cur.execute("SELECT id, org_id, org_path, next_number FROM funds_book WHERE year = %s AND "
@@ -320,7 +351,8 @@ def add_day_lines(year: int, lines: int, seed: int) -> dict:
             "books": books, "vouchers": len(vouchers)}
 
 
-def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: int, timeout: float) -> dict:
+def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: int, timeout: float,
+                      day: datetime.date | None = None) -> dict:
     from django.db import DatabaseError, connection
 
     from gonghui.funds.models import Voucher
@@ -331,7 +363,7 @@ def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: in
     if entry.incremental is None:
         return {"missing": "no incremental entry point found in gonghui.funds.rules"}
     since = datetime.datetime.now(datetime.UTC)
-    added = add_day_lines(year, lines, seed)
+    added = add_day_lines(year, lines, seed, day)
     with connection.cursor() as cur:
         cur.execute("ANALYZE funds_voucherline")
     params = inspect.signature(entry.incremental).parameters
