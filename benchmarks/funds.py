@@ -351,11 +351,18 @@ def report(args, counts, bound, naive, scan, incr, imp, whatif, machine, started
         for (secs, sql, _params, *rule), plan in zip(scan["statements"], scan["explains"], strict=False):
             text = " ".join(sql.split())
             out += [f"- {secs:.2f} s ({rule[0] if rule else ''}): `{text[:400]}`", "", "```", *plan, "```"]
+    if whatif.get("slow"):
+        out += ["", f"What if (the proposed SQL changes applied): the full scan spent {whatif['sql_seconds']:.2f} s of "
+                f"{whatif['first'] or float('nan'):.2f} s in {whatif['statements']} statements; the slowest:", ""]
+        for (secs, sql, _params, *_r), plan in zip(whatif["slow"], whatif["explains"], strict=False):
+            text = " ".join(sql.split())
+            out += [f"- {secs:.2f} s: `{text[:400]}`", "", "```", *plan, "```"]
     if not imp.get("missing"):
         out.append(f"- Import: {imp['detail']}")
     if not incr.get("missing"):
         out.append(f"- Incremental: {incr['detail']}")
-        out += ["", "Slowest statements of the incremental scan:", ""]
+        out += ["", f"Slowest statements of the incremental scan ({incr['sql_seconds']:.2f} s in {incr['statements']} "
+                "statements):", ""]
         for (secs, sql, _params, *_r), plan in zip(incr["slow"], incr["explains"], strict=False):
             text = " ".join(sql.split())
             out += [f"- {secs:.2f} s: `{text[:400]}`", "", "```", *plan, "```"]
@@ -367,7 +374,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--unions", type=int, default=100_000)
     parser.add_argument("--import-lines", type=int, default=1_000_000)
-    parser.add_argument("--day-lines", type=int, default=30_000)
+    parser.add_argument("--day-lines", type=int, default=0,
+                        help="a day's new lines for the incremental scan (default: 0.3%% of --lines, 30,000 at 10M)")
     parser.add_argument("--sample", type=int, default=0, help="unions for the naive path (default 1%%, >= 200)")
     parser.add_argument("--keep", action="store_true", help="reuse a loaded database")
     parser.add_argument("--timeout", type=float, default=600,
@@ -378,6 +386,7 @@ def main() -> None:
     parser.add_argument("--db-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB_URL))
     args = parser.parse_args()
     args.sample = args.sample or max(200, args.unions // 100)
+    args.day_lines = args.day_lines or max(2, round(args.lines * 0.003))
     skip = set(filter(None, args.skip.split(",")))
     started = datetime.datetime.now(datetime.UTC)
     loads = [load_average()]
@@ -409,8 +418,13 @@ def main() -> None:
         with proposed_fixes() as applied:
             entry = scan_entry_points()
             reset_alerts()
-            whatif["first"], _r = timed_scan(entry, args.timeout, actor=actor, org=province, year=data.YEAR)
-            log(f"what-if scan: {whatif['first']} s")
+            wlog = QueryLog()
+            whatif["first"], _r = timed_scan(entry, args.timeout, wlog, actor=actor, org=province, year=data.YEAR)
+            whatif["sql_seconds"], whatif["statements"] = sum(e[0] for e in wlog.entries), len(wlog.entries)
+            whatif["slow"] = wlog.slowest(5)
+            whatif["explains"] = wlog.explain(whatif["slow"], analyze_below=30)
+            log(f"what-if scan: {whatif['first'] if whatif['first'] is None else round(whatif['first'], 2)} s, of which {whatif['sql_seconds']:.2f} s in "
+                f"{whatif['statements']} statements")
             whatif["incr"] = bench_incremental(actor, province, data.YEAR, args.day_lines, whatif, seed=SEED + 1,
                                                timeout=args.timeout, day=datetime.date(data.YEAR, 12, 30))
         whatif["applied"] = sorted(applied)
