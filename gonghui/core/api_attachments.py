@@ -5,7 +5,7 @@ import datetime
 
 from django.http import Http404
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from .attachments import services
@@ -57,7 +57,7 @@ def attachment_upload(request, kind: Form[str], id: Form[str], file: File[Upload
                       note: Form[str] = ""):
     _owner(request, kind, id)
     attachment = services.attachment_upload(actor=request.auth, kind=kind, object_id=id, upload=file, note=note)
-    return 201, _out(attachment)
+    return Status(201, _out(attachment))
 
 
 @router.get("/{uid}", response=AttachmentOut, summary="One attached file's record")
