@@ -5,8 +5,11 @@ seen by whoever may view them; a posted voucher's files are never removed (a vou
 voucher, and its papers stay with it). ``Voucher.attachment_count`` follows with F() in the upload's transaction.
 Imported by FundsConfig.ready."""
 
+from urllib.parse import urlencode
+
 from django.db.models import F
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.attachments import register_owner
@@ -15,7 +18,8 @@ from .models import Voucher
 
 
 def voucher_for_attachments(actor, object_id: str) -> Voucher:
-    if not actor.is_authenticated or not str(object_id).isdigit():
+    object_id = str(object_id)
+    if not actor.is_authenticated or not (object_id.isascii() and object_id.isdigit()) or len(object_id) > 18:
         raise Http404
     voucher = (Voucher.objects.filter(pk=int(object_id), org_path__startswith=actor.org.path)
                .select_related("org").first())
@@ -26,6 +30,15 @@ def voucher_for_attachments(actor, object_id: str) -> Voucher:
 
 def _describe(voucher: Voucher) -> str:
     return f"{voucher.org.name} {voucher.year} {voucher.display_number}"
+
+
+def _url(voucher: Voucher) -> str:
+    """The voucher's own page (the books part's), when the project has it."""
+    try:
+        url = reverse("funds:voucher_detail", args=[voucher.org.code, voucher.year, voucher.number])
+    except NoReverseMatch:
+        return ""
+    return url if voucher.word == "记" else url + "?" + urlencode({"word": voucher.word})
 
 
 def _count(voucher: Voucher, delta: int) -> None:
@@ -41,5 +54,6 @@ register_owner(
     may_view=lambda actor, voucher: actor.can("funds.view"),
     deletable=False,
     describe=_describe,
+    url=_url,
     on_count=_count,
 )

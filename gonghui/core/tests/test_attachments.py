@@ -349,3 +349,16 @@ def test_the_running_settings_have_a_private_attachments_store(settings):
     store = storages["attachments"]
     assert str(store.location) == str(settings.VAR_DIR / "attachments")
     assert (store.file_permissions_mode, store.directory_permissions_mode) == (0o600, 0o700)
+
+
+def test_the_checks_catch_a_missing_store_and_a_missing_s3_library(settings, monkeypatch):
+    import sys
+
+    from gonghui.core.attachments.checks import check_attachments_storage
+
+    assert check_attachments_storage() == []
+    settings.STORAGES = {k: v for k, v in settings.STORAGES.items() if k != "attachments"}
+    assert [e.id for e in check_attachments_storage()] == ["gonghui.E101"]
+    settings.STORAGES = {**settings.STORAGES, "attachments": {"BACKEND": "storages.backends.s3.S3Storage"}}
+    monkeypatch.setitem(sys.modules, "storages", None)  # not installed
+    assert [e.id for e in check_attachments_storage()] == ["gonghui.E102"]

@@ -146,7 +146,9 @@ def test_without_the_permission_the_doors_refuse(cast, login, voucher):
 
 
 @pytest.mark.parametrize("url", ["/attachments/", "/attachments/?kind=funds.voucher", "/attachments/?kind=nope&id=1",
-                                 "/attachments/?kind=funds.voucher&id=abc", "/attachments/nope/download/"])
+                                 "/attachments/?kind=funds.voucher&id=abc", "/attachments/nope/download/",
+                                 "/attachments/?kind=funds.voucher&id=99999999999999999999999999",
+                                 "/attachments/?kind=funds.voucher&id=%D9%A1"])
 def test_bad_addresses_are_404(cast, login, url):
     assert login(cast.officer_a).get(url).status_code == 404
 
