@@ -101,7 +101,7 @@ def _no_markup_in_head(name: str, data: bytes, kind: str) -> None:
 
 def _check_pdf(name: str, data: bytes) -> None:
     _no_markup_in_head(name, data, "PDF")
-    if not re.match(rb"%PDF-\d\.\d", data) or b"%%EOF" not in data[-2048:]:
+    if not re.match(rb"%PDF-\d\.\d", data) or b"%%EOF" not in data[-8192:]:
         raise damaged(name, "PDF")
 
 
@@ -132,7 +132,7 @@ def _check_png(name: str, data: bytes) -> None:
 
 
 def _check_jpeg(name: str, data: bytes) -> None:
-    """Walk the segments from SOI to the start of the image data; the file ends with EOI."""
+    """Walk the segments from SOI to the start of the image data; an EOI follows the scan."""
     _no_markup_in_head(name, data, "JPEG")
     pos = 2
     while True:
@@ -149,7 +149,11 @@ def _check_jpeg(name: str, data: bytes) -> None:
         pos += 2 + length
         if marker == 0xDA:  # start of scan: the compressed data follows
             break
-    if not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    end = data.rfind(b"\xff\xd9")
+    if end < pos:
+        raise damaged(name, "JPEG")  # no end of image after the scan: cut short
+    # Some phones append their own data after the image's end (kept); a web page riding there is not.
+    if _MARKUP.search(data[end + 2:end + 2 + _HEAD]):
         raise damaged(name, "JPEG")
 
 

@@ -160,8 +160,8 @@ def attachment_upload(*, actor, kind: str, object_id: str, upload, note: str = "
             _lock(obj)
             held = Attachment.objects.filter(owner_kind=owner.kind, owner_id=owner.object_id(obj)).count()
             if held >= max_per_owner():
-                raise ValidationError({"file": refused(name, _("this item already holds %(n)s files, the most "
-                                                              "allowed.") % {"n": max_per_owner()}).messages})
+                raise refused(name, _("this item already holds %(n)s files, the most allowed.")
+                              % {"n": max_per_owner()})
             path = owner.org_path(obj)
             stored = storage.save(_stored_name(owner, content_type), ContentFile(data))
             attachment = Attachment(
@@ -177,9 +177,12 @@ def attachment_upload(*, actor, kind: str, object_id: str, upload, note: str = "
                          object_id=attachment.uid, scope_path=path,
                          details={"owner": f"{owner.label} {owner.describe(obj)}", "file": name,
                                   "type": content_type, "size": len(data), "sha256": attachment.sha256})
-    except BaseException:
+    except BaseException as exc:
         if stored is not None:
             storage.delete(stored)  # the row was not written: leave no file behind
+        if isinstance(exc, AttachmentRefused):  # over the count: recorded once the transaction is undone
+            _refusal(actor, owner, obj, name, exc)
+            raise ValidationError({"file": exc.messages}) from None
         raise
     return attachment
 

@@ -114,6 +114,8 @@ HOSTILE = [
     ("an OFD zip bomb", "电子发票.ofd", ofd_bomb()),
     ("a zip that is no OFD (a docx)", "电子发票.ofd", _docx()),
     ("a truncated PDF", "发票.pdf", pdf_bytes()[:-20]),
+    ("a JPEG cut short", "收据.jpg", jpeg_bytes()[:-2]),
+    ("a JPEG carrying HTML after its end", "收据.jpg", jpeg_bytes() + b"<html><script>alert(1)</script></html>"),
     ("a PNG with a bad checksum", "图.png", png_bytes()[:-5] + b"\x00\x00\x00\x00\x00"),
     ("a script", "发票.pdf", b"#!/bin/sh\nrm -rf /\n"),
     ("an executable", "发票.jpg", b"MZ\x90\x00" + b"\x00" * 100),
@@ -135,6 +137,10 @@ def test_each_hostile_file_is_refused_with_a_chinese_message_naming_it(why, name
     message = " ".join(caught.value.messages)
     assert name in message, message
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message.replace(name, "")), message
+
+
+def test_a_phone_photo_with_the_makers_trailer_after_the_image_passes():
+    assert content.detect("收据.jpg", jpeg_bytes() + b"\x00\x00SEFH\x01\x00\x00\x00" * 4) == AttachmentType.JPEG
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_parsed(settings):
@@ -224,6 +230,7 @@ def test_the_per_owner_count_is_limited(cast, voucher, settings):
         attach(cast.grassroots_officer, voucher, "第三张.pdf")
     assert "2" in caught.value.messages[0]
     assert Attachment.objects.count() == 2 and Voucher.objects.get(pk=voucher.pk).attachment_count == 2
+    assert AuditEvent.objects.get(action="attachment.refuse").details["file"] == "第三张.pdf"
 
 
 @pytest.mark.django_db
@@ -362,3 +369,20 @@ def test_the_checks_catch_a_missing_store_and_a_missing_s3_library(settings, mon
     settings.STORAGES = {**settings.STORAGES, "attachments": {"BACKEND": "storages.backends.s3.S3Storage"}}
     monkeypatch.setitem(sys.modules, "storages", None)  # not installed
     assert [e.id for e in check_attachments_storage()] == ["gonghui.E102"]
+
+
+@pytest.mark.django_db
+def test_the_audit_screen_shows_attachment_events_in_chinese_within_the_readers_scope(cast, voucher):
+    from gonghui.core import audit_labels
+
+    a = attach(cast.grassroots_officer, voucher, "增值税发票.pdf")
+    event = AuditEvent.objects.get(action="attachment.upload")
+    with translation.override("zh-hans"):
+        assert audit_labels.action_label("attachment.upload") == "上传附件"
+        rows = dict(audit_labels.detail_rows("attachment.upload", event.details))
+        assert rows["文件名"] == "增值税发票.pdf" and rows["文件类型"] == "PDF 文档"
+        assert rows["所属对象"].startswith("凭证 东湖机械厂工会 2026 记-0001")
+        seen = audit_labels.resolve_objects(actor_for(cast.auditor_a), [("attachment", a.uid)])
+        assert seen[("attachment", a.uid)].text == "凭证：增值税发票.pdf"
+        hidden = audit_labels.resolve_objects(actor_for(cast.officer_b), [("attachment", a.uid)])
+        assert "增值税发票" not in str(hidden.get(("attachment", a.uid), ""))
