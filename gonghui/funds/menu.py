@@ -8,7 +8,10 @@ SECTION = _("Funds")
 
 
 # --- books ---
-BOOKS: list[MenuItem] = []
+BOOKS: list[MenuItem] = [
+    MenuItem(_("Books"), "funds:books_home", "funds.view", SECTION),
+    MenuItem(_("Load a chart of accounts"), "funds:chart_import", "funds.settings", SECTION),
+]
 
 
 # --- journal import ---
