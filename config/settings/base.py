@@ -220,6 +220,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_LIMITS = {
     "members.roster": {"max_upload_mb": 100, "max_rows": 0},
     "orgs": {"max_upload_mb": 5, "max_rows": 20_000},
+    "funds_journal": {"max_upload_mb": 200, "max_rows": 0},  # a year of a county's books: up to a million lines
     "default": {"max_upload_mb": 10, "max_rows": 100_000},
 }
 IMPORT_MAX_UNCOMPRESSED_MB = 1024  # the sum of an xlsx/ods zip's entries

@@ -15,7 +15,9 @@ BOOKS: list[MenuItem] = [
 
 
 # --- journal import ---
-JOURNAL: list[MenuItem] = []
+JOURNAL: list[MenuItem] = [
+    MenuItem(_("Import a journal"), "funds:journal_import", "funds.write", SECTION),
+]
 
 
 # --- income and returns ---
