@@ -32,8 +32,8 @@ PAGES = ["/funds/dues/", "/funds/dues/GA/2026/", "/funds/allocations/", "/funds/
 
 def test_pages_open_in_scope(cast, login, data):
     client = login(cast.officer_a)
-    for url in PAGES + ["/funds/allocations/new/", "/funds/returns/receipt/", "/funds/shares/", "/funds/shares/new/",
-                        f"/funds/allocations/receive/?id={data['alloc'].pk}", f"/funds/returns/pay/?id={data['ret'].pk}"]:
+    for url in [*PAGES, "/funds/allocations/new/", "/funds/returns/receipt/", "/funds/shares/", "/funds/shares/new/",
+                f"/funds/allocations/receive/?id={data['alloc'].pk}", f"/funds/returns/pay/?id={data['ret'].pk}"]:
         resp = client.get(url)
         assert resp.status_code == 200, url
     body = client.get("/funds/returns/").content.decode()
@@ -72,7 +72,7 @@ def test_grassroots_officer_sees_its_return_but_cannot_pay_or_set_shares(cast, l
 
 
 def test_anonymous_is_sent_to_log_in(client, data):
-    for url in PAGES + ["/funds/returns/receipt/", "/funds/shares/"]:
+    for url in [*PAGES, "/funds/returns/receipt/", "/funds/shares/"]:
         resp = client.get(url)
         assert resp.status_code == 302 and resp["Location"].startswith("/login/"), url
     assert client.get("/api/v1/funds/returns").status_code in (401, 403)
@@ -104,7 +104,7 @@ def test_receipt_and_pay_through_the_pages(cast, login, data):
     client = login(cast.officer_a)
     resp = client.post("/funds/returns/receipt/", {"payer": "CA", "union": "GA", "receipt_no": "JF-78",
                                                    "receipt_on": "2026-03-09", "amount": "100"})
-    assert resp.status_code == 422 and "未来" in resp.content.decode()
+    assert resp.status_code == 422 and "晚于今天" in resp.content.decode()
     resp = client.post("/funds/returns/receipt/", {"payer": "CA", "union": "GA", "receipt_no": "JF-78",
                                                    "receipt_on": "2026-03-02", "amount": "100"})
     assert resp.status_code == 302
