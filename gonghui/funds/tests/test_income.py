@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from gonghui.casework.testing import monday_2_march_2026
 from gonghui.core.access import actor_for
@@ -21,6 +22,13 @@ from gonghui.members.services import member_add
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """The messages are matched in their English source, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
