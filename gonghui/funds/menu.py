@@ -21,7 +21,14 @@ JOURNAL: list[MenuItem] = [
 
 
 # --- income and returns ---
-INCOME: list[MenuItem] = []
+INCOME: list[MenuItem] = [
+    MenuItem(_("Dues"), "funds:dues", "funds.view", SECTION),
+    MenuItem(_("Allocations"), "funds:allocations", "funds.view", SECTION),
+    MenuItem(_("Fund returns"), "funds:returns", "funds.view", SECTION,
+             badge="gonghui.funds.selectors_income.returns_menu_badge"),
+    MenuItem(_("Returns supervision"), "funds:returns_supervision", "funds.view", SECTION),
+    MenuItem(_("Allocation shares"), "funds:shares", "funds.settings", SECTION),
+]
 
 
 # --- budgets, decisions, audits, suppliers ---

@@ -16,4 +16,15 @@ from .books import (  # noqa: F401
     VoucherSource,
 )
 from .budget import Budget, BudgetLine, BudgetState, Decision, DecisionItem, MeetingKind, Supplier  # noqa: F401
-from .income import FundReturn, ReturnState  # noqa: F401
+from .income import (  # noqa: F401
+    AlertKind,
+    Allocation,
+    Channel,
+    DuesMonth,
+    FundReturn,
+    PeriodKind,
+    ReturnAlert,
+    ReturnColor,
+    ReturnState,
+    ShareTable,
+)
