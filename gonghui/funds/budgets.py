@@ -272,7 +272,8 @@ def spent_by_account(org, start: datetime.date, end: datetime.date) -> dict[str,
 def budget_execution(budget: Budget, *, on: datetime.date) -> tuple[list[ExecutionRow], Decimal]:
     """Budget against actual at ``on``: each line's actual is the spending on its account and the sub-accounts no
     finer line covers. Returns the rows and the spending on accounts no line covers (unbudgeted)."""
-    lines = list(budget.lines.select_related("account").order_by("account__path"))
+    # In the chart's order (by code, then path), sorted here so every database gives the same order.
+    lines = sorted(budget.lines.select_related("account"), key=lambda ln: (ln.account.code or "~", ln.account.path))
     by_path = {ln.account.path: ExecutionRow(ln, ln.account.path, ln.amount, ZERO) for ln in lines}
     end = min(on, datetime.date(budget.year, 12, 31))
     unbudgeted = ZERO

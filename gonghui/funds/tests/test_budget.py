@@ -45,7 +45,7 @@ def test_a_budget_is_drafted_reviewed_and_approved_by_a_decision(cast):
     actions = set(AuditEvent.objects.filter(object_type="funds.budget").values_list("action", flat=True))
     assert {"funds.budget_create", "funds.budget_line_set", "funds.budget_review", "funds.budget_approve"} <= actions
     # An approved budget is never edited in place.
-    with pytest.raises(ValidationError, match="adjustments"):
+    with pytest.raises(ValidationError, match="预算调整"):
         budgets.budget_line_set(actor=actor_for(cast.grassroots_officer), budget=budget, account="50102", amount="1")
 
 
@@ -53,13 +53,13 @@ def test_approval_needs_a_review_and_a_decision_of_the_same_union(cast):
     officer = actor_for(cast.grassroots_officer)
     budget = budgets.budget_create(actor=officer, org=cast.grassroots_a, year=2026)
     budgets.budget_line_set(actor=officer, budget=budget, account="50101", amount="100")
-    with pytest.raises(ValidationError, match="review"):
+    with pytest.raises(ValidationError, match="经审委审查"):
         budgets.budget_approve(actor=officer, budget=budget, decision=_decision(cast))
     with pytest.raises(PermissionDenied):  # the union officer is not on the review committee
         budgets.budget_review(actor=officer, budget=budget, opinion="自审")
     budgets.budget_review(actor=actor_for(cast.auditor_a), budget=budget, opinion="同意")
     other = _decision(cast, ref="西发〔2026〕1号", org=cast.grassroots_b, user=cast.officer_b)
-    with pytest.raises(ValidationError, match="another union"):
+    with pytest.raises(ValidationError, match="其他工会"):
         budgets.budget_approve(actor=officer, budget=budget, decision=other)
     with pytest.raises(ValidationError):
         budgets.budget_approve(actor=officer, budget=budget, decision=None)
@@ -78,9 +78,9 @@ def test_the_review_committee_sends_a_budget_back(cast):
 
 
 @pytest.mark.parametrize("account, message", [
-    ("401", "not an expenditure account"),  # 会费收入: an income account
-    ("银行存款", "not an expenditure account"),
-    ("599", "No account"),
+    ("401", "不是支出科目"),  # 会费收入: an income account
+    ("银行存款", "不是支出科目"),
+    ("599", "没有科目"),
 ])
 def test_a_budget_line_must_be_on_an_expenditure_account(cast, account, message):
     officer = actor_for(cast.grassroots_officer)
@@ -102,7 +102,7 @@ def test_a_bad_budget_amount_is_refused(cast, amount):
 def test_one_budget_per_union_and_year(cast):
     officer = actor_for(cast.grassroots_officer)
     budgets.budget_create(actor=officer, org=cast.grassroots_a, year=2026)
-    with pytest.raises(ValidationError, match="already has a budget"):
+    with pytest.raises(ValidationError, match="已有2026年预算"):
         budgets.budget_create(actor=officer, org=cast.grassroots_a, year=2026)
 
 
@@ -127,9 +127,9 @@ def test_an_adjustment_updates_the_line_and_keeps_the_history(cast):
 
 
 @pytest.mark.parametrize("change, reason, message", [
-    ("100", "  ", "reason"),
-    ("0", "调整", "zero"),
-    ("-10000.01", "压减", "below zero"),
+    ("100", "  ", "调整原因"),
+    ("0", "调整", "不能为零"),
+    ("-10000.01", "压减", "小于零"),
 ])
 def test_a_bad_adjustment_changes_nothing(cast, change, reason, message):
     budget = _approved(cast)
@@ -143,7 +143,7 @@ def test_a_bad_adjustment_changes_nothing(cast, change, reason, message):
 def test_a_draft_is_not_adjusted(cast):
     officer = actor_for(cast.grassroots_officer)
     budget = budgets.budget_create(actor=officer, org=cast.grassroots_a, year=2026)
-    with pytest.raises(ValidationError, match="approved"):
+    with pytest.raises(ValidationError, match="已批准"):
         budgets.budget_adjust(actor=officer, budget=budget, account="50101", change="1", reason="x",
                               decision=_decision(cast))
 
@@ -173,7 +173,8 @@ def test_execution_at_a_date_counts_the_account_and_its_uncovered_sub_accounts(c
 def test_final_account_is_built_from_the_books_and_frozen_when_approved(cast):
     _approved(cast)
     u = cast.grassroots_officer
-    post(u, cast.grassroots_a, date=D(2026, 1, 20), lines=[("102", "收会费", "6000", "0"), ("401", "收会费", "0", "6000")])
+    post(u, cast.grassroots_a, date=D(2026, 1, 20),
+         lines=[("102", "收会费", "6000", "0"), ("401", "收会费", "0", "6000")])
     expense(u, cast.grassroots_a, "1200", account="50101", date=D(2026, 2, 1))
     expense(u, cast.grassroots_a, "800", account="行政支出-公务接待费", date=D(2026, 2, 2))
     officer = actor_for(u)
@@ -188,7 +189,7 @@ def test_final_account_is_built_from_the_books_and_frozen_when_approved(cast):
     approved = budgets.final_account_approve(actor=officer, final=final, decision=_decision(cast, ref="决算1号"))
     assert approved.state == "approved"
     expense(u, cast.grassroots_a, "50", account="50101", date=D(2026, 5, 1))
-    with pytest.raises(ValidationError, match="frozen"):
+    with pytest.raises(ValidationError, match="锁定"):
         budgets.final_account_build(actor=officer, org=cast.grassroots_a, year=2026)
     approved.refresh_from_db()
     assert approved.expense == Decimal("2000.00")
@@ -214,11 +215,11 @@ def test_a_decision_links_the_voucher_lines_carrying_its_reference(cast):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"reference": "工发〔2026〕3号"}, "already has a decision"),
-    ({"reference": " "}, "reference number"),
-    ({"kind": "picnic"}, "meeting"),
-    ({"items": [("", "100")]}, "Item 1"),
-    ({"items": [("慰问", "-5")]}, "Item 1"),
+    ({"reference": "工发〔2026〕3号"}, "已有文号"),
+    ({"reference": " "}, "决策文号"),
+    ({"kind": "picnic"}, "会议类型"),
+    ({"items": [("", "100")]}, "第1项"),
+    ({"items": [("慰问", "-5")]}, "第1项"),
 ])
 def test_a_bad_decision_is_refused(cast, kwargs, message):
     _decision(cast)
@@ -265,7 +266,7 @@ def test_publishing_the_year_on_the_public_board(cast):
 
 
 def test_nothing_to_publish_and_other_scopes(cast):
-    with pytest.raises(ValidationError, match="nothing in its books"):
+    with pytest.raises(ValidationError, match="没有可公布"):
         budgets.disclosure_publish(actor=actor_for(cast.grassroots_officer), org=cast.grassroots_a, year=2025)
     with pytest.raises(Http404):
         budgets.disclosure_publish(actor=actor_for(cast.officer_b), org=cast.grassroots_a, year=2025)
