@@ -32,7 +32,15 @@ INCOME: list[MenuItem] = [
 
 
 # --- budgets, decisions, audits, suppliers ---
-BUDGET: list[MenuItem] = []
+BUDGET: list[MenuItem] = [
+    MenuItem(_("Budgets"), "funds:budgets", "funds.view", SECTION),
+    MenuItem(_("Final accounts"), "funds:final_pick", "funds.view", SECTION),
+    MenuItem(_("Collective decisions"), "funds:decisions", "funds.view", SECTION),
+    MenuItem(_("Large expenses"), "funds:large_expenses", "funds.view", SECTION),
+    MenuItem(_("Annual audits"), "funds:audits", "funds.view", SECTION),
+    MenuItem(_("Audit findings overdue"), "funds:findings_overdue", "funds.view", SECTION),
+    MenuItem(_("Central purchasing suppliers"), "funds:suppliers", "funds.view", SECTION),
+]
 
 
 # --- rule engine and alerts ---
