@@ -17,3 +17,14 @@ from .books import (  # noqa: F401
 )
 from .budget import Budget, BudgetLine, BudgetState, Decision, DecisionItem, MeetingKind, Supplier  # noqa: F401
 from .income import FundReturn, ReturnState  # noqa: F401
+from .rules import (  # noqa: F401
+    Alert,
+    AlertEvent,
+    AlertLine,
+    AlertState,
+    CustomRule,
+    HolidayGiftCap,
+    RuleKey,
+    RuleSettings,
+    ScanMark,
+)
