@@ -51,6 +51,10 @@ def open_count(*, actor) -> int:
     return alert_scope(actor=actor).filter(state=AlertState.OPEN).count()
 
 
+def menu_badge(actor) -> int | None:
+    return open_count(actor=actor) or None if actor.can("funds.view") else None
+
+
 def alert_get(*, actor, pk: int) -> Alert:
     alert = alert_scope(actor=actor).select_related("union", "custom_rule", "fund_return").filter(pk=pk).first()
     if alert is None:
