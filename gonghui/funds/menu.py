@@ -44,7 +44,13 @@ BUDGET: list[MenuItem] = [
 
 
 # --- rule engine and alerts ---
-RULES: list[MenuItem] = []
+RULES: list[MenuItem] = [
+    MenuItem(_("Funds alerts"), "funds:alerts", "funds.view", SECTION,
+             badge="gonghui.funds.selectors_rules.menu_badge"),
+    MenuItem(_("Monitoring rules"), "funds:rule_settings", "funds.settings", SECTION),
+    MenuItem(_("Holiday-gift caps"), "funds:gift_caps", "funds.settings", SECTION),
+    MenuItem(_("Custom rules"), "funds:custom_rules", "funds.settings", SECTION),
+]
 
 
 register(*BOOKS, *JOURNAL, *INCOME, *BUDGET, *RULES)

@@ -44,3 +44,14 @@ from .income import (  # noqa: F401
     ReturnState,
     ShareTable,
 )
+from .rules import (  # noqa: F401
+    Alert,
+    AlertEvent,
+    AlertLine,
+    AlertState,
+    CustomRule,
+    HolidayGiftCap,
+    RuleKey,
+    RuleSettings,
+    ScanMark,
+)
