@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0001_books'),
+        ('funds', '0002_budget_audits_disclosure'),
         ('orgs', '0004_name_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
