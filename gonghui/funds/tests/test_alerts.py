@@ -118,7 +118,8 @@ def test_scan_cli_json_contract(cast, capsys):
     expense(cast.grassroots_officer, cast.grassroots_a, "1200", summary="现金", paid_from="101", date=D(2026, 4, 1))
     FundReturn.objects.create(payer=cast.county_a, payer_path=cast.county_a.path, union=cast.grassroots_a,
                               union_path=cast.grassroots_a.path, amount=Decimal("800.50"), receipt_no="SJ-7",
-                              receipt_on=D(2026, 3, 2), due_on=D(2026, 3, 9), paid_on=D(2026, 3, 12))
+                              receipt_on=D(2026, 3, 2), due_on=D(2026, 3, 9), paid_on=D(2026, 3, 12),
+                              state="paid")
     call_command("funds", "scan", "--org", "CA", "--year", "2026", "--as", "officer_a", "--json")
     first = json.loads(capsys.readouterr().out)
     call_command("funds", "scan", "--org", "CA", "--year", "2026", "--as", "officer_a", "--json")

@@ -172,7 +172,8 @@ def test_late_return_paid_late_unpaid_and_on_time(cast):
     def ret(no, receipt, due, paid):
         return FundReturn.objects.create(payer=cast.county_a, payer_path=cast.county_a.path, union=cast.grassroots_a,
                                          union_path=cast.grassroots_a.path, amount=Decimal("5000"), receipt_no=no,
-                                         receipt_on=receipt, due_on=due, paid_on=paid)
+                                         receipt_on=receipt, due_on=due, paid_on=paid,
+                                         state="paid" if paid else "pending")
     ret("R1", D(2026, 3, 2), D(2026, 3, 9), D(2026, 3, 9))  # on the due day
     ret("R2", D(2026, 3, 2), D(2026, 3, 9), D(2026, 3, 10))  # a day late
     ret("R3", D(2026, 4, 1), D(2026, 4, 9), None)  # unpaid, past due
