@@ -5,7 +5,9 @@ type from the bytes (``content``), scopes every read to the actor through the ow
 upload, download and deletion (``services``). The panel for a page: ``{% attachments_panel "funds.voucher" obj %}``
 (templatetag library ``gonghui_attachments``)."""
 
-from . import checks  # noqa: F401  (the storage check, registered with the first use of attachments)
+# Connected with the first app that registers an owner kind (and so may have files): the storage check, and the
+# tree paths that follow a moved subtree.
+from . import checks, signals  # noqa: F401
 from .registry import OwnerKind, owner_kind, owner_kinds, register_owner
 
 __all__ = ["OwnerKind", "owner_kind", "owner_kinds", "register_owner"]

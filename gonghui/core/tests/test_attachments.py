@@ -386,3 +386,18 @@ def test_the_audit_screen_shows_attachment_events_in_chinese_within_the_readers_
         assert seen[("attachment", a.uid)].text == "凭证：增值税发票.pdf"
         hidden = audit_labels.resolve_objects(actor_for(cast.officer_b), [("attachment", a.uid)])
         assert "增值税发票" not in str(hidden.get(("attachment", a.uid), ""))
+
+
+@pytest.mark.django_db
+def test_a_moved_union_takes_its_files_scope_with_it(cast, voucher):
+    from gonghui.orgs.services import org_move
+
+    a = attach(cast.grassroots_officer, voucher)
+    org_move(actor=actor_for(cast.city_staff), org=cast.grassroots_a, new_parent=cast.county_b)
+    a.refresh_from_db()
+    cast.grassroots_a.refresh_from_db()
+    assert a.org_path.startswith(cast.county_b.path) and a.uploader_path == cast.grassroots_a.path
+    Voucher.objects.filter(pk=voucher.pk).update(org_path=cast.grassroots_a.path)  # the funds part's own rewrite
+    services.attachment_open(actor=actor_for(cast.officer_b), uid=a.uid)[1].close()
+    with pytest.raises(Http404):
+        services.attachment_open(actor=actor_for(cast.officer_a), uid=a.uid)
