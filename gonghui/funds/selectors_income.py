@@ -3,7 +3,8 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gonghui.core.figures import rate
@@ -12,6 +13,7 @@ from gonghui.orgs.models import Org
 from .models import AlertKind, Allocation, DuesMonth, FundReturn, ReturnAlert, ReturnState, ShareTable
 
 RETURN_TABS = ("pending", "overdue", "paid")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 
 def _can_view(actor) -> bool:
@@ -65,9 +67,16 @@ def allocation_scope(*, actor) -> QuerySet[Allocation]:
     return Allocation.objects.filter(union_path__startswith=actor.org.path)
 
 
-def allocation_list(*, actor, under: Org | None = None, year: int | None = None,
-                    received: bool | None = None) -> QuerySet[Allocation]:
+def allocation_list(*, actor, under: Org | None = None, year: int | None = None, received: bool | None = None,
+                    with_returned: bool = False) -> QuerySet[Allocation]:
+    """Allocations in scope; ``with_returned`` adds ``owed_back``: the grassroots part not yet claimed by a
+    return receipt (a subquery per page row)."""
     qs = allocation_scope(actor=actor).select_related("union", "collector")
+    if with_returned:
+        claimed = (FundReturn.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation")
+                   .annotate(total=Sum("amount")).values("total"))
+        qs = qs.annotate(owed_back=F("grassroots_amount") - Coalesce(Subquery(claimed), Value(Decimal("0")),
+                                                                      output_field=MONEY_FIELD))
     if under is not None:
         qs = qs.filter(union_path__startswith=under.path)
     if year:

@@ -214,11 +214,18 @@ def allocation_list(request):
     form = UnitYearFilter(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     under = org_get(actor=actor, code=data["union"].strip().upper()) if data.get("union") else actor.org
-    qs = sel.allocation_list(actor=actor, under=under, year=data.get("year"))
+    qs = sel.allocation_list(actor=actor, under=under, year=data.get("year"), with_returned=True)
     can_write = actor.can("funds.write")
 
     def receive(r):
         return reverse("funds:allocation_receive") + f"?id={r.pk}" if can_write and not r.received else None
+
+    def owed_back(r):
+        return (can_write and r.channel == Channel.TAX and r.collector is not None and actor.covers(r.collector.path)
+                and r.owed_back > 0)
+
+    def receipt(r):
+        return reverse("funds:return_receipt") + f"?allocation={r.pk}" if owed_back(r) else None
 
     columns = [
         Column(_("Grassroots union"), lambda r: r.union.name), Column(_("Period"), lambda r: r.period_label,
@@ -232,6 +239,8 @@ def allocation_list(request):
         Column(_("Collecting federation"), lambda r: r.collector.name if r.collector else ""),
         Column(_("Grassroots union's part"), lambda r: _money(r.grassroots_amount) if r.received else "",
                export=lambda r: r.grassroots_amount),
+        Column(_("Fund return"), lambda r: _("Record the union's receipt") if owed_back(r) else "", url=receipt,
+               export=lambda r: ""),
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="-period_start", export_name="allocations",
                     object_type="funds.allocation", export_title=_("Allocations (2% of payroll)"), export_unit=under)
