@@ -1,6 +1,8 @@
 """The income screens: dues by unit and month, allocations and their receipt, the shares table, the returns inbox
 with its colors, recording a receipt, paying a return, and the supervision list of escalated returns."""
 
+import base64
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
 
 from . import income, returns
 from . import selectors_income as sel
+from .income import imports
 from .models import Channel, PeriodKind, ReturnState
 
 TAB_LABELS = {"pending": gettext_lazy("Awaiting payment"), "overdue": gettext_lazy("Overdue"),
@@ -153,8 +157,11 @@ def dues_list(request):
                     object_type="funds.dues", export_title=_("Dues by unit and month"), export_unit=under)
     page.queryset = qs.order_by("-year", "union_path", "month")
     summary = sel.dues_rate(actor=actor, under=under, year=year)
+    actions = ([{"label": _("Import from a spreadsheet"), "url": reverse("funds:income_import")}]
+               if actor.can("funds.write") else [])
     return page.response("funds/income_dues_list.html", {
-        "title": _("Dues: %(org)s") % {"org": under.name}, "summary": summary, "year": year, "under": under})
+        "title": _("Dues: %(org)s") % {"org": under.name}, "summary": summary, "year": year, "under": under,
+        "page_actions": actions})
 
 
 @never_cache
@@ -244,7 +251,8 @@ def allocation_list(request):
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="-period_start", export_name="allocations",
                     object_type="funds.allocation", export_title=_("Allocations (2% of payroll)"), export_unit=under)
-    actions = [{"label": _("Declare payroll"), "url": reverse("funds:allocation_new")}] if can_write else []
+    actions = [{"label": _("Declare payroll"), "url": reverse("funds:allocation_new")},
+               {"label": _("Import from a spreadsheet"), "url": reverse("funds:income_import")}] if can_write else []
     return page.response("core/list.html", {"title": _("Allocations: %(org)s") % {"org": under.name},
                                             "page_actions": actions})
 
@@ -467,3 +475,55 @@ def returns_supervise(request):
             return redirect("funds:returns_supervision")
     return _supervision_page(request, form=form, failed_id=request.POST.get("alert"), status=422)
 
+
+
+# --- spreadsheet import ---------------------------------------------------------------------------------------------
+
+class ImportForm(StyledForm):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
+        ("allocation", gettext_lazy("Employers' payroll declarations (2% allocation)")),
+        ("dues", gettext_lazy("Units' monthly wage bases (dues)"))])
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (xlsx, xls, ods or csv)"), help_text=gettext_lazy(
+        "Columns 工会代码, 年度, 月份 (or 季度 for a quarterly declaration) and 申报工资总额 or 工资基数. All rows are "
+        "written or none."))
+
+
+REPORT_KEY = "funds_income_import_report"
+
+
+@never_cache
+@requires("funds.write")
+def income_import(request):
+    actor = request.actor
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems, status = [], 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        try:
+            result = imports.declarations_import(actor=actor, data=upload.read(), filename=upload.name, kind=kind)
+        except ValidationError as exc:  # the file as a whole (tabular.TableFileError) or a row refused
+            form.add_error("file", exc)
+        else:
+            if result.ok:
+                messages.success(request, _("%(n)s rows imported.") % {"n": result.written})
+                return redirect("funds:allocations" if kind == "allocation" else "funds:dues")
+            request.session[REPORT_KEY] = base64.b64encode(result.report).decode()
+            problems = result.problems[:30]
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(request, "funds/income_import.html", {
+        "title": _("Import payroll declarations or dues"), "form": form, "problems": problems,
+        "more": max(0, len(problems) - 30), "breadcrumbs": [{"label": _("Funds")}, {"label": _("Import")}]},
+        status=status)
+
+
+@never_cache
+@requires("funds.write")
+def income_import_report(request):
+    """The error report of the latest refused import in this session."""
+    data = request.session.get(REPORT_KEY)
+    if not data:
+        raise Http404
+    return xlsx_response(base64.b64decode(data), export_filename(_("Import error report"), unit=request.actor.org))
