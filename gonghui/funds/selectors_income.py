@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gonghui.core.figures import rate
+from gonghui.core.pagination import COUNT_CAP
 from gonghui.orgs.models import Org
 
 from .models import AlertKind, Allocation, DuesMonth, FundReturn, ReturnAlert, ReturnState, ShareTable
@@ -137,11 +138,17 @@ def return_list(*, actor, tab: str = "pending", today: datetime.date | None = No
     return qs
 
 
-def return_counts(*, actor, today: datetime.date) -> dict[str, int]:
-    qs = return_scope(actor=actor)
-    return {"pending": qs.filter(state=ReturnState.PENDING).count(),
-            "overdue": qs.filter(state=ReturnState.PENDING, due_on__lt=today).count(),
-            "paid": qs.filter(state=ReturnState.PAID).count()}
+def return_counts(*, actor, today: datetime.date) -> dict[str, int | None]:
+    """Each tab's count, bounded: None past ``COUNT_CAP`` (the tab then shows "more than")."""
+    qs = return_scope(actor=actor).order_by()
+
+    def bounded(q) -> int | None:
+        n = q[:COUNT_CAP + 1].count()
+        return n if n <= COUNT_CAP else None
+
+    return {"pending": bounded(qs.filter(state=ReturnState.PENDING)),
+            "overdue": bounded(qs.filter(state=ReturnState.PENDING, due_on__lt=today)),
+            "paid": bounded(qs.filter(state=ReturnState.PAID))}
 
 
 def return_get(*, actor, pk) -> FundReturn:

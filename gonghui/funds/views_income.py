@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.pagination import COUNT_CAP
 from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
@@ -146,16 +147,16 @@ def dues_list(request):
         return reverse("funds:dues_grid", args=[r.union.code, r.year])
 
     columns = [
-        Column(_("Union"), lambda r: r.union.name, url=grid), Column(_("Year"), lambda r: r.year, sort="year"),
+        Column(_("Union"), lambda r: r.union.name, url=grid), Column(_("Year"), lambda r: r.year),
         Column(_("Month"), lambda r: r.month), Column(_("Members"), lambda r: r.members),
         Column(_("Wage base"), lambda r: _money(r.wage_base), export=lambda r: r.wage_base),
         Column(_("Due"), lambda r: _money(r.due), export=lambda r: r.due),
         Column(_("Collected"), lambda r: _money(r.collected), export=lambda r: r.collected),
         Column(_("Collected on"), lambda r: r.collected_on),
     ]
-    page = ListPage(request, qs, columns, filter_form=form, default_sort="-year", export_name="dues",
+    page = ListPage(request, qs, columns, filter_form=form, export_name="dues",
                     object_type="funds.dues", export_title=_("Dues by unit and month"), export_unit=under)
-    page.queryset = qs.order_by("-year", "union_path", "month")
+    page.queryset = qs.order_by("union_path", "year", "month")  # the (union_path, year, month) index's order
     summary = sel.dues_rate(actor=actor, under=under, year=year)
     actions = ([{"label": _("Import from a spreadsheet"), "url": reverse("funds:income_import")}]
                if actor.can("funds.write") else [])
@@ -385,7 +386,7 @@ def returns_inbox(request):
                if can_write and actor.org.is_federation else [])
     return render(request, "funds/income_returns.html", {
         "title": _("Fund returns"), "listing": page, "tabs": tabs, "tab": tab, "today": today, "q": filters["q"],
-        "page_actions": actions})
+        "page_actions": actions, "cap": COUNT_CAP})
 
 
 @never_cache
