@@ -21,6 +21,7 @@ from gonghui.core.listing import Column, ListPage
 from gonghui.core.pagination import COUNT_CAP
 from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
+from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.selectors import org_get
 
 from . import income, returns
@@ -41,7 +42,7 @@ def _year_choices():
 # --- forms ----------------------------------------------------------------------------------------------------------
 
 class UnitYearFilter(StyledForm):
-    union = forms.CharField(label=gettext_lazy("Union code"), max_length=32, required=False)
+    union = OrgPickerField(label=gettext_lazy("Union"), required=False)
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -61,7 +62,7 @@ class CollectForm(StyledForm):
 
 
 class AllocationForm(StyledForm):
-    union = forms.CharField(label=gettext_lazy("Grassroots union code"), max_length=32)
+    union = OrgPickerField(label=gettext_lazy("Grassroots union"), active_only=True)
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
     period_kind = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodKind.choices)
     period_no = forms.IntegerField(label=gettext_lazy("Month or quarter"), min_value=1, max_value=12)
@@ -76,13 +77,12 @@ class ReceiveForm(StyledForm):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (yuan)"), **MONEY_FIELD)
     on = forms.DateField(label=gettext_lazy("Received on"), widget=DateInput())
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
-    collector = forms.CharField(label=gettext_lazy("Collecting federation code"), max_length=32, required=False,
-                                help_text=gettext_lazy("Collected by the tax office: the federation that received "
-                                                       "it."))
+    collector = OrgPickerField(label=gettext_lazy("Collecting federation"), required=False, help_text=gettext_lazy(
+        "Collected by the tax office: the federation that received it."))
 
 
 class SharesForm(StyledForm):
-    org = forms.CharField(label=gettext_lazy("Federation code"), max_length=32)
+    org = OrgPickerField(label=gettext_lazy("Federation"))
     effective_on = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
     grassroots = forms.DecimalField(label=gettext_lazy("Grassroots union (%)"), max_digits=5, decimal_places=2)
     county = forms.DecimalField(label=gettext_lazy("County federation (%)"), max_digits=5, decimal_places=2)
@@ -92,8 +92,8 @@ class SharesForm(StyledForm):
 
 
 class ReceiptForm(StyledForm):
-    payer = forms.CharField(label=gettext_lazy("Paying federation code"), max_length=32)
-    union = forms.CharField(label=gettext_lazy("Union code"), max_length=32)
+    payer = OrgPickerField(label=gettext_lazy("Paying federation"))
+    union = OrgPickerField(label=gettext_lazy("Union owed"), active_only=True)
     receipt_no = forms.CharField(label=gettext_lazy("Receipt number"), max_length=40)
     receipt_on = forms.DateField(label=gettext_lazy("Receipt received on"), widget=DateInput())
     amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), required=False, **MONEY_FIELD,
@@ -135,7 +135,7 @@ def _money(value) -> str:
 def dues_list(request):
     """Every unit's monthly dues in the subtree, with the subtree's collection rate for the chosen year."""
     actor = request.actor
-    form = UnitYearFilter(request.GET or None)
+    form = UnitYearFilter(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_valid() else {}
     under = actor.org
     if code := (data.get("union") or "").strip():
@@ -219,7 +219,7 @@ def dues_grid(request, code: str, year: int):
 @requires("funds.view")
 def allocation_list(request):
     actor = request.actor
-    form = UnitYearFilter(request.GET or None)
+    form = UnitYearFilter(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_valid() else {}
     under = org_get(actor=actor, code=data["union"].strip().upper()) if data.get("union") else actor.org
     qs = sel.allocation_list(actor=actor, under=under, year=data.get("year"), with_returned=True)
@@ -262,7 +262,7 @@ def allocation_list(request):
 @requires("funds.write")
 def allocation_new(request):
     actor = request.actor
-    form = AllocationForm(request.POST or None, initial={"year": timezone.localdate().year})
+    form = AllocationForm(request.POST or None, actor=actor, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         union = _org(actor, data.pop("union"), "union", form)
@@ -285,7 +285,7 @@ def allocation_new(request):
 def allocation_receive(request):
     actor = request.actor
     row = sel.allocation_get(actor=actor, pk=request.GET.get("id", ""))
-    form = ReceiveForm(request.POST or None, initial={"amount": row.due, "on": timezone.localdate()})
+    form = ReceiveForm(request.POST or None, actor=actor, initial={"amount": row.due, "on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("collector")
@@ -326,7 +326,7 @@ def shares_list(request):
 @requires("funds.settings")
 def shares_new(request):
     actor = request.actor
-    form = SharesForm(request.POST or None, initial={"org": actor.org.code, "grassroots": 60})
+    form = SharesForm(request.POST or None, actor=actor, initial={"org": actor.org.code, "grassroots": 60})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         org = _org(actor, data.pop("org"), "org", form)
@@ -399,7 +399,7 @@ def return_receipt(request):
         allocation = sel.allocation_get(actor=actor, pk=request.GET["allocation"])
         initial.update(union=allocation.union.code, allocation=allocation.pk,
                        payer=allocation.collector.code if allocation.collector else actor.org.code)
-    form = ReceiptForm(request.POST or None, initial=initial)
+    form = ReceiptForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         payer = _org(actor, data.pop("payer"), "payer", form)

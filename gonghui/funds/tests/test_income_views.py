@@ -53,7 +53,9 @@ def test_another_county_sees_nothing_of_county_a(cast, login, data):
     assert client.get(f"/funds/returns/pay/?id={data['ret'].pk}").status_code == 404
     assert client.get(f"/funds/allocations/receive/?id={data['alloc'].pk}").status_code == 404
     assert client.post(f"/funds/returns/pay/?id={data['ret'].pk}", {"paid_on": "2026-03-02"}).status_code == 404
-    assert client.get("/funds/dues/?union=GA").status_code == 404
+    resp = client.get("/funds/dues/?union=GA")  # the picker finds no GA in county B: its own units, an error
+    assert resp.status_code == 200 and "东湖机械厂工会" not in resp.content.decode()
+    assert "GA" in resp.content.decode() and "invalid-feedback" in resp.content.decode()
     assert client.get("/api/v1/funds/returns").json()["items"] == []
     assert client.post("/api/v1/funds/returns/pay", {"id": data["ret"].pk},
                        content_type="application/json").status_code == 404
