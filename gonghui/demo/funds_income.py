@@ -16,7 +16,7 @@ from gonghui.funds.models import Allocation, Channel, FundReturn, ShareTable
 from gonghui.funds.tasks_income import returns_tick
 from gonghui.orgs.models import Level, Org, Status
 
-UNIONS = 24  # the unions given income (the first by path): enough for every screen, quick to seed
+UNIONS = 16  # the unions given income (the first by path): enough for every screen, quick to seed
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 

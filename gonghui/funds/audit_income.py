@@ -23,7 +23,8 @@ _DETAILS = {
     "receipt": _("Receipt number"), "union": _("Union owed"), "receipt_on": _("Receipt received on"),
     "paid_on": _("Paid on"), "late": _("Paid late"), "union_voucher": _("Union's voucher"),
     "note": _("Supervision note"), "checked": _("Returns checked"), "blue": _("Due soon"), "red": _("Overdue"),
-    "recolored": _("Colors changed"), "reminders": _("Reminders sent"), "escalations": _("Escalations"),
+    "recolored": _("Colors changed"), "kind": _("Kind of file"), "rows": _("Rows imported"),
+    "reminders": _("Reminders sent"), "escalations": _("Escalations"),
 }
 _SHARES = {**_DETAILS, "grassroots": _("Grassroots union (%)")}
 
@@ -39,4 +40,5 @@ register("funds.return_receipt", _("Return receipt recorded"), group=G, object_t
 register("funds.return_pay", _("Fund return paid"), group=G, object_type="funds.return", details=_DETAILS)
 register("funds.return_supervise", _("Overdue return supervised"), group=G, object_type="funds.return",
          details=_DETAILS)
+register("funds.income_import", _("Payroll declarations or dues imported"), group=G, details=_DETAILS)
 register("funds.returns_tick", _("Fund return sweep"), group=G, object_type="funds.return", details=_DETAILS)

@@ -3,15 +3,18 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gonghui.core.figures import rate
+from gonghui.core.pagination import COUNT_CAP
 from gonghui.orgs.models import Org
 
 from .models import AlertKind, Allocation, DuesMonth, FundReturn, ReturnAlert, ReturnState, ShareTable
 
 RETURN_TABS = ("pending", "overdue", "paid")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 
 def _can_view(actor) -> bool:
@@ -65,9 +68,16 @@ def allocation_scope(*, actor) -> QuerySet[Allocation]:
     return Allocation.objects.filter(union_path__startswith=actor.org.path)
 
 
-def allocation_list(*, actor, under: Org | None = None, year: int | None = None,
-                    received: bool | None = None) -> QuerySet[Allocation]:
+def allocation_list(*, actor, under: Org | None = None, year: int | None = None, received: bool | None = None,
+                    with_returned: bool = False) -> QuerySet[Allocation]:
+    """Allocations in scope; ``with_returned`` adds ``owed_back``: the grassroots part not yet claimed by a
+    return receipt (a subquery per page row)."""
     qs = allocation_scope(actor=actor).select_related("union", "collector")
+    if with_returned:
+        claimed = (FundReturn.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation")
+                   .annotate(total=Sum("amount")).values("total"))
+        qs = qs.annotate(owed_back=F("grassroots_amount") - Coalesce(Subquery(claimed), Value(Decimal("0")),
+                                                                      output_field=MONEY_FIELD))
     if under is not None:
         qs = qs.filter(union_path__startswith=under.path)
     if year:
@@ -128,11 +138,17 @@ def return_list(*, actor, tab: str = "pending", today: datetime.date | None = No
     return qs
 
 
-def return_counts(*, actor, today: datetime.date) -> dict[str, int]:
-    qs = return_scope(actor=actor)
-    return {"pending": qs.filter(state=ReturnState.PENDING).count(),
-            "overdue": qs.filter(state=ReturnState.PENDING, due_on__lt=today).count(),
-            "paid": qs.filter(state=ReturnState.PAID).count()}
+def return_counts(*, actor, today: datetime.date) -> dict[str, int | None]:
+    """Each tab's count, bounded: None past ``COUNT_CAP`` (the tab then shows "more than")."""
+    qs = return_scope(actor=actor).order_by()
+
+    def bounded(q) -> int | None:
+        n = q[:COUNT_CAP + 1].count()
+        return n if n <= COUNT_CAP else None
+
+    return {"pending": bounded(qs.filter(state=ReturnState.PENDING)),
+            "overdue": bounded(qs.filter(state=ReturnState.PENDING, due_on__lt=today)),
+            "paid": bounded(qs.filter(state=ReturnState.PAID))}
 
 
 def return_get(*, actor, pk) -> FundReturn:

@@ -1,6 +1,8 @@
 """The income screens: dues by unit and month, allocations and their receipt, the shares table, the returns inbox
 with its colors, recording a receipt, paying a return, and the supervision list of escalated returns."""
 
+import base64
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,11 +18,15 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.pagination import COUNT_CAP
+from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
+from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.selectors import org_get
 
 from . import income, returns
 from . import selectors_income as sel
+from .income import imports
 from .models import Channel, PeriodKind, ReturnState
 
 TAB_LABELS = {"pending": gettext_lazy("Awaiting payment"), "overdue": gettext_lazy("Overdue"),
@@ -36,7 +42,7 @@ def _year_choices():
 # --- forms ----------------------------------------------------------------------------------------------------------
 
 class UnitYearFilter(StyledForm):
-    union = forms.CharField(label=gettext_lazy("Union code"), max_length=32, required=False)
+    union = OrgPickerField(label=gettext_lazy("Union"), required=False)
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, **kwargs):
@@ -56,7 +62,7 @@ class CollectForm(StyledForm):
 
 
 class AllocationForm(StyledForm):
-    union = forms.CharField(label=gettext_lazy("Grassroots union code"), max_length=32)
+    union = OrgPickerField(label=gettext_lazy("Grassroots union"), active_only=True)
     year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int)
     period_kind = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodKind.choices)
     period_no = forms.IntegerField(label=gettext_lazy("Month or quarter"), min_value=1, max_value=12)
@@ -71,13 +77,12 @@ class ReceiveForm(StyledForm):
     amount = forms.DecimalField(label=gettext_lazy("Amount received (yuan)"), **MONEY_FIELD)
     on = forms.DateField(label=gettext_lazy("Received on"), widget=DateInput())
     channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=Channel.choices)
-    collector = forms.CharField(label=gettext_lazy("Collecting federation code"), max_length=32, required=False,
-                                help_text=gettext_lazy("Collected by the tax office: the federation that received "
-                                                       "it."))
+    collector = OrgPickerField(label=gettext_lazy("Collecting federation"), required=False, help_text=gettext_lazy(
+        "Collected by the tax office: the federation that received it."))
 
 
 class SharesForm(StyledForm):
-    org = forms.CharField(label=gettext_lazy("Federation code"), max_length=32)
+    org = OrgPickerField(label=gettext_lazy("Federation"))
     effective_on = forms.DateField(label=gettext_lazy("In force from"), widget=DateInput())
     grassroots = forms.DecimalField(label=gettext_lazy("Grassroots union (%)"), max_digits=5, decimal_places=2)
     county = forms.DecimalField(label=gettext_lazy("County federation (%)"), max_digits=5, decimal_places=2)
@@ -87,8 +92,8 @@ class SharesForm(StyledForm):
 
 
 class ReceiptForm(StyledForm):
-    payer = forms.CharField(label=gettext_lazy("Paying federation code"), max_length=32)
-    union = forms.CharField(label=gettext_lazy("Union code"), max_length=32)
+    payer = OrgPickerField(label=gettext_lazy("Paying federation"))
+    union = OrgPickerField(label=gettext_lazy("Union owed"), active_only=True)
     receipt_no = forms.CharField(label=gettext_lazy("Receipt number"), max_length=40)
     receipt_on = forms.DateField(label=gettext_lazy("Receipt received on"), widget=DateInput())
     amount = forms.DecimalField(label=gettext_lazy("Amount (yuan)"), required=False, **MONEY_FIELD,
@@ -130,7 +135,7 @@ def _money(value) -> str:
 def dues_list(request):
     """Every unit's monthly dues in the subtree, with the subtree's collection rate for the chosen year."""
     actor = request.actor
-    form = UnitYearFilter(request.GET or None)
+    form = UnitYearFilter(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_valid() else {}
     under = actor.org
     if code := (data.get("union") or "").strip():
@@ -142,19 +147,22 @@ def dues_list(request):
         return reverse("funds:dues_grid", args=[r.union.code, r.year])
 
     columns = [
-        Column(_("Union"), lambda r: r.union.name, url=grid), Column(_("Year"), lambda r: r.year, sort="year"),
+        Column(_("Union"), lambda r: r.union.name, url=grid), Column(_("Year"), lambda r: r.year),
         Column(_("Month"), lambda r: r.month), Column(_("Members"), lambda r: r.members),
         Column(_("Wage base"), lambda r: _money(r.wage_base), export=lambda r: r.wage_base),
         Column(_("Due"), lambda r: _money(r.due), export=lambda r: r.due),
         Column(_("Collected"), lambda r: _money(r.collected), export=lambda r: r.collected),
         Column(_("Collected on"), lambda r: r.collected_on),
     ]
-    page = ListPage(request, qs, columns, filter_form=form, default_sort="-year", export_name="dues",
+    page = ListPage(request, qs, columns, filter_form=form, export_name="dues",
                     object_type="funds.dues", export_title=_("Dues by unit and month"), export_unit=under)
-    page.queryset = qs.order_by("-year", "union_path", "month")
+    page.queryset = qs.order_by("union_path", "year", "month")  # the (union_path, year, month) index's order
     summary = sel.dues_rate(actor=actor, under=under, year=year)
+    actions = ([{"label": _("Import from a spreadsheet"), "url": reverse("funds:income_import")}]
+               if actor.can("funds.write") else [])
     return page.response("funds/income_dues_list.html", {
-        "title": _("Dues: %(org)s") % {"org": under.name}, "summary": summary, "year": year, "under": under})
+        "title": _("Dues: %(org)s") % {"org": under.name}, "summary": summary, "year": year, "under": under,
+        "page_actions": actions})
 
 
 @never_cache
@@ -211,14 +219,21 @@ def dues_grid(request, code: str, year: int):
 @requires("funds.view")
 def allocation_list(request):
     actor = request.actor
-    form = UnitYearFilter(request.GET or None)
+    form = UnitYearFilter(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_valid() else {}
     under = org_get(actor=actor, code=data["union"].strip().upper()) if data.get("union") else actor.org
-    qs = sel.allocation_list(actor=actor, under=under, year=data.get("year"))
+    qs = sel.allocation_list(actor=actor, under=under, year=data.get("year"), with_returned=True)
     can_write = actor.can("funds.write")
 
     def receive(r):
         return reverse("funds:allocation_receive") + f"?id={r.pk}" if can_write and not r.received else None
+
+    def owed_back(r):
+        return (can_write and r.channel == Channel.TAX and r.collector is not None and actor.covers(r.collector.path)
+                and r.owed_back > 0)
+
+    def receipt(r):
+        return reverse("funds:return_receipt") + f"?allocation={r.pk}" if owed_back(r) else None
 
     columns = [
         Column(_("Grassroots union"), lambda r: r.union.name), Column(_("Period"), lambda r: r.period_label,
@@ -232,10 +247,13 @@ def allocation_list(request):
         Column(_("Collecting federation"), lambda r: r.collector.name if r.collector else ""),
         Column(_("Grassroots union's part"), lambda r: _money(r.grassroots_amount) if r.received else "",
                export=lambda r: r.grassroots_amount),
+        Column(_("Fund return"), lambda r: _("Record the union's receipt") if owed_back(r) else "", url=receipt,
+               export=lambda r: ""),
     ]
     page = ListPage(request, qs, columns, filter_form=form, default_sort="-period_start", export_name="allocations",
                     object_type="funds.allocation", export_title=_("Allocations (2% of payroll)"), export_unit=under)
-    actions = [{"label": _("Declare payroll"), "url": reverse("funds:allocation_new")}] if can_write else []
+    actions = [{"label": _("Declare payroll"), "url": reverse("funds:allocation_new")},
+               {"label": _("Import from a spreadsheet"), "url": reverse("funds:income_import")}] if can_write else []
     return page.response("core/list.html", {"title": _("Allocations: %(org)s") % {"org": under.name},
                                             "page_actions": actions})
 
@@ -244,7 +262,7 @@ def allocation_list(request):
 @requires("funds.write")
 def allocation_new(request):
     actor = request.actor
-    form = AllocationForm(request.POST or None, initial={"year": timezone.localdate().year})
+    form = AllocationForm(request.POST or None, actor=actor, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         union = _org(actor, data.pop("union"), "union", form)
@@ -267,7 +285,7 @@ def allocation_new(request):
 def allocation_receive(request):
     actor = request.actor
     row = sel.allocation_get(actor=actor, pk=request.GET.get("id", ""))
-    form = ReceiveForm(request.POST or None, initial={"amount": row.due, "on": timezone.localdate()})
+    form = ReceiveForm(request.POST or None, actor=actor, initial={"amount": row.due, "on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         code = data.pop("collector")
@@ -308,7 +326,7 @@ def shares_list(request):
 @requires("funds.settings")
 def shares_new(request):
     actor = request.actor
-    form = SharesForm(request.POST or None, initial={"org": actor.org.code, "grassroots": 60})
+    form = SharesForm(request.POST or None, actor=actor, initial={"org": actor.org.code, "grassroots": 60})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         org = _org(actor, data.pop("org"), "org", form)
@@ -368,7 +386,7 @@ def returns_inbox(request):
                if can_write and actor.org.is_federation else [])
     return render(request, "funds/income_returns.html", {
         "title": _("Fund returns"), "listing": page, "tabs": tabs, "tab": tab, "today": today, "q": filters["q"],
-        "page_actions": actions})
+        "page_actions": actions, "cap": COUNT_CAP})
 
 
 @never_cache
@@ -381,7 +399,7 @@ def return_receipt(request):
         allocation = sel.allocation_get(actor=actor, pk=request.GET["allocation"])
         initial.update(union=allocation.union.code, allocation=allocation.pk,
                        payer=allocation.collector.code if allocation.collector else actor.org.code)
-    form = ReceiptForm(request.POST or None, initial=initial)
+    form = ReceiptForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         payer = _org(actor, data.pop("payer"), "payer", form)
@@ -458,3 +476,55 @@ def returns_supervise(request):
             return redirect("funds:returns_supervision")
     return _supervision_page(request, form=form, failed_id=request.POST.get("alert"), status=422)
 
+
+
+# --- spreadsheet import ---------------------------------------------------------------------------------------------
+
+class ImportForm(StyledForm):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=[
+        ("allocation", gettext_lazy("Employers' payroll declarations (2% allocation)")),
+        ("dues", gettext_lazy("Units' monthly wage bases (dues)"))])
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (xlsx, xls, ods or csv)"), help_text=gettext_lazy(
+        "Columns 工会代码, 年度, 月份 (or 季度 for a quarterly declaration) and 申报工资总额 or 工资基数. All rows are "
+        "written or none."))
+
+
+REPORT_KEY = "funds_income_import_report"
+
+
+@never_cache
+@requires("funds.write")
+def income_import(request):
+    actor = request.actor
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems, status = [], 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        kind = form.cleaned_data["kind"]
+        try:
+            result = imports.declarations_import(actor=actor, data=upload.read(), filename=upload.name, kind=kind)
+        except ValidationError as exc:  # the file as a whole (tabular.TableFileError) or a row refused
+            form.add_error("file", exc)
+        else:
+            if result.ok:
+                messages.success(request, _("%(n)s rows imported.") % {"n": result.written})
+                return redirect("funds:allocations" if kind == "allocation" else "funds:dues")
+            request.session[REPORT_KEY] = base64.b64encode(result.report).decode()
+            problems = result.problems[:30]
+        status = 422
+    elif request.method == "POST":
+        status = 422
+    return render(request, "funds/income_import.html", {
+        "title": _("Import payroll declarations or dues"), "form": form, "problems": problems,
+        "more": max(0, len(problems) - 30), "breadcrumbs": [{"label": _("Funds")}, {"label": _("Import")}]},
+        status=status)
+
+
+@never_cache
+@requires("funds.write")
+def income_import_report(request):
+    """The error report of the latest refused import in this session."""
+    data = request.session.get(REPORT_KEY)
+    if not data:
+        raise Http404
+    return xlsx_response(base64.b64decode(data), export_filename(_("Import error report"), unit=request.actor.org))

@@ -53,7 +53,9 @@ def test_another_county_sees_nothing_of_county_a(cast, login, data):
     assert client.get(f"/funds/returns/pay/?id={data['ret'].pk}").status_code == 404
     assert client.get(f"/funds/allocations/receive/?id={data['alloc'].pk}").status_code == 404
     assert client.post(f"/funds/returns/pay/?id={data['ret'].pk}", {"paid_on": "2026-03-02"}).status_code == 404
-    assert client.get("/funds/dues/?union=GA").status_code == 404
+    resp = client.get("/funds/dues/?union=GA")  # the picker finds no GA in county B: its own units, an error
+    assert resp.status_code == 200 and "东湖机械厂工会" not in resp.content.decode()
+    assert "GA" in resp.content.decode() and "invalid-feedback" in resp.content.decode()
     assert client.get("/api/v1/funds/returns").json()["items"] == []
     assert client.post("/api/v1/funds/returns/pay", {"id": data["ret"].pk},
                        content_type="application/json").status_code == 404
@@ -97,7 +99,7 @@ def test_dues_grid_entry_and_collection(cast, login, data):
     assert resp.status_code == 302
     assert DuesMonth.objects.get(month=1).collected == Decimal("200.00")
     body = client.get("/funds/dues/GA/2026/").content.decode()
-    assert 'data-collected="200.00"' in body
+    assert 'data-collected="200.00"' in body and "会费按工资基数的0.5%计算" in body
 
 
 def test_receipt_and_pay_through_the_pages(cast, login, data):
@@ -127,6 +129,15 @@ def test_shares_and_allocation_pages(cast, login, data):
                        {"amount": "2000", "on": "2026-03-02", "channel": "tax", "collector": "CA"})
     assert resp.status_code == 302
     assert Allocation.objects.get().grassroots_amount == Decimal("1200.00")
+    # The county that collected it is offered to record the union's receipt; the receipt form takes its part.
+    client = login(cast.officer_a)
+    link = f"/funds/returns/receipt/?allocation={data['alloc'].pk}"
+    assert link in client.get("/funds/allocations/").content.decode()
+    assert 'value="1200.00"' not in client.get(link).content.decode()  # the amount is left for the service
+    assert client.post(link, {"payer": "CA", "union": "GA", "receipt_no": "JF-90", "receipt_on": "2026-03-02",
+                              "allocation": data["alloc"].pk}).status_code == 302
+    assert FundReturn.objects.get(receipt_no="JF-90").amount == Decimal("1200.00")
+    assert link not in client.get("/funds/allocations/").content.decode()  # nothing left to claim
     resp = client.post("/funds/allocations/new/", {"union": "GA", "year": "2026", "period_kind": "month",
                                                    "period_no": "2", "payroll": "-1"})
     assert resp.status_code == 422

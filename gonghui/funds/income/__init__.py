@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from gonghui.core import audit
 from gonghui.orgs.models import Level, Org
 
-from . import books
-from . import chart as charts
-from .models import Allocation, Channel, DuesMonth, PeriodKind, ShareTable, VoucherSource
-from .models.income import ALLOCATION_RATE, DUES_RATE
+from .. import books
+from .. import chart as charts
+from ..models import Allocation, Channel, DuesMonth, PeriodKind, ShareTable, VoucherSource
+from ..models.income import ALLOCATION_RATE, DUES_RATE
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
