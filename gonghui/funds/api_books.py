@@ -95,9 +95,11 @@ class LineIn(Schema):
     decision_ref: str = Field("", max_length=60)
 
 
+# The body's fields default to empty: the union is looked up first (404 outside the scope), then what is missing is
+# refused naming the field (422).
 class VoucherIn(Schema):
-    date: datetime.date
-    lines: list[LineIn] = Field(..., max_length=200)
+    date: datetime.date | None = None
+    lines: list[LineIn] = Field([], max_length=200)
 
 
 class ReasonIn(Schema):
@@ -194,6 +196,8 @@ def voucher_post(request, code: str, year: int, payload: VoucherIn):
     actor = request.auth
     actor.require("funds.write")
     org = _union(request, code)
+    if payload.date is None:
+        raise ValidationError({"date": _("Give the voucher's date.")})
     if payload.date.year != year:
         raise ValidationError({"date": _("The date %(date)s is outside the year %(year)s.") % {
             "date": payload.date.isoformat(), "year": year}})

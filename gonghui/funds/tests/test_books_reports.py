@@ -100,18 +100,18 @@ def test_ledger_runs_the_balance_line_by_line(year_2026):
 
 
 def test_opening_balances_must_balance_and_are_for_the_first_year_only(cast):
-    with pytest.raises(ValidationError, match="do not balance"):
+    with pytest.raises(ValidationError, match="借贷不平衡"):
         openings(cast, rows=(("102", "10000", "0"), ("304", "0", "9999.99")))
-    with pytest.raises(ValidationError, match="no opening balance"):
+    with pytest.raises(ValidationError, match="没有期初余额"):
         openings(cast, rows=(("401", "10", "0"), ("304", "0", "10")))
-    with pytest.raises(ValidationError, match="one side"):
+    with pytest.raises(ValidationError, match="只填借方或贷方一方"):
         openings(cast, rows=(("102", "10", "10"), ("304", "0", "0")))
     assert not OpeningBalance.objects.exists()
     openings(cast)
     openings(cast, rows=(("101", "300", "0"), ("102", "700", "0"), ("304", "0", "1000")))  # replaces
     assert OpeningBalance.objects.count() == 3
     assert AuditEvent.objects.filter(action="funds.openings_set").count() == 2
-    with pytest.raises(ValidationError, match="carried forward"):
+    with pytest.raises(ValidationError, match="结账时结转"):
         openings(cast, year=2027)  # 2026 exists before it
     with pytest.raises(Http404):
         closing.openings_set(actor=actor_for(cast.officer_b), org=cast.grassroots_a, year=2026, rows=[])
@@ -130,21 +130,24 @@ def test_year_close_carries_the_balance_sheet_and_the_surplus(cast, year_2026):
     assert event.details["surplus"] == "11800.00"
     tb = reports_books.trial_balance(nxt)
     assert tb.balanced and tb.totals.opening_debit == D(21800)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已结账"):
         expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2026, 12, 1))
-    with pytest.raises(ValidationError, match="already closed"):
+    with pytest.raises(ValidationError, match="已经结账"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
     # 2027 already has openings: closing 2026 again (were it open) or another year into it is refused.
     Book.objects.filter(pk=book.pk).update(state=Book.State.OPEN)
-    with pytest.raises(ValidationError, match="already have opening balances"):
+    with pytest.raises(ValidationError, match="已有期初余额"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
 
 
 def test_year_close_refusals(cast):
     actor = actor_for(cast.grassroots_officer)
-    with pytest.raises(ValidationError, match="no books"):
+    with pytest.raises(ValidationError, match="没有 2026 年度的账簿"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
-    expense(cast.grassroots_officer, cast.grassroots_a, "10")
+    expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2025, 6, 1))
+    expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="尚未结账"):
+        closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)  # 2025 is still open
     with pytest.raises(Http404):
         closing.year_close(actor=actor_for(cast.officer_b), org=cast.grassroots_a, year=2026)
     with pytest.raises(PermissionDenied):

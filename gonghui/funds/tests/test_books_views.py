@@ -288,8 +288,11 @@ def test_another_county_a_grassroots_officer_of_another_union_and_anonymous_are_
 
 
 def test_the_union_page_shows_its_funds(cast, login):
-    post(cast.grassroots_officer, cast.grassroots_a, date=datetime.date.today(),
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    post(cast.grassroots_officer, cast.grassroots_a, date=today,
          lines=[("102", "会费", "900", "0"), ("401", "会费", "0", "900")])
     page = login(cast.officer_a).get("/orgs/GA/").content.decode()
     assert 'id="union-funds"' in page and "900.00" in page
-    assert f"/funds/books/GA/{datetime.date.today().year}/" in page
+    assert f"/funds/books/GA/{today.year}/" in page
