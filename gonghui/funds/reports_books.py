@@ -67,11 +67,17 @@ def ancestors(path: str) -> list[str]:
 
 
 def chart_sorted(accounts) -> list[Account]:
-    """Accounts in chart order: by their first-level account's code, then parents before children."""
+    """Accounts in chart order: each level by code (a union's own sub-accounts, without one, after the coded ones,
+    by name), every account right after its parent."""
     accounts = list(accounts)
-    roots = {a.path: a.code for a in accounts if a.depth == 1}
-    return sorted(accounts, key=lambda a: (roots.get(a.path.split("-")[0], "~"), a.code if a.depth == 1 else "",
-                                           a.path))
+    by_path = {a.path: a for a in accounts}
+
+    def level(path: str) -> tuple[str, str]:
+        a = by_path.get(path)
+        name = path.rsplit("-", 1)[-1]
+        return (a.code, name) if a is not None and a.code else ("~", name)
+
+    return sorted(accounts, key=lambda a: tuple(level(p) for p in reversed(ancestors(a.path))))
 
 
 def period_of(book_year: int, start: datetime.date | None, end: datetime.date | None):

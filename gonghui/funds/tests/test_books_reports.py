@@ -180,6 +180,10 @@ def test_figures_income_expense_and_bookkeeping_rate(cast, year_2026):
                                                            ("其他收入", D(1000))]
     assert get("funds.bookkeeping_rate").compute(cast.city, p) == D("100.0")
     assert get("funds.income").compute(cast.city, Period.parse("2026-01")) == [("会费收入", D(5000))]
+    # Whole yuan in the breakdowns (the dashboard's and the figures API's integer pairs), rounded half up.
+    expense(cast.officer_b, cast.grassroots_b, "0.50", date=datetime.date(2026, 5, 1))
+    expense(cast.officer_b, cast.grassroots_b, "1200", date=datetime.date(2026, 5, 2))
+    assert get("funds.expense").compute(cast.county_b, p) == [("职工活动支出", 1201)]
     # A book opened without a voucher does not count as keeping books.
     assert get("funds.bookkeeping_rate").compute(cast.county_b, Period.parse("2027")) == D("0.0")
 
@@ -192,3 +196,16 @@ def test_union_page_section(cast, year_2026, monkeypatch):
     assert (section["income"], section["expense"], section["bank"]) == (D(13000), D(1200), D(21800))
     assert section["url"] == "/funds/books/GA/2026/"
     assert union_funds(actor=actor_for(cast.system_admin), org=cast.grassroots_a) is None
+
+
+def test_accounts_are_listed_in_chart_order_children_after_their_parent(cast):
+    actor = actor_for(cast.grassroots_officer)
+    parent = acc(cast.grassroots_a, "职工活动支出-节日慰问")
+    books.account_add(actor=actor, org=cast.grassroots_a, parent=parent, name="春节")
+    book = books.book_open(org=cast.grassroots_a, year=2026)
+    paths = [a.path for a in reports_books.chart_sorted(books.accounts_of(book))]
+    assert paths[:2] == ["库存现金", "银行存款"]
+    i = paths.index("职工活动支出")
+    assert paths[i:i + 7] == ["职工活动支出", "职工活动支出-职工教育", "职工活动支出-文体活动", "职工活动支出-宣传活动",
+                              "职工活动支出-职工集体福利", "职工活动支出-节日慰问", "职工活动支出-节日慰问-春节"]
+    assert paths.index("维权支出") == i + 8  # after 职工活动支出-其他活动
