@@ -112,8 +112,8 @@ class VoucherFilters(Schema):
     account: str = Field("", description="code or path: the account's lines and its sub-accounts'")
     words: str = Field("", description="words in a line's summary", max_length=100)
     counterparty: str = Field("", max_length=100)
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
+    amount_min: Decimal | None = Field(None, max_digits=16, decimal_places=2)
+    amount_max: Decimal | None = Field(None, max_digits=16, decimal_places=2)
     source: VoucherSource | None = None
 
 
@@ -196,6 +196,7 @@ def voucher_post(request, code: str, year: int, payload: VoucherIn):
     actor = request.auth
     actor.require("funds.write")
     org = _union(request, code)
+    sel.year_checked(year)
     if payload.date is None:
         raise ValidationError({"date": _("Give the voucher's date.")})
     if payload.date.year != year:
