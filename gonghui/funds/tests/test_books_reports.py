@@ -97,6 +97,12 @@ def test_ledger_runs_the_balance_line_by_line(year_2026):
     later = reports_books.ledger(year_2026, bank, start=datetime.date(2026, 3, 1))
     assert later.opening == D(23000) and len(later.lines) == 3
     assert reports_books.account_balance(year_2026, "102") == D(21800)
+    shown = [(r["kind"], r["debit"], r["credit"], r["balance"]) for r in reports_books.ledger_display(led)]
+    assert shown[:4] == [("opening", None, None, D(10000)), ("line", D(5000), 0, D(15000)),
+                         ("month", D(5000), 0, D(15000)), ("cumulative", D(5000), 0, D(15000))]
+    april = [s for s in shown if s[0] in ("month", "cumulative")][-2:]  # the meeting and its reversal net out
+    assert april == [("month", 0, 0, D(21800)), ("cumulative", D(13000), D(1200), D(21800))]
+    assert shown[-1] == ("closing", D(13000), D(1200), D(21800))
 
 
 def test_opening_balances_must_balance_and_are_for_the_first_year_only(cast):
