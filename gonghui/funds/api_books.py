@@ -161,7 +161,7 @@ def _union(request, code: str):
     return sel.union_get(actor=request.auth, code=code)
 
 
-@router.get("/books", response=list[BookOut], summary="Books of the unions in a subtree, the newest year first")
+@router.get("/books", response=list[BookOut], summary="Books of a subtree's unions, by union, the newest year first")
 @paginate(PageNumberPagination, page_size=50)
 def book_list(request, org: str | None = Query(None, description="code of a unit: only its subtree")):
     actor = request.auth

@@ -34,13 +34,13 @@ def book_scope(*, actor) -> QuerySet[Book]:
 
 
 def book_list(*, actor, org=None) -> QuerySet[Book]:
-    """The books of the actor's subtree (or of ``org``'s), the newest year first."""
+    """The books of the actor's subtree (or of ``org``'s), by union in tree order, the newest year first."""
     actor.require("funds.view")
     qs = book_scope(actor=actor)
     if org is not None:
         actor.require_covers(org.path)
         qs = qs.filter(org_path__startswith=org.path)
-    return qs.select_related("org", "chart").order_by("-year", "org_path", "pk")
+    return qs.select_related("org", "chart").order_by("org_path", "-year")  # the path index; one book a year
 
 
 def book_find(*, actor, org, year: int) -> Book | None:
