@@ -95,9 +95,11 @@ class LineIn(Schema):
     decision_ref: str = Field("", max_length=60)
 
 
+# The body's fields default to empty: the union is looked up first (404 outside the scope), then what is missing is
+# refused naming the field (422).
 class VoucherIn(Schema):
-    date: datetime.date
-    lines: list[LineIn] = Field(..., max_length=200)
+    date: datetime.date | None = None
+    lines: list[LineIn] = Field([], max_length=200)
 
 
 class ReasonIn(Schema):
@@ -110,8 +112,8 @@ class VoucherFilters(Schema):
     account: str = Field("", description="code or path: the account's lines and its sub-accounts'")
     words: str = Field("", description="words in a line's summary", max_length=100)
     counterparty: str = Field("", max_length=100)
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
+    amount_min: Decimal | None = Field(None, max_digits=16, decimal_places=2)
+    amount_max: Decimal | None = Field(None, max_digits=16, decimal_places=2)
     source: VoucherSource | None = None
 
 
@@ -159,7 +161,7 @@ def _union(request, code: str):
     return sel.union_get(actor=request.auth, code=code)
 
 
-@router.get("/books", response=list[BookOut], summary="Books of the unions in a subtree, the newest year first")
+@router.get("/books", response=list[BookOut], summary="Books of a subtree's unions, by union, the newest year first")
 @paginate(PageNumberPagination, page_size=50)
 def book_list(request, org: str | None = Query(None, description="code of a unit: only its subtree")):
     actor = request.auth
@@ -194,6 +196,9 @@ def voucher_post(request, code: str, year: int, payload: VoucherIn):
     actor = request.auth
     actor.require("funds.write")
     org = _union(request, code)
+    sel.year_checked(year)
+    if payload.date is None:
+        raise ValidationError({"date": _("Give the voucher's date.")})
     if payload.date.year != year:
         raise ValidationError({"date": _("The date %(date)s is outside the year %(year)s.") % {
             "date": payload.date.isoformat(), "year": year}})

@@ -46,4 +46,4 @@ register("funds.year_close", _("Year closed and carried forward"), group=G, obje
     "vouchers": _("Vouchers")})
 register("funds.chart_load", _("Chart of accounts loaded"), group=G, object_type="funds.chart", details={
     "chart": _("Chart of accounts"), "year": _("In force from year"), "accounts": _("Accounts"),
-    "file": _("File")})
+    "file": _("File"), "problems": _("Problems found")})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit, tabular
 from gonghui.core.identity import to_halfwidth
+from gonghui.core.models import Outcome
 from gonghui.core.spreadsheets import cell_text
 
 from . import chart as charts
@@ -206,6 +207,9 @@ def chart_import(*, actor, org, data: bytes, filename: str, name: str, effective
             raise ValidationError({"effective_year": _("Give the year the chart is in force from (or a 启用年度 "
                                                        "column).")})
     if result.problems:
+        # Refused whole: recorded, with how many problems, so a federation's attempts show in the trail too.
+        audit.record(actor=actor, action="funds.chart_load", object_type="funds.chart", scope_path=org.path,
+                     outcome=Outcome.FAILED, details={"file": filename[:100], "problems": len(result.problems)})
         return result
     result.accounts = [(r["code"], r["path"], r["kind"]) for r in rows]
     with transaction.atomic():

@@ -113,6 +113,10 @@ def year_close(*, actor, org, year: int) -> Book:
         raise ValidationError(_("%(org)s has no books for %(year)s.") % {"org": org.name, "year": year})
     if book.state == Book.State.CLOSED:
         raise ValidationError(_("The books of %(year)s are already closed.") % {"year": year})
+    if Book.objects.filter(org=org, year__lt=year, state=Book.State.OPEN).exists():
+        # Its balances would open this year: close the years in order.
+        raise ValidationError(_("An earlier year of %(org)s is still open: close it before %(year)s.") % {
+            "org": org.name, "year": year})
     next_book = books.book_open(org=org, year=year + 1)
     next_book = Book.objects.select_for_update().get(pk=next_book.pk)
     if OpeningBalance.objects.filter(book=next_book).exists():

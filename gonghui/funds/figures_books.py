@@ -6,7 +6,7 @@ the vouchers of every union in the subtree dated in the period: one grouped SUM 
 A reversed voucher and its reversal (negative amounts) net to zero.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from .models import AccountKind, Book, Voucher, VoucherLine
 
 GROUP = _("Funds")
 ZERO = Decimal("0.00")
+YUAN = Decimal("1")
 
 
 def _order() -> dict[str, int]:
@@ -26,8 +27,10 @@ def _order() -> dict[str, int]:
     return {path: i for i, (code, path, _kind) in enumerate(charts.STANDARD_ACCOUNTS) if "-" not in path}
 
 
-def by_category(org, period, kind: str) -> list[tuple[str, Decimal]]:
-    """(first-level account name, amount) with a non-zero amount, in chart order."""
+def by_category(org, period, kind: str) -> list[tuple[str, int]]:
+    """(first-level account name, amount in whole yuan) with a non-zero amount, in chart order. Whole yuan: a
+    breakdown is a list of (label, integer) pairs for the dashboard and the figures API (the books themselves keep
+    the cents)."""
     rows = (VoucherLine.objects.filter(org_path__startswith=org.path, date__gte=period.start,
                                        date__lte=period.end, kind=kind)
             .order_by().values("account__path").annotate(d=Sum("debit"), c=Sum("credit")))
@@ -37,8 +40,8 @@ def by_category(org, period, kind: str) -> list[tuple[str, Decimal]]:
         net = (r["c"] or ZERO) - (r["d"] or ZERO)
         totals[root] = totals.get(root, ZERO) + (net if kind == AccountKind.INCOME else -net)
     order = _order()
-    return [(name, amount) for name, amount in sorted(totals.items(), key=lambda t: (order.get(t[0], 99), t[0]))
-            if amount]
+    return [(name, int(amount.quantize(YUAN, rounding=ROUND_HALF_UP)))
+            for name, amount in sorted(totals.items(), key=lambda t: (order.get(t[0], 99), t[0])) if amount]
 
 
 @figure("funds.income", label=_("Income by category"), unit=_("yuan"), group=GROUP, breakdown=True, chart="bar")

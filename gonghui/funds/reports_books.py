@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, Sum, Value, Window
 from django.db.models.expressions import RowRange
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils.translation import gettext as _
 
 from . import books
@@ -67,11 +67,17 @@ def ancestors(path: str) -> list[str]:
 
 
 def chart_sorted(accounts) -> list[Account]:
-    """Accounts in chart order: by their first-level account's code, then parents before children."""
+    """Accounts in chart order: each level by code (a union's own sub-accounts, without one, after the coded ones,
+    by name), every account right after its parent."""
     accounts = list(accounts)
-    roots = {a.path: a.code for a in accounts if a.depth == 1}
-    return sorted(accounts, key=lambda a: (roots.get(a.path.split("-")[0], "~"), a.code if a.depth == 1 else "",
-                                           a.path))
+    by_path = {a.path: a for a in accounts}
+
+    def level(path: str) -> tuple[str, str]:
+        a = by_path.get(path)
+        name = path.rsplit("-", 1)[-1]
+        return (a.code, name) if a is not None and a.code else ("~", name)
+
+    return sorted(accounts, key=lambda a: tuple(level(p) for p in reversed(ancestors(a.path))))
 
 
 def period_of(book_year: int, start: datetime.date | None, end: datetime.date | None):
@@ -272,6 +278,7 @@ class Ledger:
     lines: list[LedgerLine] = field(default_factory=list)
     debit: Decimal = ZERO
     credit: Decimal = ZERO
+    months: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)  # month: (debit, credit), summed
 
     @property
     def closing(self) -> Decimal:
@@ -316,21 +323,42 @@ def ledger(book: Book | None, account: Account, *, start=None, end=None, year: i
                                     led.opening + (run or ZERO)))
         led.debit += d
         led.credit += c
+    led.months = {r["m"]: (r["d"], r["c"]) for r in lines.filter(date__gte=start, date__lte=end)
+                  .annotate(m=ExtractMonth("date")).order_by().values("m").annotate(d=_sum("debit"), c=_sum("credit"))}
     return led
+
+
+def ledger_display(led: Ledger) -> list[dict]:
+    """The ledger's rows as the page and the xlsx show them: the opening, each line with its balance, after each
+    month's last line 本月合计 and 本年累计 (from the period's start), and the closing."""
+    def row(kind, date, summary, debit=None, credit=None, net=ZERO, line=None):
+        direction, amount = led.side(net)
+        return {"kind": kind, "date": date, "summary": summary, "debit": debit, "credit": credit,
+                "direction": direction, "balance": amount, "line": line}
+
+    out = [row("opening", led.start, _("Opening balance"), net=led.opening)]
+    cum_d = cum_c = ZERO
+    for i, ln in enumerate(led.lines):
+        out.append(row("line", ln.date, ln.summary, ln.debit, ln.credit, ln.balance, ln))
+        after = led.lines[i + 1].date if i + 1 < len(led.lines) else None
+        if after is None or after.month != ln.date.month:
+            d, c = led.months.get(ln.date.month, (ZERO, ZERO))
+            cum_d, cum_c = cum_d + d, cum_c + c
+            net = led.opening + cum_d - cum_c
+            out.append(row("month", ln.date, _("Total for the month"), d, c, net))
+            out.append(row("cumulative", ln.date, _("Total for the year to date"), cum_d, cum_c, net))
+    out.append(row("closing", led.end, _("Period total and closing balance"), led.debit, led.credit, led.closing))
+    return out
 
 
 LEDGER_HEADERS = ["日期", "凭证号", "科目", "摘要", "往来单位", "借方", "贷方", "方向", "余额"]
 
 
 def ledger_rows(led: Ledger):
-    direction, amount = led.side(led.opening)
-    yield [led.start, "", led.account.path, _("Opening balance"), "", None, None, direction, amount]
-    for ln in led.lines:
-        direction, amount = led.side(ln.balance)
-        yield [ln.date, ln.voucher, ln.account, ln.summary, ln.counterparty, ln.debit, ln.credit, direction, amount]
-    direction, amount = led.side(led.closing)
-    yield [led.end, "", led.account.path, _("Period total and closing balance"), "", led.debit, led.credit,
-           direction, amount]
+    for r in ledger_display(led):
+        ln = r["line"]
+        yield [r["date"], ln.voucher if ln else "", ln.account if ln else led.account.path, r["summary"],
+               ln.counterparty if ln else "", r["debit"], r["credit"], r["direction"], r["balance"]]
 
 
 def account_balance(book: Book | None, code: str) -> Decimal:

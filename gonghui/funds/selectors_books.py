@@ -1,9 +1,6 @@
 """Reads of the books, always inside the actor's subtree: a union outside it, its books and its vouchers are a 404,
 the same as missing ones."""
 
-import datetime
-from decimal import Decimal
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,6 +9,16 @@ from gonghui.orgs.selectors import org_get
 
 from . import books
 from .models import Account, Book, Voucher, VoucherLine
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_NUMBER = 10**9
+
+
+def year_checked(year: int) -> int:
+    """A book's year as an address holds it: one outside any book's range is missing (404), never a date error."""
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise Http404
+    return int(year)
 
 
 def union_get(*, actor, code: str):
@@ -27,20 +34,20 @@ def book_scope(*, actor) -> QuerySet[Book]:
 
 
 def book_list(*, actor, org=None) -> QuerySet[Book]:
-    """The books of the actor's subtree (or of ``org``'s), the newest year first."""
+    """The books of the actor's subtree (or of ``org``'s), by union in tree order, the newest year first."""
     actor.require("funds.view")
     qs = book_scope(actor=actor)
     if org is not None:
         actor.require_covers(org.path)
         qs = qs.filter(org_path__startswith=org.path)
-    return qs.select_related("org", "chart").order_by("-year", "org_path", "pk")
+    return qs.select_related("org", "chart").order_by("org_path", "-year")  # the path index; one book a year
 
 
 def book_find(*, actor, org, year: int) -> Book | None:
     """The union's book for ``year``, or None when nothing was posted yet (reading never opens a book)."""
     actor.require("funds.view")
     actor.require_covers(org.path)
-    return Book.objects.filter(org=org, year=year).select_related("chart").first()
+    return Book.objects.filter(org=org, year=year_checked(year)).select_related("chart").first()
 
 
 def voucher_list(*, actor, book: Book, filters: dict | None = None) -> QuerySet[Voucher]:
@@ -76,8 +83,8 @@ def voucher_get(*, actor, org, year: int, number: int, word: str = "记") -> Vou
     """A voucher by union, year and number (记-0001); 404 outside the actor's subtree."""
     actor.require("funds.view")
     actor.require_covers(org.path)
-    book = Book.objects.filter(org=org, year=year).first()
-    if book is None:
+    book = Book.objects.filter(org=org, year=year_checked(year)).first()
+    if book is None or not 0 < int(number) <= MAX_NUMBER:
         raise Http404
     return get_object_or_404(Voucher.objects.select_related("book", "org", "created_by", "reverses"),
                              book=book, word=word or "记", number=number)
@@ -96,6 +103,7 @@ def accounts_for(*, actor, org, year: int, book: Book | None = None) -> QuerySet
     order. Without a book yet, those of the chart it would open on."""
     actor.require("funds.view")
     actor.require_covers(org.path)
+    year_checked(year)
     if book is not None:
         return books.accounts_of(book).order_by("path")
     from . import chart as charts
@@ -120,10 +128,3 @@ def account_pick(*, actor, org, year: int, ref: str, book: Book | None = None) -
         if found is not None:
             return found
     return accounts.filter(path=ref).order_by("-org_id").first()
-
-
-def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-
-ZERO = Decimal("0.00")

@@ -53,6 +53,8 @@ def test_a_bad_chart_loads_nothing_and_reports_each_row(cast):
     before = ChartVersion.objects.count()
     result = load(cast, data)
     assert not result.ok and ChartVersion.objects.count() == before
+    failed = AuditEvent.objects.get(action="funds.chart_load")
+    assert failed.outcome == "failed" and failed.details["problems"] == len(result.problems)
     by_row = {(p.row, p.column) for p in result.problems}
     first = len(chart.STANDARD_ACCOUNTS) + 4  # the row of 50901: title, header, the chart, 509
     assert (first + 1, "类别") in by_row  # 费用 is not a category

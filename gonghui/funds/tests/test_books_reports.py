@@ -97,21 +97,27 @@ def test_ledger_runs_the_balance_line_by_line(year_2026):
     later = reports_books.ledger(year_2026, bank, start=datetime.date(2026, 3, 1))
     assert later.opening == D(23000) and len(later.lines) == 3
     assert reports_books.account_balance(year_2026, "102") == D(21800)
+    shown = [(r["kind"], r["debit"], r["credit"], r["balance"]) for r in reports_books.ledger_display(led)]
+    assert shown[:4] == [("opening", None, None, D(10000)), ("line", D(5000), 0, D(15000)),
+                         ("month", D(5000), 0, D(15000)), ("cumulative", D(5000), 0, D(15000))]
+    april = [s for s in shown if s[0] in ("month", "cumulative")][-2:]  # the meeting and its reversal net out
+    assert april == [("month", 0, 0, D(21800)), ("cumulative", D(13000), D(1200), D(21800))]
+    assert shown[-1] == ("closing", D(13000), D(1200), D(21800))
 
 
 def test_opening_balances_must_balance_and_are_for_the_first_year_only(cast):
-    with pytest.raises(ValidationError, match="do not balance"):
+    with pytest.raises(ValidationError, match="借贷不平衡"):
         openings(cast, rows=(("102", "10000", "0"), ("304", "0", "9999.99")))
-    with pytest.raises(ValidationError, match="no opening balance"):
+    with pytest.raises(ValidationError, match="没有期初余额"):
         openings(cast, rows=(("401", "10", "0"), ("304", "0", "10")))
-    with pytest.raises(ValidationError, match="one side"):
+    with pytest.raises(ValidationError, match="只填借方或贷方一方"):
         openings(cast, rows=(("102", "10", "10"), ("304", "0", "0")))
     assert not OpeningBalance.objects.exists()
     openings(cast)
     openings(cast, rows=(("101", "300", "0"), ("102", "700", "0"), ("304", "0", "1000")))  # replaces
     assert OpeningBalance.objects.count() == 3
     assert AuditEvent.objects.filter(action="funds.openings_set").count() == 2
-    with pytest.raises(ValidationError, match="carried forward"):
+    with pytest.raises(ValidationError, match="结账时结转"):
         openings(cast, year=2027)  # 2026 exists before it
     with pytest.raises(Http404):
         closing.openings_set(actor=actor_for(cast.officer_b), org=cast.grassroots_a, year=2026, rows=[])
@@ -130,21 +136,24 @@ def test_year_close_carries_the_balance_sheet_and_the_surplus(cast, year_2026):
     assert event.details["surplus"] == "11800.00"
     tb = reports_books.trial_balance(nxt)
     assert tb.balanced and tb.totals.opening_debit == D(21800)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="已结账"):
         expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2026, 12, 1))
-    with pytest.raises(ValidationError, match="already closed"):
+    with pytest.raises(ValidationError, match="已经结账"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
     # 2027 already has openings: closing 2026 again (were it open) or another year into it is refused.
     Book.objects.filter(pk=book.pk).update(state=Book.State.OPEN)
-    with pytest.raises(ValidationError, match="already have opening balances"):
+    with pytest.raises(ValidationError, match="已有期初余额"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
 
 
 def test_year_close_refusals(cast):
     actor = actor_for(cast.grassroots_officer)
-    with pytest.raises(ValidationError, match="no books"):
+    with pytest.raises(ValidationError, match="没有 2026 年度的账簿"):
         closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)
-    expense(cast.grassroots_officer, cast.grassroots_a, "10")
+    expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2025, 6, 1))
+    expense(cast.grassroots_officer, cast.grassroots_a, "10", date=datetime.date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="尚未结账"):
+        closing.year_close(actor=actor, org=cast.grassroots_a, year=2026)  # 2025 is still open
     with pytest.raises(Http404):
         closing.year_close(actor=actor_for(cast.officer_b), org=cast.grassroots_a, year=2026)
     with pytest.raises(PermissionDenied):
@@ -177,6 +186,10 @@ def test_figures_income_expense_and_bookkeeping_rate(cast, year_2026):
                                                            ("其他收入", D(1000))]
     assert get("funds.bookkeeping_rate").compute(cast.city, p) == D("100.0")
     assert get("funds.income").compute(cast.city, Period.parse("2026-01")) == [("会费收入", D(5000))]
+    # Whole yuan in the breakdowns (the dashboard's and the figures API's integer pairs), rounded half up.
+    expense(cast.officer_b, cast.grassroots_b, "0.50", date=datetime.date(2026, 5, 1))
+    expense(cast.officer_b, cast.grassroots_b, "1200", date=datetime.date(2026, 5, 2))
+    assert get("funds.expense").compute(cast.county_b, p) == [("职工活动支出", 1201)]
     # A book opened without a voucher does not count as keeping books.
     assert get("funds.bookkeeping_rate").compute(cast.county_b, Period.parse("2027")) == D("0.0")
 
@@ -189,3 +202,16 @@ def test_union_page_section(cast, year_2026, monkeypatch):
     assert (section["income"], section["expense"], section["bank"]) == (D(13000), D(1200), D(21800))
     assert section["url"] == "/funds/books/GA/2026/"
     assert union_funds(actor=actor_for(cast.system_admin), org=cast.grassroots_a) is None
+
+
+def test_accounts_are_listed_in_chart_order_children_after_their_parent(cast):
+    actor = actor_for(cast.grassroots_officer)
+    parent = acc(cast.grassroots_a, "职工活动支出-节日慰问")
+    books.account_add(actor=actor, org=cast.grassroots_a, parent=parent, name="春节")
+    book = books.book_open(org=cast.grassroots_a, year=2026)
+    paths = [a.path for a in reports_books.chart_sorted(books.accounts_of(book))]
+    assert paths[:2] == ["库存现金", "银行存款"]
+    i = paths.index("职工活动支出")
+    assert paths[i:i + 7] == ["职工活动支出", "职工活动支出-职工教育", "职工活动支出-文体活动", "职工活动支出-宣传活动",
+                              "职工活动支出-职工集体福利", "职工活动支出-节日慰问", "职工活动支出-节日慰问-春节"]
+    assert paths.index("维权支出") == i + 8  # after 职工活动支出-其他活动

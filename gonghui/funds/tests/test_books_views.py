@@ -220,13 +220,15 @@ def test_reports_render_and_export(cast, login):
     assert 'id="income-total">900.00' in page and 'id="expense-total">0.00' in page
     assert xlsx_rows(client.get(BOOK + "statement/?export=xlsx"))[1] == ["类别", "科目编码", "科目名称", "金额"]
     page = client.get(BOOK + "ledger/?account=102").content.decode()
-    assert 'data-balance="900.00"' in page
+    assert 'data-balance="900.00"' in page and 'data-kind="month"' in page and "本月合计" in page
+    assert 'id="ledger-not-found"' in client.get(BOOK + "ledger/?account=9999").content.decode()
     page = client.get(BOOK + "cash-journal/").content.decode()
     assert "记-0002" in page and "记-0001" not in page
     page = client.get(BOOK + "bank-journal/").content.decode()
     assert "记-0001" in page
     rows = xlsx_rows(client.get(BOOK + "bank-journal/?export=xlsx"))
-    assert rows[1][0] == "日期" and rows[-1][-1] == 900
+    assert rows[1][0] == "日期" and rows[-1][-1] == 900 and [r[3] for r in rows[2:]] == [
+        "期初余额", "会费", "本月合计", "本年累计", "本期合计及期末余额"]
     resp = client.get(BOOK + "trial-balance/?date_from=2025-01-01")
     assert "2025-01-01" in resp.content.decode() and "invalid-feedback" in resp.content.decode()
 
@@ -288,8 +290,11 @@ def test_another_county_a_grassroots_officer_of_another_union_and_anonymous_are_
 
 
 def test_the_union_page_shows_its_funds(cast, login):
-    post(cast.grassroots_officer, cast.grassroots_a, date=datetime.date.today(),
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    post(cast.grassroots_officer, cast.grassroots_a, date=today,
          lines=[("102", "会费", "900", "0"), ("401", "会费", "0", "900")])
     page = login(cast.officer_a).get("/orgs/GA/").content.decode()
     assert 'id="union-funds"' in page and "900.00" in page
-    assert f"/funds/books/GA/{datetime.date.today().year}/" in page
+    assert f"/funds/books/GA/{today.year}/" in page

@@ -28,7 +28,7 @@ class BookRef:
 def book_ref(request, code: str, year: int) -> BookRef:
     actor = request.actor
     org = sel.union_get(actor=actor, code=code)
-    return BookRef(org, year, sel.book_find(actor=actor, org=org, year=year))
+    return BookRef(org, sel.year_checked(year), sel.book_find(actor=actor, org=org, year=year))
 
 
 def accounts(request, ref: BookRef) -> list[Account]:

@@ -69,22 +69,11 @@ def _ledger(request, ref, account, *, here: str, title: str, pickable: bool):
     if led is not None and request.GET.get("export") == "xlsx":
         return _export(request, ref, f"{title}-{account.path}", rep.LEDGER_HEADERS, rep.ledger_rows(led),
                        period=(led.start, led.end))
-    rows = []
-    if led is not None:
-        direction, amount = led.side(led.opening)
-        rows.append({"opening": True, "date": led.start, "summary": _("Opening balance"), "direction": direction,
-                     "balance": amount})
-        for ln in led.lines:
-            direction, amount = led.side(ln.balance)
-            rows.append({"line": ln, "date": ln.date, "summary": ln.summary, "direction": direction,
-                         "balance": amount})
-        direction, amount = led.side(led.closing)
-        closing = {"direction": direction, "balance": amount}
-    else:
-        closing = None
+    rows = rep.ledger_display(led) if led is not None else []
+    not_found = bool(pickable and request.GET.get("account", "").strip() and account is None)
     return render(request, "funds/books_ledger.html", {
         **base_context(request, ref, here, f"{title}：{ref.org.name} {ref.year}", title),
-        "period_form": form, "ledger": led, "rows": rows, "closing": closing, "pickable": pickable,
+        "period_form": form, "ledger": led, "rows": rows, "not_found": not_found, "pickable": pickable,
         "account": account, "accounts": accounts(request, ref) if pickable else [],
         "account_text": request.GET.get("account", ""), "can_export": request.actor.can("export")})
 
