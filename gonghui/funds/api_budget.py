@@ -81,10 +81,11 @@ def budget_detail(request, code: str, year: int, on: datetime.date | None = None
 
 
 class AdjustIn(Schema):
-    account: str = Field(..., description="expenditure account code or name path")
-    change: Decimal = Field(..., description="yuan, negative to reduce")
-    reason: str
-    decision: str = Field(..., description="the reference number of the union's collective decision")
+    # Every field is checked by the service (with messages naming it), after the budget is found in scope.
+    account: str = Field("", description="expenditure account code or name path")
+    change: str = Field("", description="yuan, negative to reduce")
+    reason: str = ""
+    decision: str = Field("", description="the reference number of the union's collective decision")
 
 
 @router.post("/budgets/{code}/{year}/adjustments", response=BudgetDetailOut,
