@@ -220,8 +220,8 @@ def final_pick(request):
     if form.is_bound and form.is_valid():
         org = _union(request.actor, form.cleaned_data["union"])
         return redirect("funds:final_detail", org.code, form.cleaned_data["year"])
-    return render(request, "funds/budget_final_pick.html", {"title": _("Final accounts"), "form": form},
-                  status=400 if form.is_bound else 200)
+    return render(request, "funds/budget_final_pick.html",
+                  {"title": _("Final accounts and public board"), "form": form}, status=400 if form.is_bound else 200)
 
 
 def _final_page(request, code: str, year: int, form=None, status: int = 200):
