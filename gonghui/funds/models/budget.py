@@ -33,6 +33,8 @@ class Decision(models.Model):
         verbose_name = _("collective decision")
         verbose_name_plural = _("collective decisions")
         constraints = [models.UniqueConstraint(fields=["org", "reference"], name="funds_decision_reference")]
+        # The decisions list shows the newest first within a subtree: walked from this index.
+        indexes = [models.Index(fields=["date", "org_path"], name="funds_decision_date_path")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -77,6 +79,7 @@ class Budget(models.Model):
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="funds_budget_org_year")]
+        indexes = [models.Index(fields=["year", "org_path"], name="funds_budget_year_path")]
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}"
@@ -227,7 +230,8 @@ class Audit(models.Model):
             models.CheckConstraint(condition=models.Q(ended_on__gte=models.F("started_on")),
                                    name="funds_audit_dates"),
         ]
-        indexes = [models.Index(fields=["org_path", "ended_on"], name="funds_audit_path_end")]
+        indexes = [models.Index(fields=["org_path", "ended_on"], name="funds_audit_path_end"),
+                   models.Index(fields=["ended_on", "org_path"], name="funds_audit_end_path")]
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}"
