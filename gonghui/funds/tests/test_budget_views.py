@@ -236,12 +236,19 @@ def test_supplier_import_on_the_page(cast, login):
                                                     "import-file": SimpleUploadedFile("名录.xlsx", bad)})
     assert resp.status_code == 400 and "第2行：统一社会信用代码" in resp.content.decode()
     assert not Supplier.objects.exists()
+    report = client.get("/funds/suppliers/import/report/")
+    assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxmlformats")
+    from gonghui.core.spreadsheets import read_rows
+
+    rows = list(read_rows(report.content, "report.xlsx"))
+    assert rows[0][:3] == ["行号", "问题", "供应商名称"] and rows[1][0] in (2, "2") and "甲公司" in rows[1]
     good = _xlsx([["供应商名称"], ["甲公司"], ["乙公司"]])
     resp = client.post("/funds/suppliers/import/", {"import-federation": "CA",
                                                     "import-file": SimpleUploadedFile("名录.xlsx", good)})
     assert resp.status_code == 302 and Supplier.objects.filter(org=cast.county_a, active=True).count() == 2
     assert login(cast.grassroots_officer).post("/funds/suppliers/import/", {
         "import-federation": "CA", "import-file": SimpleUploadedFile("名录.xlsx", good)}).status_code == 403
+    assert login(cast.officer_b).get("/funds/suppliers/import/report/").status_code == 404
 
 
 def test_a_duplicate_decision_through_the_api(cast, login):
