@@ -106,3 +106,73 @@ def test_a_member_reads_the_public_board_on_a_phone(phone):
     assert phone.locator("[data-total=income]").inner_text() == "9000.00"
     assert phone.locator("[data-total=three_public]").inner_text() == "1500.00"
     assert "公务接待费" in phone.locator("#board-funds").inner_text()
+
+
+def test_an_audit_with_a_finding_rectified(page):
+    build_cast()
+    last = datetime.date.today().year - 1
+    log_in(page, "auditor_a", PASSWORD)
+    page.goto(page.base + "/funds/audits/")
+    page.click("#audit-new summary")
+    pick_union(page, "id_new-union", "GA")
+    page.fill("#id_new-year", str(last))
+    page.fill("#id_new-auditor", "东湖区总工会经审会")
+    page.fill("#id_new-started_on", f"{last}-12-01")
+    page.fill("#id_new-ended_on", f"{last}-11-20")  # before it starts: refused, named
+    page.fill("#id_new-vouchers_checked", "150")
+    page.fill("#id_new-conclusion", "账目基本清楚")
+    page.click("#audit-new button[type=submit]")
+    page.wait_for_selector("#audit-new .invalid-feedback")
+    assert "早于开始日期" in page.locator("#audit-new").inner_text()
+    page.fill("#id_new-ended_on", f"{last}-12-10")
+    page.click("#audit-new button[type=submit]")
+    page.wait_for_selector("#audit-record")
+    assert page.locator("#audit-vouchers").inner_text() == "150"
+    page.fill("#id_finding-text", "部分报销缺少发票")
+    page.fill("#id_finding-due_on", f"{last}-12-31")
+    page.click("#finding-new button[type=submit]")
+    page.wait_for_selector("#audit-findings tr[data-state=open]")
+    assert page.locator("#audit-findings tr.table-danger").count() == 1  # past its date: overdue
+    page.click("form[action='/logout/'] button")
+
+    log_in(page, "grassroots_a", PASSWORD)
+    page.goto(page.base + f"/funds/audits/GA/{last}/")
+    row = page.locator("#audit-findings tr[data-state=open]")
+    row.locator("select[name=state]").select_option("rectified")
+    row.locator("button[type=submit]").click()  # no note: refused
+    page.wait_for_selector("#audit-findings .invalid-feedback")
+    row = page.locator("#audit-findings tr[data-state=open]")
+    row.locator("select[name=state]").select_option("rectified")
+    row.locator("input[name=note]").fill("已补齐发票")
+    row.locator("button[type=submit]").click()
+    page.wait_for_selector("#audit-findings tr[data-state=rectified]")
+    page.goto(page.base + "/funds/audits/overdue/")
+    assert "部分报销缺少发票" not in page.content()
+
+
+def test_the_final_account_built_approved_and_published(page):
+    cast = build_cast()
+    last = datetime.date.today().year - 1
+    u = cast.grassroots_officer
+    post(u, cast.grassroots_a, date=D(last, 3, 1), lines=[("102", "会费", "9000", "0"), ("401", "会费", "0", "9000")])
+    expense(u, cast.grassroots_a, "2000", account="50101", date=D(last, 4, 1))
+    decisions.decision_record(actor=actor_for(u), org=cast.grassroots_a, kind="committee", date=D(last, 12, 30),
+                              reference="工发决算1号", title="审议决算", items=[])
+    log_in(page, "grassroots_a", PASSWORD)
+    page.goto(page.base + "/funds/final/")
+    pick_union(page, "id_union", "GA")
+    page.fill("#id_year", str(last))
+    page.click("#final-pick button[type=submit]")
+    page.wait_for_selector("#final-account[data-state=none]")
+    page.click("#final-build button[type=submit]")
+    page.wait_for_selector("#final-account[data-state=draft]")
+    assert page.locator("#final-income").inner_text() == "9000.00"
+    assert page.locator("#final-expense").inner_text() == "2000.00"
+    page.select_option("#id_approve-decision", "工发决算1号")
+    page.click("#final-approve button[type=submit]")
+    page.wait_for_selector("#final-account[data-state=approved]")
+    assert page.locator("#final-build").count() == 0  # frozen
+    page.click("#board-publish button[type=submit]")
+    page.wait_for_selector("#board-state[data-published='1']")
+    page.goto(page.base + "/disclosure/GA/")
+    assert page.locator(f"#board-funds .card[data-year='{last}'] [data-total=expense]").inner_text() == "2000.00"

@@ -37,6 +37,7 @@ def _union(actor, code: str):
     return org_get(actor=actor, code=(code or "").strip().upper())
 
 
+@requires("funds.view")
 def budget_list(request):
     actor = request.actor
     form = BudgetFilterForm(request.GET or None, actor=actor)
@@ -63,8 +64,6 @@ def budget_list(request):
                "can_write": actor.can("funds.write")}
     return page.response("funds/budget_list.html", context)
 
-
-budget_list = requires("funds.view")(budget_list)
 
 
 @requires("funds.write")
