@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gonghui.core.pagination import PageNumberPagination
@@ -149,7 +149,7 @@ def decision_create(request, payload: DecisionIn):
     decision = decisions.decision_record(actor=actor, org=org, kind=payload.kind, date=payload.date,
                                          reference=payload.reference, title=payload.title,
                                          items=[(i.subject, i.amount) for i in payload.items])
-    return 201, decision
+    return Status(201, decision)
 
 
 class LargeExpenseOut(Schema):
