@@ -200,7 +200,7 @@ def budget_adjust(*, actor, budget: Budget, account: str, change, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the adjustment.")})
-    delta = money(change, label=_("Adjustment"))
+    delta = money(change, label=_("Adjustment amount"))
     if delta == 0:
         raise ValidationError({"change": _("The adjustment may not be zero.")})
     budget = Budget.objects.select_for_update().select_related("org").get(pk=budget.pk)
