@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gonghui.core.pagination import PageNumberPagination
@@ -81,10 +81,11 @@ def budget_detail(request, code: str, year: int, on: datetime.date | None = None
 
 
 class AdjustIn(Schema):
-    account: str = Field(..., description="expenditure account code or name path")
-    change: Decimal = Field(..., description="yuan, negative to reduce")
-    reason: str
-    decision: str = Field(..., description="the reference number of the union's collective decision")
+    # Every field is checked by the service (with messages naming it), after the budget is found in scope.
+    account: str = Field("", description="expenditure account code or name path")
+    change: str = Field("", description="yuan, negative to reduce")
+    reason: str = ""
+    decision: str = Field("", description="the reference number of the union's collective decision")
 
 
 @router.post("/budgets/{code}/{year}/adjustments", response=BudgetDetailOut,
@@ -148,7 +149,7 @@ def decision_create(request, payload: DecisionIn):
     decision = decisions.decision_record(actor=actor, org=org, kind=payload.kind, date=payload.date,
                                          reference=payload.reference, title=payload.title,
                                          items=[(i.subject, i.amount) for i in payload.items])
-    return 201, decision
+    return Status(201, decision)
 
 
 class LargeExpenseOut(Schema):

@@ -42,7 +42,7 @@ _DETAILS = {
     "union": _("Union"), "year": _("Year"), "account": _("Account"), "amount": _("Amount"),
     "state": (_("State"), choices({**dict(BudgetState.choices), **dict(FindingState.choices)})),
     "opinion": _("Review opinion"), "decision": _("Decision reference"), "before": _("Amount before"),
-    "change": _("Change"), "after": _("Amount after"), "reason": _("Reason"), "income": _("Total income"),
+    "change": _("Adjustment amount"), "after": _("Amount after"), "reason": _("Reason"), "income": _("Total income"),
     "expense": _("Total expenditure"), "three_public": _("Reception, official cars and trips abroad"),
     "reference": _("Decision reference"), "kind": (_("Meeting"), choices(MeetingKind)),
     "items": _("Items decided"), "linked": _("Voucher lines linked"), "vouchers": _("Vouchers checked"),

@@ -2,6 +2,7 @@
 (集中采购) a federation keeps, added one by one or imported from a spreadsheet."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -168,20 +169,46 @@ SUPPLIER_HEADERS = tabular.HeaderMap({"name": ("供应商名称", "供应商", "
                                       "uscc": ("统一社会信用代码", "信用代码", "社会信用代码", "uscc")})
 
 
-def supplier_rows(data: bytes, filename: str) -> tuple[list[tuple[int, str, str]], list[str]]:
-    """(line, name, code) of each supplier row and the problems (each naming its row), nothing written."""
+@dataclass
+class SupplierFile:
+    """A supplier spreadsheet as read: the good rows (line, name, code), the problems of each refused row, the
+    problems of the file as a whole, and what the error report needs (the header and the refused rows' cells)."""
+
+    rows: list[tuple[int, str, str]] = field(default_factory=list)
+    row_problems: dict[int, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    header: list = field(default_factory=list)
+    cells: dict[int, list] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
+                               for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
+
+    def report(self) -> bytes:
+        """The refused rows as they were in the file, each with its row number and problems (xlsx)."""
+        return tabular.problems_xlsx(header=self.header, notes=self.notes, rows=(
+            (line, "；".join(msgs), self.cells.get(line, [])) for line, msgs in sorted(self.row_problems.items())))
+
+
+def supplier_rows(data: bytes, filename: str) -> SupplierFile:
+    """Read a supplier spreadsheet (nothing written): every problem names its row."""
+    out = SupplierFile()
     try:
         table = tabular.open_table(data, filename)
         rows = list(table.rows())
     except tabular.TableFileError as exc:
-        return [], list(exc.messages)
+        out.notes = list(exc.messages)
+        return out
     header = tabular.find_header([cells for _line, cells in rows], SUPPLIER_HEADERS, minimum=1)
-    if header is None:
-        return [], [_("No header row with a 供应商名称 column was found.")]
-    columns = {c.key: c.index for c in tabular.map_columns(rows[header][1], SUPPLIER_HEADERS) if c.key}
+    columns = {}
+    if header is not None:
+        out.header = rows[header][1]
+        columns = {c.key: c.index for c in tabular.map_columns(out.header, SUPPLIER_HEADERS) if c.key}
     if "name" not in columns:
-        return [], [_("No header row with a 供应商名称 column was found.")]
-    out, problems, seen = [], [], set()
+        out.notes = [_("No header row with a 供应商名称 column was found.")]
+        return out
+    seen = set()
     for line, cells in rows[header + 1:]:
         if tabular.is_blank(cells):
             continue
@@ -193,16 +220,18 @@ def supplier_rows(data: bytes, filename: str) -> tuple[list[tuple[int, str, str]
         try:
             name, code = _clean_supplier(cell("name"), cell("uscc"))
         except ValidationError as exc:
-            problems.extend(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m} for m in exc.messages)
+            out.row_problems[line] = list(exc.messages)
+            out.cells[line] = cells
             continue
         if name in seen:
-            problems.append(_("Row %(n)s: %(name)s appears twice in the file.") % {"n": line, "name": name})
+            out.row_problems[line] = [_("%(name)s appears twice in the file.") % {"name": name}]
+            out.cells[line] = cells
             continue
         seen.add(name)
-        out.append((line, name, code))
-    if not out and not problems:
-        problems.append(_("The file lists no supplier."))
-    return out, problems
+        out.rows.append((line, name, code))
+    if not out.rows and not out.row_problems:
+        out.notes = [_("The file lists no supplier.")]
+    return out
 
 
 @transaction.atomic
@@ -210,9 +239,10 @@ def supplier_import(*, actor, org, data: bytes, filename: str) -> dict:
     """Import suppliers from a spreadsheet (供应商名称, 统一社会信用代码): all or nothing. Names already on the list
     are left as they are; names off the list come back on."""
     _supplier_org(actor, org)
-    rows, problems = supplier_rows(data, filename)
-    if problems:
-        raise ValidationError(problems)
+    read = supplier_rows(data, filename)
+    if read.problems:
+        raise ValidationError(read.problems)
+    rows = read.rows
     existing = {s.name: s for s in Supplier.objects.select_for_update().filter(org=org)}
     added = restored = kept = 0
     for _line, name, code in rows:

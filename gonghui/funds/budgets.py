@@ -200,7 +200,7 @@ def budget_adjust(*, actor, budget: Budget, account: str, change, reason: str,
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for the adjustment.")})
-    delta = money(change, label=_("Adjustment"))
+    delta = money(change, label=_("Adjustment amount"))
     if delta == 0:
         raise ValidationError({"change": _("The adjustment may not be zero.")})
     budget = Budget.objects.select_for_update().select_related("org").get(pk=budget.pk)
@@ -289,7 +289,7 @@ def budget_execution(budget: Budget, *, on: datetime.date) -> tuple[list[Executi
 def budget_sheet(budget: Budget, *, on: datetime.date) -> tuple[list[str], list[list]]:
     """The execution table as an xlsx sheet (Chinese headers)."""
     rows, unbudgeted = budget_execution(budget, on=on)
-    headers = [_("Account"), _("Budget"), _("Actual"), _("Remaining"), _("Executed %")]
+    headers = [_("Account"), _("Budget"), _("Actual"), _("Remaining"), _("Execution rate")]
     body = [[r.path, r.budget, r.actual, r.remaining, r.percent if r.percent is not None else ""] for r in rows]
     body.append([_("Spending on accounts with no budget line"), "", unbudgeted, "", ""])
     return headers, body
@@ -374,10 +374,13 @@ def final_account_approve(*, actor, final: FinalAccount, decision: Decision | No
     return final
 
 
+def kind_label(kind: str) -> str:
+    return _("Income items") if kind == AccountKind.INCOME else _("Expenditure items")
+
+
 def final_sheet(final: FinalAccount) -> tuple[list[str], list[list]]:
-    kinds = dict(AccountKind.choices)
     headers = [_("Category"), _("Account"), _("Budget"), _("Actual")]
-    body = [[str(kinds.get(r["kind"], r["kind"])), r["path"], Decimal(r["budget"]) if r["budget"] else "",
+    body = [[kind_label(r["kind"]), r["path"], Decimal(r["budget"]) if r["budget"] else "",
              Decimal(r["actual"])] for r in final.rows]
     body.append([_("Total income"), "", "", final.income])
     body.append([_("Total expenditure"), "", "", final.expense])

@@ -34,7 +34,7 @@ INCOME: list[MenuItem] = [
 # --- budgets, decisions, audits, suppliers ---
 BUDGET: list[MenuItem] = [
     MenuItem(_("Budgets"), "funds:budgets", "funds.view", SECTION),
-    MenuItem(_("Final accounts"), "funds:final_pick", "funds.view", SECTION),
+    MenuItem(_("Final accounts and public board"), "funds:final_pick", "funds.view", SECTION),
     MenuItem(_("Collective decisions"), "funds:decisions", "funds.view", SECTION),
     MenuItem(_("Large expenses"), "funds:large_expenses", "funds.view", SECTION),
     MenuItem(_("Annual audits"), "funds:audits", "funds.view", SECTION),

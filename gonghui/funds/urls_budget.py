@@ -33,5 +33,6 @@ urlpatterns: list = [
     path("funds/suppliers/", r.supplier_list, name="suppliers"),
     path("funds/suppliers/add/", r.supplier_create, name="supplier_create"),
     path("funds/suppliers/import/", r.supplier_import, name="supplier_import"),
+    path("funds/suppliers/import/report/", r.supplier_import_report, name="supplier_import_report"),
     path("funds/suppliers/deactivate/", r.supplier_deactivate, name="supplier_deactivate"),
 ]

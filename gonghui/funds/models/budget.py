@@ -33,6 +33,8 @@ class Decision(models.Model):
         verbose_name = _("collective decision")
         verbose_name_plural = _("collective decisions")
         constraints = [models.UniqueConstraint(fields=["org", "reference"], name="funds_decision_reference")]
+        # The decisions list shows the newest first within a subtree: walked from this index.
+        indexes = [models.Index(fields=["date", "org_path"], name="funds_decision_date_path")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -52,7 +54,7 @@ class DecisionItem(models.Model):
 
 
 class BudgetState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", _("Being drafted")
     REVIEWED = "reviewed", _("Reviewed by the funds review committee")
     APPROVED = "approved", _("Approved")
 
@@ -77,6 +79,7 @@ class Budget(models.Model):
         verbose_name = _("budget")
         verbose_name_plural = _("budgets")
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="funds_budget_org_year")]
+        indexes = [models.Index(fields=["year", "org_path"], name="funds_budget_year_path")]
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}"
@@ -128,7 +131,7 @@ class BudgetAdjustment(models.Model):
     budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="adjustments")
     line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="adjustments")
     before = models.DecimalField(_("amount before"), **MONEY)
-    change = models.DecimalField(_("change"), **MONEY)
+    change = models.DecimalField(_("adjustment amount"), **MONEY)
     after = models.DecimalField(_("amount after"), **MONEY)
     reason = models.CharField(_("reason"), max_length=300)
     decision = models.ForeignKey(Decision, verbose_name=_("approved by decision"), on_delete=models.PROTECT,
@@ -167,7 +170,7 @@ class BudgetReview(models.Model):
 
 
 class FinalAccountState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", _("Not approved yet")
     APPROVED = "approved", _("Approved")
 
 
@@ -214,7 +217,7 @@ class Audit(models.Model):
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"))
     vouchers_checked = models.PositiveIntegerField(_("vouchers checked"), default=0)
-    conclusion = models.TextField(_("conclusion"), max_length=4000)
+    conclusion = models.TextField(_("audit conclusion"), max_length=4000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -227,14 +230,15 @@ class Audit(models.Model):
             models.CheckConstraint(condition=models.Q(ended_on__gte=models.F("started_on")),
                                    name="funds_audit_dates"),
         ]
-        indexes = [models.Index(fields=["org_path", "ended_on"], name="funds_audit_path_end")]
+        indexes = [models.Index(fields=["org_path", "ended_on"], name="funds_audit_path_end"),
+                   models.Index(fields=["ended_on", "org_path"], name="funds_audit_end_path")]
 
     def __str__(self) -> str:
         return f"{self.org} {self.year}"
 
 
 class FindingState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not rectified")
     RECTIFYING = "rectifying", _("Being rectified")
     RECTIFIED = "rectified", _("Rectified")
 

@@ -218,8 +218,48 @@ def test_the_api(cast, login):
     resp = client.post("/api/v1/funds/budgets/GA/2026/adjustments", {"account": "401", "change": "10",
                                                                     "reason": "x", "decision": "工发〔2026〕1号"},
                        content_type="application/json")
-    assert resp.status_code in (400, 422)
+    assert resp.status_code == 422 and "不是支出科目" in str(resp.json()["detail"])
     b = login(cast.officer_b)
     assert b.get("/api/v1/funds/budgets/GA/2026").status_code == 404
     assert b.get("/api/v1/funds/budgets").json()["items"] == []
     assert b.get("/api/v1/funds/decisions?org=GA").status_code == 404
+
+
+def test_supplier_import_on_the_page(cast, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_budget_audits import _xlsx
+
+    client = login(cast.officer_a)
+    bad = _xlsx([["供应商名称", "统一社会信用代码"], ["甲公司", "123"]])
+    resp = client.post("/funds/suppliers/import/", {"import-federation": "CA",
+                                                    "import-file": SimpleUploadedFile("名录.xlsx", bad)})
+    assert resp.status_code == 400 and "第2行：统一社会信用代码" in resp.content.decode()
+    assert not Supplier.objects.exists()
+    report = client.get("/funds/suppliers/import/report/")
+    assert report.status_code == 200 and report["Content-Type"].startswith("application/vnd.openxmlformats")
+    from gonghui.core.spreadsheets import read_rows
+
+    rows = list(read_rows(report.content, "report.xlsx"))
+    assert rows[0][:3] == ["行号", "问题", "供应商名称"] and rows[1][0] in (2, "2") and "甲公司" in rows[1]
+    good = _xlsx([["供应商名称"], ["甲公司"], ["乙公司"]])
+    resp = client.post("/funds/suppliers/import/", {"import-federation": "CA",
+                                                    "import-file": SimpleUploadedFile("名录.xlsx", good)})
+    assert resp.status_code == 302 and Supplier.objects.filter(org=cast.county_a, active=True).count() == 2
+    assert login(cast.grassroots_officer).post("/funds/suppliers/import/", {
+        "import-federation": "CA", "import-file": SimpleUploadedFile("名录.xlsx", good)}).status_code == 403
+    assert login(cast.officer_b).get("/funds/suppliers/import/report/").status_code == 404
+
+
+def test_a_duplicate_decision_through_the_api(cast, login):
+    client = login(cast.grassroots_officer)
+    body = {"union": "GA", "kind": "committee", "date": "2026-01-08", "reference": "工发〔2026〕2号", "title": "预算",
+            "items": [{"subject": "年度预算", "amount": "80000"}]}
+    resp = client.post("/api/v1/funds/decisions", body, content_type="application/json")
+    assert resp.status_code == 201 and resp.json()["items"] == [{"subject": "年度预算", "amount": "80000.00"}]
+    resp = client.post("/api/v1/funds/decisions", body, content_type="application/json")
+    assert resp.status_code == 422 and resp.json()["detail"] == [
+        {"field": "reference", "message": "东湖机械厂工会已有文号为工发〔2026〕2号的决策。"}]
+    assert login(cast.officer_b).post("/api/v1/funds/decisions", body,
+                                      content_type="application/json").status_code == 404
+    assert Decision.objects.count() == 1

@@ -37,6 +37,7 @@ def _union(actor, code: str):
     return org_get(actor=actor, code=(code or "").strip().upper())
 
 
+@requires("funds.view")
 def budget_list(request):
     actor = request.actor
     form = BudgetFilterForm(request.GET or None, actor=actor)
@@ -63,8 +64,6 @@ def budget_list(request):
                "can_write": actor.can("funds.write")}
     return page.response("funds/budget_list.html", context)
 
-
-budget_list = requires("funds.view")(budget_list)
 
 
 @requires("funds.write")
@@ -220,8 +219,8 @@ def final_pick(request):
     if form.is_bound and form.is_valid():
         org = _union(request.actor, form.cleaned_data["union"])
         return redirect("funds:final_detail", org.code, form.cleaned_data["year"])
-    return render(request, "funds/budget_final_pick.html", {"title": _("Final accounts"), "form": form},
-                  status=400 if form.is_bound else 200)
+    return render(request, "funds/budget_final_pick.html",
+                  {"title": _("Final accounts and public board"), "form": form}, status=400 if form.is_bound else 200)
 
 
 def _final_page(request, code: str, year: int, form=None, status: int = 200):
@@ -235,14 +234,13 @@ def _final_page(request, code: str, year: int, form=None, status: int = 200):
         audit.record(actor=actor, action="export", object_type="funds.final_account", object_id=final.pk,
                      scope_path=org.path, details={"filters": {"year": year}, "masked": True})
         return xlsx_response(write_xlsx(headers, body, sheet=sheet_name(title)), export_filename(title, unit=org))
-    kinds = dict(AccountKind.choices)
     write = actor.can("funds.write")
     decisions = list(selectors_budget.decisions_of(actor=actor, org=org))
     board = selectors_budget.disclosure_get(actor=actor, org=org, year=year)
     context = {
         "title": _("Final account %(year)s: %(org)s") % {"year": year, "org": org.name}, "org": org, "year": year,
         "final": final, "approved": final is not None and final.state == FinalAccountState.APPROVED,
-        "rows": [{**r, "kind_label": kinds.get(r["kind"], r["kind"])} for r in (final.rows if final else [])],
+        "rows": [{**r, "kind_label": budgets.kind_label(r["kind"])} for r in (final.rows if final else [])],
         "can_write": write, "can_export": actor.can("export"),
         "approve_form": form or DecisionChoiceForm(prefix="approve", decisions=decisions),
         "board": board, "summary": budgets.disclosure_summary(org, year) if board is None else None,

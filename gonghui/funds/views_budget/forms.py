@@ -107,7 +107,7 @@ class AuditForm(StyledForm):
     started_on = forms.DateField(label=_("Started on"), widget=DateInput())
     ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
     vouchers_checked = forms.IntegerField(label=_("Vouchers checked"), min_value=0, max_value=10_000_000)
-    conclusion = forms.CharField(label=_("Conclusion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    conclusion = forms.CharField(label=_("Audit conclusion"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AuditFilterForm(StyledForm):

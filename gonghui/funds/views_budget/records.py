@@ -1,10 +1,13 @@
 """Pages for collective decisions, large expenses and their decisions, annual audits with their findings, and the
 central purchasing supplier list."""
 
+import secrets
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
 
@@ -29,6 +33,8 @@ from .forms import (
     SupplierForm,
     SupplierImportForm,
 )
+
+SESSION_REPORT = "funds_supplier_report"
 
 
 def _union(actor, code: str):
@@ -346,13 +352,15 @@ def supplier_import(request):
         if upload.size > 5 * 1024 * 1024:
             form.add_error("file", _("The file is larger than 5 MB."))
         else:
+            content = upload.read()
             try:
                 done = audits.supplier_import(actor=actor, org=_union(actor, form.cleaned_data["federation"]),
-                                              data=upload.read(), filename=upload.name)
+                                              data=content, filename=upload.name)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     apply_validation_error(form, exc)
                 else:
+                    _keep_report(request, audits.supplier_rows(content, upload.name).report())
                     return _supplier_page(request, forms={"import": form, "problems": exc.messages}, status=400)
             else:
                 messages.success(request, _("Suppliers imported: %(a)s added, %(r)s back on the list, %(k)s already "
@@ -360,6 +368,25 @@ def supplier_import(request):
                                                           "k": done["kept"]})
                 return redirect("funds:suppliers")
     return _supplier_page(request, forms={"import": form}, status=400)
+
+
+REPORT_SECONDS = 3600
+
+
+def _keep_report(request, content: bytes) -> None:
+    """The error report of the last refused import, kept for this session only (downloaded from the page)."""
+    token = secrets.token_urlsafe(16)
+    cache.set(f"funds:supplier-report:{token}", content, REPORT_SECONDS)
+    request.session[SESSION_REPORT] = token
+
+
+@requires("funds.settings")
+def supplier_import_report(request):
+    token = request.session.get(SESSION_REPORT, "")
+    content = cache.get(f"funds:supplier-report:{token}") if token else None
+    if content is None:
+        raise Http404
+    return xlsx_response(content, export_filename(_("Supplier import problems"), unit=request.actor.org))
 
 
 @requires("funds.settings")
