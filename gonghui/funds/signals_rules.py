@@ -1,10 +1,8 @@
-"""The rule engine's receivers: a reversal closes the alerts it clears; a moved subtree keeps its alerts and settings
-under the new path; a journal import is scanned (the journal part sends ``journal_imported``)."""
+"""The rule engine's receivers: a reversal closes the alerts it clears; a journal import is scanned (the journal
+part sends ``journal_imported``). Paths follow a moved subtree through ``funds.signals``."""
 
 from django.db import transaction
 from django.dispatch import receiver
-
-from gonghui.orgs.signals import subtree_moved
 
 from .books import voucher_reversed
 
@@ -14,16 +12,6 @@ def _close_reversed(sender, voucher, reversal=None, **kwargs):
     from .rules import close_reversed
 
     close_reversed([voucher.pk])
-
-
-@receiver(subtree_moved)
-def _rewrite_paths(sender, old_path: str, new_path: str, **kwargs):
-    from gonghui.members.signals import rewrite_prefix
-
-    from .models import Alert, CustomRule, HolidayGiftCap, RuleSettings
-
-    for model in (Alert, CustomRule, HolidayGiftCap, RuleSettings):
-        rewrite_prefix(model, "org_path", old_path, new_path)
 
 
 def _after_import(sender, org, year, first_id=None, last_id=None, **kwargs):
