@@ -151,17 +151,18 @@ def _digest(text: str) -> str:
 @_zh
 def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
     """The same invoice (code and number; or a 20-digit number without a code) on two or more expense lines anywhere
-    in the federation (the whole tree the union belongs to, any year): each such line of the year is flagged."""
+    in the federation (the whole tree the union belongs to, any year): each such line of the year is flagged. The
+    look-ups repeat the partial index's predicate (``invoice_number <> ''``) so PostgreSQL can use it."""
     where, params = _base(region, year)
     sql = f"""
         SELECT l.id, v.org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
-               (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number
+               (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
                    AND d.invoice_code = l.invoice_code AND d.kind = 'expense' AND d.debit > 0 AND d.voided = %s
                    AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4)) AS n
         FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
         WHERE {where} AND l.invoice_number <> ''
           AND (l.invoice_code <> '' OR (length(l.invoice_number) = 20 AND {_digits('l.invoice_number')}))
-          AND EXISTS (SELECT 1 FROM {LINE} d WHERE d.invoice_number = l.invoice_number
+          AND EXISTS (SELECT 1 FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
                       AND d.invoice_code = l.invoice_code AND d.id <> l.id AND d.kind = 'expense' AND d.debit > 0
                       AND d.voided = %s AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4))
         ORDER BY l.date, l.id"""  # noqa: S608

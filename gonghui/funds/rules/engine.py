@@ -230,15 +230,17 @@ def _reuse_split_keys(hits: list[Hit]) -> None:
 def _clear(root: str, year: int, rules: list[str], keep: set[int], result: ScanResult) -> None:
     """After a full scan: an open alert of these rules in the subtree and year that the rules no longer find (a
     decision recorded, a budget raised) is closed with a note; alerts a person has acted on are left as they are."""
-    stale = (Alert.objects.filter(org_path__startswith=root, year=year, rule__in=rules, state=AlertState.OPEN)
-             .exclude(pk__in=keep) if len(keep) < 20000 else Alert.objects.none())
-    ids = list(stale.values_list("pk", flat=True))
+    open_ids = (Alert.objects.filter(org_path__startswith=root, year=year, rule__in=rules, state=AlertState.OPEN)
+                .values_list("pk", flat=True))
+    ids = [pk for pk in open_ids.iterator(chunk_size=5000) if pk not in keep]
     if not ids:
         return
     now = timezone.now()
-    Alert.objects.filter(pk__in=ids).update(state=AlertState.CLOSED, closed_at=now, updated_at=now)
-    AlertEvent.objects.bulk_create([AlertEvent(alert_id=i, to_state=AlertState.CLOSED,
-                                               note=_("No longer found by the scan.")) for i in ids])
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        Alert.objects.filter(pk__in=part).update(state=AlertState.CLOSED, closed_at=now, updated_at=now)
+        AlertEvent.objects.bulk_create([AlertEvent(alert_id=pk, to_state=AlertState.CLOSED,
+                                                   note=_("No longer found by the scan.")) for pk in part])
     result.cleared += len(ids)
 
 
