@@ -51,6 +51,8 @@ class Region:
     prefix: str = ""
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # (after, upto): an incremental scan's new line ids; the per-line rules then read only those lines.
+    new_ids: tuple[int, int] | None = None
 
     def sql(self, col: str) -> tuple[str, list]:
         parts, params = [], []
@@ -102,10 +104,16 @@ def _c(expr: str) -> str:
     return f"CAST(ROUND({expr} * 100) AS BIGINT)"
 
 
-def _date_add(expr: str, days: int) -> str:
-    if connection.vendor == "postgresql":
-        return f"({expr} + {int(days)})"
-    return f"date({expr}, '+{int(days)} days')"
+def _day(expr: str) -> str:
+    """The window order key of a date: the date itself on PostgreSQL, its Julian day number on SQLite."""
+    return expr if connection.vendor == "postgresql" else f"julianday({expr})"
+
+
+def _frame(days: int, *, ahead: bool) -> str:
+    """A RANGE frame of ``days`` days after (``ahead``) or before the current row's date, peers included."""
+    offset = f"INTERVAL '{int(days)} days'" if connection.vendor == "postgresql" else str(int(days))
+    return (f"RANGE BETWEEN CURRENT ROW AND {offset} FOLLOWING" if ahead
+            else f"RANGE BETWEEN {offset} PRECEDING AND CURRENT ROW")
 
 
 def _digits(expr: str) -> str:
@@ -128,10 +136,16 @@ def _rows(sql: str, params: list) -> list[tuple]:
 EXPENSE = "l.kind = 'expense' AND l.debit > 0 AND l.voided = %s"
 
 
-def _base(region: Region, year: int) -> tuple[str, list]:
+def _base(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
+    """The expense lines of the year in the region; for a per-line rule in an incremental scan, only the new ones
+    (a rule over a window of lines, ``window``, reads the whole year of the unions the new lines touched)."""
     where, params = region.sql("l.org_path")
-    return (f"{EXPENSE} AND l.date >= %s AND l.date <= %s AND {where}",
-            [False, datetime.date(year, 1, 1), datetime.date(year, 12, 31), *params])
+    sql = f"{EXPENSE} AND l.date >= %s AND l.date <= %s AND {where}"
+    params = [False, datetime.date(year, 1, 1), datetime.date(year, 12, 31), *params]
+    if region.new_ids and not window:
+        sql += " AND l.id > %s AND l.id <= %s"
+        params += list(region.new_ids)
+    return sql, params
 
 
 def _zh(fn):
@@ -153,7 +167,12 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
     """The same invoice (code and number; or a 20-digit number without a code) on two or more expense lines anywhere
     in the federation (the whole tree the union belongs to, any year): each such line of the year is flagged. The
     look-ups repeat the partial index's predicate (``invoice_number <> ''``) so PostgreSQL can use it."""
-    where, params = _base(region, year)
+    where, params = _base(region, year, window=True)
+    if region.new_ids:
+        # Incremental: the lines (old or new) sharing an invoice with a new line.
+        where += (f" AND EXISTS (SELECT 1 FROM {LINE} n WHERE n.id > %s AND n.id <= %s"  # noqa: S608
+                  " AND n.invoice_number = l.invoice_number AND n.invoice_code = l.invoice_code)")
+        params += list(region.new_ids)
     sql = f"""
         SELECT l.id, v.org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
                (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
@@ -186,25 +205,28 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
 @_zh
 def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
     """Two or more expense lines of one union with the same counterparty and account, all dated within
-    ``window_days`` consecutive days, each below T and together at or above T: every line of the group."""
-    where, params = _base(region, year)
+    ``window_days`` consecutive days, each below T and together at or above T: every line of the group. Window
+    functions, no self-join: each line opens a window of the next days (count and sum); a line is flagged when a
+    window that reaches T covers it (the maximum of the windows that start within the days before it)."""
+    where, params = _base(region, year, window=True)
     t = cents(p.threshold)
     last = p.window_days - 1
+    part = "PARTITION BY org_id, account_id, counterparty"
     sql = f"""
         WITH c AS (
             SELECT l.id, v.org_id, l.org_path, l.account_id, l.counterparty, l.date, {_c('l.debit')} AS amt
             FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
             WHERE {where} AND l.counterparty <> '' AND {_c('l.debit')} < %s),
         w AS (
-            SELECT a.org_id, a.account_id, a.counterparty, a.date AS start
-            FROM c a JOIN c b ON b.org_id = a.org_id AND b.account_id = a.account_id
-                AND b.counterparty = a.counterparty AND b.date >= a.date AND b.date <= {_date_add('a.date', last)}
-            GROUP BY a.id, a.org_id, a.account_id, a.counterparty, a.date
-            HAVING COUNT(*) >= 2 AND SUM(b.amt) >= %s)
-        SELECT DISTINCT b.id, b.org_id, b.org_path, b.account_id, b.counterparty, b.date, b.amt
-        FROM w JOIN c b ON b.org_id = w.org_id AND b.account_id = w.account_id AND b.counterparty = w.counterparty
-            AND b.date >= w.start AND b.date <= {_date_add('w.start', last)}
-        ORDER BY b.org_id, b.account_id, b.counterparty, b.date, b.id"""  # noqa: S608
+            SELECT c.*, COUNT(*) OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=True)}) AS n,
+                   SUM(amt) OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=True)}) AS total
+            FROM c),
+        x AS (
+            SELECT w.*, MAX(CASE WHEN n >= 2 AND total >= %s THEN 1 ELSE 0 END)
+                        OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=False)}) AS hit
+            FROM w)
+        SELECT id, org_id, org_path, account_id, counterparty, date, amt FROM x WHERE hit = 1
+        ORDER BY org_id, account_id, counterparty, date, id"""  # noqa: S608
     rows = _rows(sql, [*params, t, t])
     paths = dict(Account.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", "path"))
     hits: list[Hit] = []
@@ -295,7 +317,7 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     """A union's holiday-gift spending of the year, in date order, passing cap × its subtree's active members: the
     line that passes it and every later one. Members are counted when the scan runs, one correlated count per union
     that has holiday-gift lines (an index range scan on the members' path)."""
-    where, params = _base(region, year)
+    where, params = _base(region, year, window=True)
     sql = f"""
         WITH h AS (
             SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt,
@@ -330,10 +352,10 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     return hits
 
 
-def _budget_sql(region: Region, year: int) -> tuple[str, list]:
+def _budget_sql(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
     """The expense lines of unions with an approved budget for the year, each with the budget line that covers its
     account: the most specific one whose account path is the line's account path or a whole-name prefix of it."""
-    where, params = _base(region, year)
+    where, params = _base(region, year, window=window)
     sql = f"""
         SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt, a.path AS apath,
                (SELECT bl.id FROM {BUDGET_LINE} bl JOIN {ACCOUNT} ba ON ba.id = bl.account_id
@@ -350,7 +372,7 @@ def _budget_sql(region: Region, year: int) -> tuple[str, list]:
 def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
     """On each budget line, the expense lines it covers in date order: the one at which the total passes the line's
     amount, and every later one."""
-    inner, params = _budget_sql(region, year)
+    inner, params = _budget_sql(region, year, window=True)
     sql = f"""
         WITH x AS ({inner}),
         y AS (SELECT x.*, SUM(x.amt) OVER (PARTITION BY x.blid ORDER BY x.date, x.id
