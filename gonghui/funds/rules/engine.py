@@ -218,6 +218,14 @@ def _save(hits: list[Hit], year: int, result: ScanResult) -> set[int]:
             AlertLine.objects.bulk_create(
                 [AlertLine(alert_id=alerts[k].pk, line_id=lid) for k, h in chunk.items() for lid in h.line_ids
                  if (alerts[k].pk, lid) not in held], ignore_conflicts=True, batch_size=2000)
+            # A line the rule no longer flags (a total that fell back under its cap) leaves its alert: the alert
+            # lists the lines as the scan leaves them. Every hit carries its alert's whole set of lines.
+            wanted = {(alerts[k].pk, lid) for k, h in chunk.items() for lid in h.line_ids}
+            stale = defaultdict(list)
+            for alert_id, line_id in held - wanted:
+                stale[alert_id].append(line_id)
+            for alert_id, line_ids in stale.items():
+                AlertLine.objects.filter(alert_id=alert_id, line_id__in=line_ids).delete()
             ids.update(a.pk for a in alerts.values())
             result.lines += sum(len(h.line_ids) for h in chunk.values())
         result.by_rule[rule] = result.by_rule.get(rule, 0) + len(rule_hits)
@@ -232,10 +240,12 @@ def _reuse_split_keys(hits: list[Hit]) -> None:
     for i in range(0, len(line_ids), CHUNK):
         known.update(AlertLine.objects.filter(alert__rule=RuleKey.SPLIT_PURCHASE, line_id__in=line_ids[i:i + CHUNK])
                      .values_list("line_id", "alert__key"))
+    taken: set[str] = set()
     for h in hits:
-        keys = sorted({known[lid] for lid in h.line_ids if lid in known})
+        keys = sorted({known[lid] for lid in h.line_ids if lid in known} - taken)
         if keys:
             h.key = keys[0]
+        taken.add(h.key)
 
 
 def _clear(root: str, year: int, rules: list[str], keep: set[int], result: ScanResult) -> None:

@@ -288,3 +288,21 @@ def test_alert_messages_carry_the_numbers_in_chinese(cast):
     alert = run(cast, "cash_limit").get()
     assert alert.message == "1,500.00 元（现金采购）以现金支付，超过现金支付限额 1,000.00 元。"
     assert alert.amount == Decimal("1500.00") and alert.first_date == D(2026, 3, 2)
+
+
+def test_a_line_no_longer_flagged_leaves_its_alert(cast, django_capture_on_commit_callbacks):
+    u, g = cast.grassroots_officer, cast.grassroots_a
+    _budget(cast, g, [("职工活动支出", "1000")])
+    first = expense(u, g, "900", summary="先", account="50101", date=D(2026, 3, 1))
+    expense(u, g, "200", summary="超", account="50101", date=D(2026, 3, 2))
+    expense(u, g, "50", summary="后", account="50101", date=D(2026, 3, 3))
+    run(cast, "over_budget")
+    alert = Alert.objects.get(rule="over_budget")
+    assert flagged("over_budget") == {"超", "后"}
+    BudgetLine.objects.update(amount=Decimal("1120"))  # now only the last line passes 1,120
+    run(cast, "over_budget")
+    assert flagged("over_budget") == {"后"} and Alert.objects.get(rule="over_budget") == alert
+    with django_capture_on_commit_callbacks(execute=True):
+        books.voucher_reverse(actor=actor_for(u), voucher=first, reason="重复入账")
+    run(cast, "over_budget")  # 250 spent: nothing passes any more, the untouched alert is closed
+    assert Alert.objects.get(rule="over_budget").state == AlertState.CLOSED
