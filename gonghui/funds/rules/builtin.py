@@ -132,6 +132,20 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
+def _union_rows(sql: str, params: list) -> list[tuple]:
+    """The rows, with their second column (the union's path, which the lines carry, so the rules need no join with
+    the vouchers) turned into the union's id: one look-up for the unions that have hits."""
+    rows = _rows(sql, params)
+    paths = sorted({r[1] for r in rows})
+    ids: dict[str, int] = {}
+    for i in range(0, len(paths), 1000):
+        ids.update(Org.objects.filter(path__in=paths[i:i + 1000]).values_list("path", "id"))
+    missing = [p for p in paths if p not in ids]
+    if missing:  # a path not (or no longer) an org's: the voucher knows its union
+        ids.update(Voucher.objects.filter(org_path__in=missing).values_list("org_path", "org_id").distinct())
+    return [(r[0], ids[r[1]], *r[2:]) for r in rows if r[1] in ids]
+
+
 # An expense line: a debit on an expenditure account that no reversing voucher has voided.
 EXPENSE = "l.kind = 'expense' AND l.debit > 0 AND l.voided = %s"
 
@@ -174,11 +188,11 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
                   " AND n.invoice_number = l.invoice_number AND n.invoice_code = l.invoice_code)")
         params += list(region.new_ids)
     sql = f"""
-        SELECT l.id, v.org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
+        SELECT l.id, l.org_path AS org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
                (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
                    AND d.invoice_code = l.invoice_code AND d.kind = 'expense' AND d.debit > 0 AND d.voided = %s
                    AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4)) AS n
-        FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
+        FROM {LINE} l
         WHERE {where} AND l.invoice_number <> ''
           AND (l.invoice_code <> '' OR (length(l.invoice_number) = 20 AND {_digits('l.invoice_number')}))
           AND EXISTS (SELECT 1 FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
@@ -186,7 +200,7 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
                       AND d.voided = %s AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4))
         ORDER BY l.date, l.id"""  # noqa: S608
     groups: dict[tuple, list] = defaultdict(list)
-    for row in _rows(sql, [False, *params, False]):
+    for row in _union_rows(sql, [False, *params, False]):
         groups[(row[1], row[5], row[6])].append(row)
     hits = []
     for (union_id, code, number), rows in groups.items():
@@ -214,8 +228,8 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
     part = "PARTITION BY org_id, account_id, counterparty"
     sql = f"""
         WITH c AS (
-            SELECT l.id, v.org_id, l.org_path, l.account_id, l.counterparty, l.date, {_c('l.debit')} AS amt
-            FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.account_id, l.counterparty, l.date, {_c('l.debit')} AS amt
+            FROM {LINE} l
             WHERE {where} AND l.counterparty <> '' AND {_c('l.debit')} < %s),
         w AS (
             SELECT c.*, COUNT(*) OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=True)}) AS n,
@@ -227,7 +241,7 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
             FROM w)
         SELECT id, org_id, org_path, account_id, counterparty, date, amt FROM x WHERE hit = 1
         ORDER BY org_id, account_id, counterparty, date, id"""  # noqa: S608
-    rows = _rows(sql, [*params, t, t])
+    rows = _union_rows(sql, [*params, t, t])
     paths = dict(Account.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", "path"))
     hits: list[Hit] = []
     cluster: list = []
@@ -260,11 +274,11 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
 
 def _per_line(rule: str, sql: str, params: list, year: int, message) -> list[Hit]:
     return [Hit(rule, f"{r[1]}:{year}:{r[0]}", r[1], r[2], _to_date(r[3]), Decimal(r[4]), message(r), [r[0]])
-            for r in _rows(sql, params)]
+            for r in _union_rows(sql, params)]
 
 
-LINE_COLUMNS = "l.id, v.org_id, l.org_path, l.date, l.debit, l.summary, l.counterparty"
-LINE_FROM = f"{LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id"
+LINE_COLUMNS = "l.id, l.org_path AS org_id, l.org_path, l.date, l.debit, l.summary, l.counterparty"
+LINE_FROM = f"{LINE} l"
 
 
 @_zh
@@ -320,10 +334,10 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     where, params = _base(region, year, window=True)
     sql = f"""
         WITH h AS (
-            SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt,
-                   SUM({_c('l.debit')}) OVER (PARTITION BY v.org_id ORDER BY l.date, l.id
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt,
+                   SUM({_c('l.debit')}) OVER (PARTITION BY l.org_path ORDER BY l.date, l.id
                                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
-            FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id JOIN {ACCOUNT} a ON a.id = l.account_id
+            FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
             WHERE {where} AND a.path LIKE %s),
         u AS (SELECT org_id, MAX(org_path) AS p FROM h GROUP BY org_id),
         m AS (SELECT u.org_id, (SELECT COUNT(*) FROM {MEMBERSHIP} mm WHERE mm.org_path LIKE u.p || '%%'
@@ -332,7 +346,7 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
         FROM h JOIN m ON m.org_id = h.org_id
         WHERE h.cum > m.n * %s
         ORDER BY h.org_id, h.date, h.id"""  # noqa: S608
-    rows = _rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)])
+    rows = _union_rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)])
     by_union: dict[int, list] = defaultdict(list)
     for r in rows:
         by_union[r[1]].append(r)
@@ -357,13 +371,13 @@ def _budget_sql(region: Region, year: int, *, window: bool = False) -> tuple[str
     account: the most specific one whose account path is the line's account path or a whole-name prefix of it."""
     where, params = _base(region, year, window=window)
     sql = f"""
-        SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt, a.path AS apath,
+        SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt, a.path AS apath,
                (SELECT bl.id FROM {BUDGET_LINE} bl JOIN {ACCOUNT} ba ON ba.id = bl.account_id
                 WHERE bl.budget_id = b.id
                   AND (ba.path = a.path OR substr(a.path, 1, length(ba.path) + 1) = ba.path || '-')
                 ORDER BY length(ba.path) DESC LIMIT 1) AS blid
-        FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id JOIN {ACCOUNT} a ON a.id = l.account_id
-            JOIN {BUDGET} b ON b.org_id = v.org_id AND b.year = %s AND b.state = %s
+        FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
+            JOIN {BUDGET} b ON b.org_path = l.org_path AND b.year = %s AND b.state = %s
         WHERE {where}"""  # noqa: S608
     return sql, [year, BudgetState.APPROVED, *params]
 
@@ -383,7 +397,7 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
         WHERE y.cum > {_c('bl.amount')}
         ORDER BY y.blid, y.date, y.id"""  # noqa: S608
     groups: dict[int, list] = defaultdict(list)
-    for r in _rows(sql, params):
+    for r in _union_rows(sql, params):
         groups[r[6]].append(r)
     hits = []
     for blid, rs in groups.items():
@@ -408,7 +422,7 @@ def unbudgeted(region: Region, year: int, p: Params) -> list[Hit]:
     return [Hit("unbudgeted", f"{r[1]}:{year}:{r[0]}", r[1], r[2], _to_date(r[3]), Decimal(r[4]) / 100,
                 _("%(amount)s yuan was spent on %(acc)s, which no line of the %(year)s budget covers.") % {
                     "amount": yuan(Decimal(r[4]) / 100), "acc": r[5], "year": year}, [r[0]])
-            for r in _rows(sql, params)]
+            for r in _union_rows(sql, params)]
 
 
 @_zh
