@@ -366,19 +366,30 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     return hits
 
 
-def _budget_sql(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
-    """The expense lines of unions with an approved budget for the year, each with the budget line that covers its
-    account: the most specific one whose account path is the line's account path or a whole-name prefix of it."""
+def _budget_ctes(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
+    """CTEs ending in ``x``: the expense lines of unions with an approved budget for the year, each with the budget
+    line that covers its account (``blid``): the most specific one whose account path is the line's account path or
+    a whole-name prefix of it. The covering line is looked up once per (budget, account) pair, not per line."""
     where, params = _base(region, year, window=window)
     sql = f"""
-        SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt, a.path AS apath,
-               (SELECT bl.id FROM {BUDGET_LINE} bl JOIN {ACCOUNT} ba ON ba.id = bl.account_id
-                WHERE bl.budget_id = b.id
-                  AND (ba.path = a.path OR substr(a.path, 1, length(ba.path) + 1) = ba.path || '-')
-                ORDER BY length(ba.path) DESC LIMIT 1) AS blid
-        FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
-            JOIN {BUDGET} b ON b.org_path = l.org_path AND b.year = %s AND b.state = %s
-        WHERE {where}"""  # noqa: S608
+        base AS (
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt, l.account_id, b.id AS bid
+            FROM {LINE} l JOIN {BUDGET} b ON b.org_path = l.org_path AND b.year = %s AND b.state = %s
+            WHERE {where}),
+        pairs AS (SELECT DISTINCT bid, account_id FROM base),
+        cand AS (
+            SELECT p.bid, p.account_id, bl.id AS blid,
+                   ROW_NUMBER() OVER (PARTITION BY p.bid, p.account_id ORDER BY length(ba.path) DESC) AS pos
+            FROM pairs p JOIN {ACCOUNT} a ON a.id = p.account_id
+                JOIN {BUDGET_LINE} bl ON bl.budget_id = p.bid JOIN {ACCOUNT} ba ON ba.id = bl.account_id
+            WHERE ba.path = a.path OR substr(a.path, 1, length(ba.path) + 1) = ba.path || '-'),
+        cov AS (
+            SELECT p.bid, p.account_id, a.path AS apath, cand.blid
+            FROM pairs p JOIN {ACCOUNT} a ON a.id = p.account_id
+                LEFT JOIN cand ON cand.bid = p.bid AND cand.account_id = p.account_id AND cand.pos = 1),
+        x AS (
+            SELECT base.id, base.org_id, base.org_path, base.date, base.amt, cov.apath, cov.blid
+            FROM base JOIN cov ON cov.bid = base.bid AND cov.account_id = base.account_id)"""  # noqa: S608
     return sql, [year, BudgetState.APPROVED, *params]
 
 
@@ -386,9 +397,9 @@ def _budget_sql(region: Region, year: int, *, window: bool = False) -> tuple[str
 def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
     """On each budget line, the expense lines it covers in date order: the one at which the total passes the line's
     amount, and every later one."""
-    inner, params = _budget_sql(region, year, window=True)
+    ctes, params = _budget_ctes(region, year, window=True)
     sql = f"""
-        WITH x AS ({inner}),
+        WITH {ctes},
         y AS (SELECT x.*, SUM(x.amt) OVER (PARTITION BY x.blid ORDER BY x.date, x.id
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
               FROM x WHERE x.blid IS NOT NULL)
@@ -416,8 +427,8 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
 @_zh
 def unbudgeted(region: Region, year: int, p: Params) -> list[Hit]:
     """An expense line on an account no budget line covers, in a union with an approved budget for the year."""
-    inner, params = _budget_sql(region, year)
-    sql = f"SELECT x.id, x.org_id, x.org_path, x.date, x.amt, x.apath FROM ({inner}) x WHERE x.blid IS NULL " \
+    ctes, params = _budget_ctes(region, year)
+    sql = f"WITH {ctes} SELECT x.id, x.org_id, x.org_path, x.date, x.amt, x.apath FROM x WHERE x.blid IS NULL " \
           f"ORDER BY x.date, x.id"  # noqa: S608
     return [Hit("unbudgeted", f"{r[1]}:{year}:{r[0]}", r[1], r[2], _to_date(r[3]), Decimal(r[4]) / 100,
                 _("%(amount)s yuan was spent on %(acc)s, which no line of the %(year)s budget covers.") % {
