@@ -156,3 +156,17 @@ def test_api_list_detail_dismiss_and_scan(cast, client):
                        content_type="application/json").status_code == 403
     client.logout()
     assert client.get("/api/v1/funds/alerts").status_code == 401
+
+
+def test_nightly_sweep_scans_new_lines_and_returns_that_fell_due(cast):
+    from gonghui.funds.tasks_rules import rules_sweep
+
+    expense(cast.grassroots_officer, cast.grassroots_a, "1500", summary="现金", paid_from="101")
+    FundReturn.objects.create(payer=cast.county_a, payer_path=cast.county_a.path, union=cast.grassroots_a,
+                              union_path=cast.grassroots_a.path, amount=Decimal("100"), receipt_no="SJ-9",
+                              receipt_on=D(2026, 3, 2), due_on=D(2026, 3, 9))
+    counts = rules_sweep(today=D(2026, 3, 9))
+    assert counts["created"] == 1 and Alert.objects.get().rule == "cash_limit"
+    rules_sweep(today=D(2026, 3, 10))  # the return is now overdue and unpaid
+    assert set(Alert.objects.values_list("rule", flat=True)) == {"cash_limit", "late_return"}
+    assert rules_sweep(today=D(2026, 3, 10))["created"] == 0
