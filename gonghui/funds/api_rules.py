@@ -67,7 +67,9 @@ class ReasonIn(Schema):
 
 
 class NoteIn(Schema):
-    note: str
+    # Optional in the schema so that an alert out of scope is a 404 before the body is judged; the service refuses
+    # an empty note.
+    note: str = ""
 
 
 class ScanIn(Schema):

@@ -150,7 +150,21 @@ class Alert(models.Model):
     class Meta:
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
-        constraints = [models.UniqueConstraint(fields=["rule", "key"], name="funds_alert_rule_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "key"], name="funds_alert_rule_key"),
+            # A custom rule's alert names its rule; a built-in rule's does not.
+            models.CheckConstraint(condition=Q(rule="custom", custom_rule__isnull=False)
+                                   | (~Q(rule="custom") & Q(custom_rule__isnull=True)), name="funds_alert_custom_rule"),
+            # A late return's alert names the return; every other alert flags lines.
+            models.CheckConstraint(condition=Q(rule="late_return", fund_return__isnull=False)
+                                   | (~Q(rule="late_return") & Q(fund_return__isnull=True)),
+                                   name="funds_alert_fund_return"),
+            # A review and a rectification always carry their reason or note.
+            models.CheckConstraint(condition=~Q(state__in=["dismissed", "confirmed", "rectified"])
+                                   | ~Q(review_reason=""), name="funds_alert_reviewed_with_reason"),
+            models.CheckConstraint(condition=~Q(state="rectified") | ~Q(rectify_note=""),
+                                   name="funds_alert_rectified_with_note"),
+        ]
         indexes = [
             models.Index(fields=["org_path", "state", "created_at"], name="funds_alert_path_state"),
             models.Index(fields=["org_path", "year", "rule"], name="funds_alert_path_year"),

@@ -51,6 +51,8 @@ class Region:
     prefix: str = ""
     paths: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # (after, upto): an incremental scan's new line ids; the per-line rules then read only those lines.
+    new_ids: tuple[int, int] | None = None
 
     def sql(self, col: str) -> tuple[str, list]:
         parts, params = [], []
@@ -102,10 +104,16 @@ def _c(expr: str) -> str:
     return f"CAST(ROUND({expr} * 100) AS BIGINT)"
 
 
-def _date_add(expr: str, days: int) -> str:
-    if connection.vendor == "postgresql":
-        return f"({expr} + {int(days)})"
-    return f"date({expr}, '+{int(days)} days')"
+def _day(expr: str) -> str:
+    """The window order key of a date: the date itself on PostgreSQL, its Julian day number on SQLite."""
+    return expr if connection.vendor == "postgresql" else f"julianday({expr})"
+
+
+def _frame(days: int, *, ahead: bool) -> str:
+    """A RANGE frame of ``days`` days after (``ahead``) or before the current row's date, peers included."""
+    offset = f"INTERVAL '{int(days)} days'" if connection.vendor == "postgresql" else str(int(days))
+    return (f"RANGE BETWEEN CURRENT ROW AND {offset} FOLLOWING" if ahead
+            else f"RANGE BETWEEN {offset} PRECEDING AND CURRENT ROW")
 
 
 def _digits(expr: str) -> str:
@@ -124,14 +132,34 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
+def _union_rows(sql: str, params: list) -> list[tuple]:
+    """The rows, with their second column (the union's path, which the lines carry, so the rules need no join with
+    the vouchers) turned into the union's id: one look-up for the unions that have hits."""
+    rows = _rows(sql, params)
+    paths = sorted({r[1] for r in rows})
+    ids: dict[str, int] = {}
+    for i in range(0, len(paths), 1000):
+        ids.update(Org.objects.filter(path__in=paths[i:i + 1000]).values_list("path", "id"))
+    missing = [p for p in paths if p not in ids]
+    if missing:  # a path not (or no longer) an org's: the voucher knows its union
+        ids.update(Voucher.objects.filter(org_path__in=missing).values_list("org_path", "org_id").distinct())
+    return [(r[0], ids[r[1]], *r[2:]) for r in rows if r[1] in ids]
+
+
 # An expense line: a debit on an expenditure account that no reversing voucher has voided.
 EXPENSE = "l.kind = 'expense' AND l.debit > 0 AND l.voided = %s"
 
 
-def _base(region: Region, year: int) -> tuple[str, list]:
+def _base(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
+    """The expense lines of the year in the region; for a per-line rule in an incremental scan, only the new ones
+    (a rule over a window of lines, ``window``, reads the whole year of the unions the new lines touched)."""
     where, params = region.sql("l.org_path")
-    return (f"{EXPENSE} AND l.date >= %s AND l.date <= %s AND {where}",
-            [False, datetime.date(year, 1, 1), datetime.date(year, 12, 31), *params])
+    sql = f"{EXPENSE} AND l.date >= %s AND l.date <= %s AND {where}"
+    params = [False, datetime.date(year, 1, 1), datetime.date(year, 12, 31), *params]
+    if region.new_ids and not window:
+        sql += " AND l.id > %s AND l.id <= %s"
+        params += list(region.new_ids)
+    return sql, params
 
 
 def _zh(fn):
@@ -151,22 +179,28 @@ def _digest(text: str) -> str:
 @_zh
 def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
     """The same invoice (code and number; or a 20-digit number without a code) on two or more expense lines anywhere
-    in the federation (the whole tree the union belongs to, any year): each such line of the year is flagged."""
-    where, params = _base(region, year)
+    in the federation (the whole tree the union belongs to, any year): each such line of the year is flagged. The
+    look-ups repeat the partial index's predicate (``invoice_number <> ''``) so PostgreSQL can use it."""
+    where, params = _base(region, year, window=True)
+    if region.new_ids:
+        # Incremental: the lines (old or new) sharing an invoice with a new line.
+        where += (f" AND EXISTS (SELECT 1 FROM {LINE} n WHERE n.id > %s AND n.id <= %s"  # noqa: S608
+                  " AND n.invoice_number = l.invoice_number AND n.invoice_code = l.invoice_code)")
+        params += list(region.new_ids)
     sql = f"""
-        SELECT l.id, v.org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
-               (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number
+        SELECT l.id, l.org_path AS org_id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
+               (SELECT COUNT(*) FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
                    AND d.invoice_code = l.invoice_code AND d.kind = 'expense' AND d.debit > 0 AND d.voided = %s
                    AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4)) AS n
-        FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
+        FROM {LINE} l
         WHERE {where} AND l.invoice_number <> ''
           AND (l.invoice_code <> '' OR (length(l.invoice_number) = 20 AND {_digits('l.invoice_number')}))
-          AND EXISTS (SELECT 1 FROM {LINE} d WHERE d.invoice_number = l.invoice_number
+          AND EXISTS (SELECT 1 FROM {LINE} d WHERE d.invoice_number = l.invoice_number AND d.invoice_number <> ''
                       AND d.invoice_code = l.invoice_code AND d.id <> l.id AND d.kind = 'expense' AND d.debit > 0
                       AND d.voided = %s AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4))
         ORDER BY l.date, l.id"""  # noqa: S608
     groups: dict[tuple, list] = defaultdict(list)
-    for row in _rows(sql, [False, *params, False]):
+    for row in _union_rows(sql, [False, *params, False]):
         groups[(row[1], row[5], row[6])].append(row)
     hits = []
     for (union_id, code, number), rows in groups.items():
@@ -185,26 +219,29 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
 @_zh
 def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
     """Two or more expense lines of one union with the same counterparty and account, all dated within
-    ``window_days`` consecutive days, each below T and together at or above T: every line of the group."""
-    where, params = _base(region, year)
+    ``window_days`` consecutive days, each below T and together at or above T: every line of the group. Window
+    functions, no self-join: each line opens a window of the next days (count and sum); a line is flagged when a
+    window that reaches T covers it (the maximum of the windows that start within the days before it)."""
+    where, params = _base(region, year, window=True)
     t = cents(p.threshold)
     last = p.window_days - 1
+    part = "PARTITION BY org_id, account_id, counterparty"
     sql = f"""
         WITH c AS (
-            SELECT l.id, v.org_id, l.org_path, l.account_id, l.counterparty, l.date, {_c('l.debit')} AS amt
-            FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.account_id, l.counterparty, l.date, {_c('l.debit')} AS amt
+            FROM {LINE} l
             WHERE {where} AND l.counterparty <> '' AND {_c('l.debit')} < %s),
         w AS (
-            SELECT a.org_id, a.account_id, a.counterparty, a.date AS start
-            FROM c a JOIN c b ON b.org_id = a.org_id AND b.account_id = a.account_id
-                AND b.counterparty = a.counterparty AND b.date >= a.date AND b.date <= {_date_add('a.date', last)}
-            GROUP BY a.id, a.org_id, a.account_id, a.counterparty, a.date
-            HAVING COUNT(*) >= 2 AND SUM(b.amt) >= %s)
-        SELECT DISTINCT b.id, b.org_id, b.org_path, b.account_id, b.counterparty, b.date, b.amt
-        FROM w JOIN c b ON b.org_id = w.org_id AND b.account_id = w.account_id AND b.counterparty = w.counterparty
-            AND b.date >= w.start AND b.date <= {_date_add('w.start', last)}
-        ORDER BY b.org_id, b.account_id, b.counterparty, b.date, b.id"""  # noqa: S608
-    rows = _rows(sql, [*params, t, t])
+            SELECT c.*, COUNT(*) OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=True)}) AS n,
+                   SUM(amt) OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=True)}) AS total
+            FROM c),
+        x AS (
+            SELECT w.*, MAX(CASE WHEN n >= 2 AND total >= %s THEN 1 ELSE 0 END)
+                        OVER ({part} ORDER BY {_day('date')} {_frame(last, ahead=False)}) AS hit
+            FROM w)
+        SELECT id, org_id, org_path, account_id, counterparty, date, amt FROM x WHERE hit = 1
+        ORDER BY org_id, account_id, counterparty, date, id"""  # noqa: S608
+    rows = _union_rows(sql, [*params, t, t])
     paths = dict(Account.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", "path"))
     hits: list[Hit] = []
     cluster: list = []
@@ -237,11 +274,11 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
 
 def _per_line(rule: str, sql: str, params: list, year: int, message) -> list[Hit]:
     return [Hit(rule, f"{r[1]}:{year}:{r[0]}", r[1], r[2], _to_date(r[3]), Decimal(r[4]), message(r), [r[0]])
-            for r in _rows(sql, params)]
+            for r in _union_rows(sql, params)]
 
 
-LINE_COLUMNS = "l.id, v.org_id, l.org_path, l.date, l.debit, l.summary, l.counterparty"
-LINE_FROM = f"{LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id"
+LINE_COLUMNS = "l.id, l.org_path AS org_id, l.org_path, l.date, l.debit, l.summary, l.counterparty"
+LINE_FROM = f"{LINE} l"
 
 
 @_zh
@@ -294,13 +331,13 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     """A union's holiday-gift spending of the year, in date order, passing cap × its subtree's active members: the
     line that passes it and every later one. Members are counted when the scan runs, one correlated count per union
     that has holiday-gift lines (an index range scan on the members' path)."""
-    where, params = _base(region, year)
+    where, params = _base(region, year, window=True)
     sql = f"""
         WITH h AS (
-            SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt,
-                   SUM({_c('l.debit')}) OVER (PARTITION BY v.org_id ORDER BY l.date, l.id
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt,
+                   SUM({_c('l.debit')}) OVER (PARTITION BY l.org_path ORDER BY l.date, l.id
                                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
-            FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id JOIN {ACCOUNT} a ON a.id = l.account_id
+            FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
             WHERE {where} AND a.path LIKE %s),
         u AS (SELECT org_id, MAX(org_path) AS p FROM h GROUP BY org_id),
         m AS (SELECT u.org_id, (SELECT COUNT(*) FROM {MEMBERSHIP} mm WHERE mm.org_path LIKE u.p || '%%'
@@ -309,7 +346,7 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
         FROM h JOIN m ON m.org_id = h.org_id
         WHERE h.cum > m.n * %s
         ORDER BY h.org_id, h.date, h.id"""  # noqa: S608
-    rows = _rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)])
+    rows = _union_rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)])
     by_union: dict[int, list] = defaultdict(list)
     for r in rows:
         by_union[r[1]].append(r)
@@ -329,19 +366,30 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     return hits
 
 
-def _budget_sql(region: Region, year: int) -> tuple[str, list]:
-    """The expense lines of unions with an approved budget for the year, each with the budget line that covers its
-    account: the most specific one whose account path is the line's account path or a whole-name prefix of it."""
-    where, params = _base(region, year)
+def _budget_ctes(region: Region, year: int, *, window: bool = False) -> tuple[str, list]:
+    """CTEs ending in ``x``: the expense lines of unions with an approved budget for the year, each with the budget
+    line that covers its account (``blid``): the most specific one whose account path is the line's account path or
+    a whole-name prefix of it. The covering line is looked up once per (budget, account) pair, not per line."""
+    where, params = _base(region, year, window=window)
     sql = f"""
-        SELECT l.id, v.org_id, l.org_path, l.date, {_c('l.debit')} AS amt, a.path AS apath,
-               (SELECT bl.id FROM {BUDGET_LINE} bl JOIN {ACCOUNT} ba ON ba.id = bl.account_id
-                WHERE bl.budget_id = b.id
-                  AND (ba.path = a.path OR substr(a.path, 1, length(ba.path) + 1) = ba.path || '-')
-                ORDER BY length(ba.path) DESC LIMIT 1) AS blid
-        FROM {LINE} l JOIN {VOUCHER} v ON v.id = l.voucher_id JOIN {ACCOUNT} a ON a.id = l.account_id
-            JOIN {BUDGET} b ON b.org_id = v.org_id AND b.year = %s AND b.state = %s
-        WHERE {where}"""  # noqa: S608
+        base AS (
+            SELECT l.id, l.org_path AS org_id, l.org_path, l.date, {_c('l.debit')} AS amt, l.account_id, b.id AS bid
+            FROM {LINE} l JOIN {BUDGET} b ON b.org_path = l.org_path AND b.year = %s AND b.state = %s
+            WHERE {where}),
+        pairs AS (SELECT DISTINCT bid, account_id FROM base),
+        cand AS (
+            SELECT p.bid, p.account_id, bl.id AS blid,
+                   ROW_NUMBER() OVER (PARTITION BY p.bid, p.account_id ORDER BY length(ba.path) DESC) AS pos
+            FROM pairs p JOIN {ACCOUNT} a ON a.id = p.account_id
+                JOIN {BUDGET_LINE} bl ON bl.budget_id = p.bid JOIN {ACCOUNT} ba ON ba.id = bl.account_id
+            WHERE ba.path = a.path OR substr(a.path, 1, length(ba.path) + 1) = ba.path || '-'),
+        cov AS (
+            SELECT p.bid, p.account_id, a.path AS apath, cand.blid
+            FROM pairs p JOIN {ACCOUNT} a ON a.id = p.account_id
+                LEFT JOIN cand ON cand.bid = p.bid AND cand.account_id = p.account_id AND cand.pos = 1),
+        x AS (
+            SELECT base.id, base.org_id, base.org_path, base.date, base.amt, cov.apath, cov.blid
+            FROM base JOIN cov ON cov.bid = base.bid AND cov.account_id = base.account_id)"""  # noqa: S608
     return sql, [year, BudgetState.APPROVED, *params]
 
 
@@ -349,9 +397,9 @@ def _budget_sql(region: Region, year: int) -> tuple[str, list]:
 def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
     """On each budget line, the expense lines it covers in date order: the one at which the total passes the line's
     amount, and every later one."""
-    inner, params = _budget_sql(region, year)
+    ctes, params = _budget_ctes(region, year, window=True)
     sql = f"""
-        WITH x AS ({inner}),
+        WITH {ctes},
         y AS (SELECT x.*, SUM(x.amt) OVER (PARTITION BY x.blid ORDER BY x.date, x.id
                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
               FROM x WHERE x.blid IS NOT NULL)
@@ -360,7 +408,7 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
         WHERE y.cum > {_c('bl.amount')}
         ORDER BY y.blid, y.date, y.id"""  # noqa: S608
     groups: dict[int, list] = defaultdict(list)
-    for r in _rows(sql, params):
+    for r in _union_rows(sql, params):
         groups[r[6]].append(r)
     hits = []
     for blid, rs in groups.items():
@@ -379,13 +427,13 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
 @_zh
 def unbudgeted(region: Region, year: int, p: Params) -> list[Hit]:
     """An expense line on an account no budget line covers, in a union with an approved budget for the year."""
-    inner, params = _budget_sql(region, year)
-    sql = f"SELECT x.id, x.org_id, x.org_path, x.date, x.amt, x.apath FROM ({inner}) x WHERE x.blid IS NULL " \
+    ctes, params = _budget_ctes(region, year)
+    sql = f"WITH {ctes} SELECT x.id, x.org_id, x.org_path, x.date, x.amt, x.apath FROM x WHERE x.blid IS NULL " \
           f"ORDER BY x.date, x.id"  # noqa: S608
     return [Hit("unbudgeted", f"{r[1]}:{year}:{r[0]}", r[1], r[2], _to_date(r[3]), Decimal(r[4]) / 100,
                 _("%(amount)s yuan was spent on %(acc)s, which no line of the %(year)s budget covers.") % {
                     "amount": yuan(Decimal(r[4]) / 100), "acc": r[5], "year": year}, [r[0]])
-            for r in _rows(sql, params)]
+            for r in _union_rows(sql, params)]
 
 
 @_zh

@@ -41,6 +41,9 @@ from .builtin import Hit, Params, Region, yuan
 from .custom import compile_rule, describe
 
 CHUNK = 500
+SAVE_CHUNK = 2000
+# Rules over a window of a union's lines (a group, a running total): rerun over the touched unions' whole year.
+WINDOWED = [RuleKey.SPLIT_PURCHASE, RuleKey.HOLIDAY_GIFT_CAP, RuleKey.OVER_BUDGET]
 DEFAULTS = Params(threshold=DEFAULT_THRESHOLD, window_days=DEFAULT_WINDOW_DAYS, cash_limit=DEFAULT_CASH_LIMIT,
                   words=list(DEFAULT_BANNED_WORDS), gift_cap=DEFAULT_GIFT_CAP)
 
@@ -109,12 +112,12 @@ def _ancestors(path: str, step: int = 4) -> list[str]:
 
 
 def _hits_for(root: str, year: int, rules: list[str], *, paths: tuple[str, ...] = (),
-              today: datetime.date) -> dict[str, list[Hit]]:
+              new_ids: tuple[int, int] | None = None, today: datetime.date) -> dict[str, list[Hit]]:
     """Every hit of ``rules`` for the year, by rule: one query per rule and settings region."""
     found: dict[str, list[Hit]] = defaultdict(list)
     for prefix, exclude, row in settings_regions(root):
         params = _params_of(row)
-        region = Region(prefix=prefix, paths=paths, exclude=exclude)
+        region = Region(prefix=prefix, paths=paths, exclude=exclude, new_ids=new_ids)
         for rule in rules:
             if rule == RuleKey.CUSTOM or (row is not None and not row.enabled(rule)):
                 continue
@@ -129,7 +132,7 @@ def _hits_for(root: str, year: int, rules: list[str], *, paths: tuple[str, ...] 
             else:
                 found[rule] += builtin.RULES[rule](region, year, params)
     if RuleKey.CUSTOM in rules:
-        found[RuleKey.CUSTOM] += _custom_hits(root, year, paths=paths)
+        found[RuleKey.CUSTOM] += _custom_hits(root, year, paths=paths, new_ids=new_ids)
     return found
 
 
@@ -140,7 +143,8 @@ def expense_lines(year: int | None = None):
     return qs
 
 
-def custom_rule_lines(rule: CustomRule, *, root: str, year: int, paths: tuple[str, ...] = ()):
+def custom_rule_lines(rule: CustomRule, *, root: str, year: int, paths: tuple[str, ...] = (),
+                      new_ids: tuple[int, int] | None = None):
     """The expense lines a custom rule flags in the year, inside both the rule's federation and ``root``."""
     deeper = root if root.startswith(rule.org_path) else rule.org_path
     if not deeper.startswith(root) and not root.startswith(rule.org_path):
@@ -148,17 +152,20 @@ def custom_rule_lines(rule: CustomRule, *, root: str, year: int, paths: tuple[st
     qs = expense_lines(year).filter(org_path__startswith=deeper).filter(compile_rule(rule.conditions))
     if paths:
         qs = qs.filter(org_path__in=paths)
+    if new_ids:
+        qs = qs.filter(pk__gt=new_ids[0], pk__lte=new_ids[1])
     return qs
 
 
-def _custom_hits(root: str, year: int, *, paths: tuple[str, ...] = ()) -> list[Hit]:
+def _custom_hits(root: str, year: int, *, paths: tuple[str, ...] = (),
+                 new_ids: tuple[int, int] | None = None) -> list[Hit]:
     hits = []
     rules = CustomRule.objects.filter(enabled=True).filter(Q(org_path__startswith=root) |
                                                            Q(org_path__in=_ancestors(root)))
     with translation.override("zh-hans"):
         for rule in rules:
             text = describe(rule.conditions)
-            rows = custom_rule_lines(rule, root=root, year=year, paths=paths).values_list(
+            rows = custom_rule_lines(rule, root=root, year=year, paths=paths, new_ids=new_ids).values_list(
                 "id", "voucher__org_id", "org_path", "date", "debit", "summary")
             for lid, union_id, path, date, debit, summary in rows.iterator(chunk_size=2000):
                 hits.append(Hit(RuleKey.CUSTOM, f"{rule.pk}:{union_id}:{year}:{lid}", union_id, path, date, debit,
@@ -178,9 +185,10 @@ def _save(hits: list[Hit], year: int, result: ScanResult) -> set[int]:
     for rule, rule_hits in by_rule.items():
         if rule == RuleKey.SPLIT_PURCHASE:
             _reuse_split_keys(rule_hits)
-        for i in range(0, len(rule_hits), CHUNK):
-            chunk = {h.key: h for h in rule_hits[i:i + CHUNK]}
-            existing = {a.key: a for a in Alert.objects.filter(rule=rule, key__in=list(chunk))}
+        for i in range(0, len(rule_hits), SAVE_CHUNK):
+            chunk = {h.key: h for h in rule_hits[i:i + SAVE_CHUNK]}
+            existing = {a.key: a for a in Alert.objects.filter(rule=rule, key__in=list(chunk)).only(
+                "pk", "key", "message", "amount", "first_date", "state", "closed_at")}
             new = [Alert(rule=rule, key=k, union_id=h.union_id, org_path=h.org_path, year=year, first_date=h.first_date,
                          amount=h.amount, message=h.message, fund_return_id=h.fund_return_id,
                          custom_rule_id=h.custom_rule_id)
@@ -197,16 +205,27 @@ def _save(hits: list[Hit], year: int, result: ScanResult) -> set[int]:
                     a.state, a.closed_at = AlertState.OPEN, None
                     reopened.append(a)
             if changed:
-                Alert.objects.bulk_update(changed, ["message", "amount", "first_date", "updated_at"])
+                Alert.objects.bulk_update(changed, ["message", "amount", "first_date"])
             if reopened:
                 Alert.objects.bulk_update(reopened, ["state", "closed_at"])
                 AlertEvent.objects.bulk_create([AlertEvent(alert=a, to_state=AlertState.OPEN,
                                                            note=_("Flagged again by a scan.")) for a in reopened])
                 result.reopened += len(reopened)
             alerts = {a.key: a for a in [*created, *existing.values()]}
+            # Only the lines an alert does not hold yet are written (a re-scan usually writes none).
+            held = set(AlertLine.objects.filter(alert_id__in=[a.pk for a in existing.values()])
+                       .values_list("alert_id", "line_id")) if existing else set()
             AlertLine.objects.bulk_create(
-                [AlertLine(alert_id=alerts[k].pk, line_id=lid) for k, h in chunk.items() for lid in h.line_ids],
-                ignore_conflicts=True)
+                [AlertLine(alert_id=alerts[k].pk, line_id=lid) for k, h in chunk.items() for lid in h.line_ids
+                 if (alerts[k].pk, lid) not in held], ignore_conflicts=True, batch_size=2000)
+            # A line the rule no longer flags (a total that fell back under its cap) leaves its alert: the alert
+            # lists the lines as the scan leaves them. Every hit carries its alert's whole set of lines.
+            wanted = {(alerts[k].pk, lid) for k, h in chunk.items() for lid in h.line_ids}
+            stale = defaultdict(list)
+            for alert_id, line_id in held - wanted:
+                stale[alert_id].append(line_id)
+            for alert_id, line_ids in stale.items():
+                AlertLine.objects.filter(alert_id=alert_id, line_id__in=line_ids).delete()
             ids.update(a.pk for a in alerts.values())
             result.lines += sum(len(h.line_ids) for h in chunk.values())
         result.by_rule[rule] = result.by_rule.get(rule, 0) + len(rule_hits)
@@ -221,24 +240,28 @@ def _reuse_split_keys(hits: list[Hit]) -> None:
     for i in range(0, len(line_ids), CHUNK):
         known.update(AlertLine.objects.filter(alert__rule=RuleKey.SPLIT_PURCHASE, line_id__in=line_ids[i:i + CHUNK])
                      .values_list("line_id", "alert__key"))
+    taken: set[str] = set()
     for h in hits:
-        keys = sorted({known[lid] for lid in h.line_ids if lid in known})
+        keys = sorted({known[lid] for lid in h.line_ids if lid in known} - taken)
         if keys:
             h.key = keys[0]
+        taken.add(h.key)
 
 
 def _clear(root: str, year: int, rules: list[str], keep: set[int], result: ScanResult) -> None:
     """After a full scan: an open alert of these rules in the subtree and year that the rules no longer find (a
     decision recorded, a budget raised) is closed with a note; alerts a person has acted on are left as they are."""
-    stale = (Alert.objects.filter(org_path__startswith=root, year=year, rule__in=rules, state=AlertState.OPEN)
-             .exclude(pk__in=keep) if len(keep) < 20000 else Alert.objects.none())
-    ids = list(stale.values_list("pk", flat=True))
+    open_ids = (Alert.objects.filter(org_path__startswith=root, year=year, rule__in=rules, state=AlertState.OPEN)
+                .values_list("pk", flat=True))
+    ids = [pk for pk in open_ids.iterator(chunk_size=5000) if pk not in keep]
     if not ids:
         return
     now = timezone.now()
-    Alert.objects.filter(pk__in=ids).update(state=AlertState.CLOSED, closed_at=now, updated_at=now)
-    AlertEvent.objects.bulk_create([AlertEvent(alert_id=i, to_state=AlertState.CLOSED,
-                                               note=_("No longer found by the scan.")) for i in ids])
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        Alert.objects.filter(pk__in=part).update(state=AlertState.CLOSED, closed_at=now, updated_at=now)
+        AlertEvent.objects.bulk_create([AlertEvent(alert_id=pk, to_state=AlertState.CLOSED,
+                                                   note=_("No longer found by the scan.")) for pk in part])
     result.cleared += len(ids)
 
 
@@ -273,9 +296,11 @@ def scan(*, actor, org, year: int, rules: list[str] | None = None, today: dateti
 
 def scan_incremental(*, actor=SYSTEM, since_id: int | None = None, upto_id: int | None = None,
                      today: datetime.date | None = None) -> ScanResult:
-    """Scan only the unions and years that have lines newer than the last incremental scan (or than ``since_id``):
-    the per-union rules rerun over those unions' years, the duplicate-invoice rule over their lines. One GROUP BY over
-    the new ids finds them; every rule is then one query over the list of unions."""
+    """Scan what is new since the last incremental scan (or since line ``since_id``): the per-line rules read only the
+    new lines (an id range on the primary key), the duplicate-invoice rule the lines sharing an invoice with a new one,
+    and the rules over a window of lines (split purchases, holiday-gift and budget totals) reread the year of the
+    unions the new lines touched (one GROUP BY over the new ids finds them). Fund returns are not lines: the tick
+    sweep rescans those that fell due. A duplicate with a line of another year is found by the next full scan."""
     started = time.monotonic()
     result = ScanResult(rules=[*BUILT_IN, RuleKey.CUSTOM])
     today = today or timezone.localdate()
@@ -293,16 +318,15 @@ def scan_incremental(*, actor=SYSTEM, since_id: int | None = None, upto_id: int 
         by_year: dict[int, set[str]] = defaultdict(set)
         for path, year in touched:
             by_year[year].add(path)
-        # A new line's invoice may repeat one of a union that has nothing new: scan that union's year as well.
-        invoices = new.filter(kind="expense").exclude(invoice_number="").values("invoice_number")
-        for path, year in (VoucherLine.objects.filter(invoice_number__in=invoices, kind="expense", voided=False)
-                           .values_list("org_path", "date__year").distinct()):
-            by_year[year].add(path)
+        per_line = [r for r in result.rules if r not in WINDOWED and r != RuleKey.LATE_RETURN]
         for year, paths in by_year.items():
+            # The per-line rules (and the duplicate invoices) read only the new lines, wherever they are.
+            hits = _hits_for("", year, per_line, new_ids=(low, top), today=today)
+            _save([h for rs in hits.values() for h in rs], year, result)
+            # The rules over a window of lines reread the touched unions' year.
             paths = sorted(paths)
             for i in range(0, len(paths), CHUNK):
-                part = tuple(paths[i:i + CHUNK])
-                hits = _hits_for("", year, result.rules, paths=part, today=today)
+                hits = _hits_for("", year, WINDOWED, paths=tuple(paths[i:i + CHUNK]), today=today)
                 _save([h for rs in hits.values() for h in rs], year, result)
         if top > mark.last_line_id:
             mark.last_line_id = top

@@ -130,7 +130,8 @@ def test_scan_cli_json_contract(cast, capsys):
         ("late_return", "GA", "SJ-7", "2026-03-02", "800.50")}
     assert all(set(o) == {"rule", "union", "voucher", "date", "amount", "message"} for o in first)
     call_command("funds", "scan", "--org", "CA", "--year", "2026", "--as", "officer_a")
-    assert "现金" in capsys.readouterr().out or True
+    summary = capsys.readouterr().out
+    assert "现金支付超限：1 项" in summary and "经费返拨超期：1 项" in summary
     with pytest.raises(CommandError) as exc:
         call_command("funds", "scan", "--org", "CA", "--year", "2026", "--as", "officer_b")
     assert exc.value.returncode == 2
@@ -150,4 +151,23 @@ def test_api_list_detail_dismiss_and_scan(cast, client):
     client.force_login(cast.officer_b)
     assert client.get(f"/api/v1/funds/alerts/{a.pk}").status_code == 404
     r = client.post("/api/v1/funds/alerts/scan", {"year": 2026}, content_type="application/json")
-    assert r.status_code == 200 and "found" in r.json()
+    assert r.status_code == 200 and r.json()["by_rule"] == {}  # county B scans its own subtree only
+    client.force_login(cast.grassroots_officer)
+    assert client.post(f"/api/v1/funds/alerts/{a.pk}/confirm", {"reason": "x"},
+                       content_type="application/json").status_code == 403
+    client.logout()
+    assert client.get("/api/v1/funds/alerts").status_code == 401
+
+
+def test_nightly_sweep_scans_new_lines_and_returns_that_fell_due(cast):
+    from gonghui.funds.tasks_rules import rules_sweep
+
+    expense(cast.grassroots_officer, cast.grassroots_a, "1500", summary="现金", paid_from="101")
+    FundReturn.objects.create(payer=cast.county_a, payer_path=cast.county_a.path, union=cast.grassroots_a,
+                              union_path=cast.grassroots_a.path, amount=Decimal("100"), receipt_no="SJ-9",
+                              receipt_on=D(2026, 3, 2), due_on=D(2026, 3, 9))
+    counts = rules_sweep(today=D(2026, 3, 9))
+    assert counts["created"] == 1 and Alert.objects.get().rule == "cash_limit"
+    rules_sweep(today=D(2026, 3, 10))  # the return is now overdue and unpaid
+    assert set(Alert.objects.values_list("rule", flat=True)) == {"cash_limit", "late_return"}
+    assert rules_sweep(today=D(2026, 3, 10))["created"] == 0

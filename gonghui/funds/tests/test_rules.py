@@ -230,3 +230,80 @@ def test_custom_rule_compiles_previews_and_refuses_unknown_fields(cast):
         compile_rule({"conditions": [{"field": "salary", "op": "gt", "value": 1}]})
     with pytest.raises(ValidationError):
         compile_rule({"conditions": [{"field": "amount", "op": "gt", "value": "abc"}]})
+
+
+def test_incremental_duplicate_flags_the_older_line_of_an_untouched_union(cast):
+    expense(cast.officer_b, cast.grassroots_b, 300, summary="乙先报", invoice_code="1", invoice_number="77")
+    scan_incremental()
+    assert not Alert.objects.exists()
+    expense(cast.grassroots_officer, cast.grassroots_a, 300, summary="甲再报", invoice_code="1", invoice_number="77")
+    scan_incremental()
+    assert flagged("duplicate_invoice") == {"乙先报", "甲再报"}
+
+
+def test_a_growing_split_group_keeps_its_alert(cast):
+    u, g = cast.grassroots_officer, cast.grassroots_a
+    expense(u, g, "9000", summary="S2", counterparty="家具店", date=D(2026, 4, 5))
+    expense(u, g, "11000", summary="S3", counterparty="家具店", date=D(2026, 4, 8))
+    run(cast, "split_purchase")
+    first = Alert.objects.get(rule="split_purchase")
+    expense(u, g, "500", summary="S1", counterparty="家具店", date=D(2026, 4, 3))
+    run(cast, "split_purchase")
+    assert list(Alert.objects.filter(rule="split_purchase").exclude(state=AlertState.CLOSED)) == [first]
+    assert flagged("split_purchase") == {"S1", "S2", "S3"}
+
+
+def test_draft_budget_is_not_a_budget_and_a_raised_budget_clears_the_open_alert(cast):
+    u, g = cast.grassroots_officer, cast.grassroots_a
+    b = _budget(cast, g, [("职工活动支出", "100")])
+    expense(u, g, "150", summary="超支", account="50101")
+    run(cast, "over_budget")
+    assert flagged("over_budget") == {"超支"}
+    BudgetLine.objects.filter(budget=b).update(amount=Decimal("1000"))
+    run(cast, "over_budget")
+    assert Alert.objects.get(rule="over_budget").state == AlertState.CLOSED
+    Budget.objects.filter(pk=b.pk).update(state="draft")
+    expense(u, g, "10", summary="会议", account="50302")
+    run(cast, "unbudgeted")
+    assert not flagged("unbudgeted")
+
+
+def test_custom_rule_far_from_the_statutory_holidays(cast):
+    from gonghui.core.models import HolidayDay
+
+    for day in (D(2026, 2, 16), D(2026, 2, 17), D(2026, 2, 18)):
+        HolidayDay.objects.update_or_create(date=day, defaults={"is_workday": False, "name": "春节"})
+    u, g = cast.grassroots_officer, cast.grassroots_a
+    expense(u, g, "300", summary="春节慰问品", account="50105", date=D(2026, 2, 10))
+    expense(u, g, "300", summary="八月慰问品", account="50105", date=D(2026, 8, 10))
+    rule = CustomRule.objects.create(org=cast.city, org_path=cast.city.path, name="远离节日的慰问", enabled=True,
+                                     conditions={"conditions": [
+                                         {"field": "account", "op": "prefix", "value": "职工活动支出-节日慰问"},
+                                         {"field": "holiday", "op": "far", "value": 10}]})
+    assert list(custom_rule_lines(rule, root=cast.city.path, year=2026).values_list("summary", flat=True)) == [
+        "八月慰问品"]
+
+
+def test_alert_messages_carry_the_numbers_in_chinese(cast):
+    expense(cast.grassroots_officer, cast.grassroots_a, "1500", summary="现金采购", paid_from="101")
+    alert = run(cast, "cash_limit").get()
+    assert alert.message == "1,500.00 元（现金采购）以现金支付，超过现金支付限额 1,000.00 元。"
+    assert alert.amount == Decimal("1500.00") and alert.first_date == D(2026, 3, 2)
+
+
+def test_a_line_no_longer_flagged_leaves_its_alert(cast, django_capture_on_commit_callbacks):
+    u, g = cast.grassroots_officer, cast.grassroots_a
+    _budget(cast, g, [("职工活动支出", "1000")])
+    first = expense(u, g, "900", summary="先", account="50101", date=D(2026, 3, 1))
+    expense(u, g, "200", summary="超", account="50101", date=D(2026, 3, 2))
+    expense(u, g, "50", summary="后", account="50101", date=D(2026, 3, 3))
+    run(cast, "over_budget")
+    alert = Alert.objects.get(rule="over_budget")
+    assert flagged("over_budget") == {"超", "后"}
+    BudgetLine.objects.update(amount=Decimal("1120"))  # now only the last line passes 1,120
+    run(cast, "over_budget")
+    assert flagged("over_budget") == {"后"} and Alert.objects.get(rule="over_budget") == alert
+    with django_capture_on_commit_callbacks(execute=True):
+        books.voucher_reverse(actor=actor_for(u), voucher=first, reason="重复入账")
+    run(cast, "over_budget")  # 250 spent: nothing passes any more, the untouched alert is closed
+    assert Alert.objects.get(rule="over_budget").state == AlertState.CLOSED
