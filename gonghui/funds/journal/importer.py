@@ -145,6 +145,7 @@ class _Line:
     invoice_code: str
     invoice_number: str
     decision_ref: str
+    attachments: int = 0
 
 
 class _Refused(Exception):
@@ -244,7 +245,7 @@ def _check_columns(result: JournalResult) -> bool:
 
 
 _KEYS = ("date", "number", "code", "account", "summary", "debit", "credit", "counterparty", "invoice_code",
-         "invoice_number", "decision_ref")
+         "invoice_number", "decision_ref", "attachments")
 
 
 def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accounts,
@@ -273,7 +274,7 @@ def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accoun
 
     for line, raw in table.rows(start=result.header_row + 1):
         vals = pick(raw + pad[len(raw) - width - 1:] if len(raw) <= width else raw)
-        d, n, code, acc, summ, deb, cred, party, inv_code, inv_no, ref = vals
+        d, n, code, acc, summ, deb, cred, party, inv_code, inv_no, ref, attached = vals
         if not any(vals) or is_subtotal((raw[0] if raw else "", d, n, summ, code, acc)):
             continue
         count += 1
@@ -347,14 +348,14 @@ def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accoun
                     refuse(line, key, value, _("“%(value)s” is longer than %(n)s characters.") % {
                         "value": value[:40], "n": limit}, "too_long")
             continue
-        yield _Line(line, number, date, account, summary, debit, credit, plain(party, 100), inv_code, inv_no, ref)
+        attached = cell_code(attached) if attached != "" else ""
+        yield _Line(line, number, date, account, summary, debit, credit, plain(party, 100), inv_code, inv_no, ref,
+                    min(int(attached), 32767) if attached.isdigit() else 0)
 
 
 def _check(table, result: JournalResult, accounts, book, progress,
            spool: "Spool | None") -> dict[tuple[str, int], _Voucher]:
     vouchers: dict[tuple[str, int], _Voucher] = {}
-    mapped = {c.key: c.index for c in result.columns if c.key}
-    attach_col = mapped.get("attachments")
     keep = spool.add if spool is not None else None
     for ln in _lines(table, result, accounts, result.problems.append, progress):
         if keep is not None:
@@ -363,6 +364,8 @@ def _check(table, result: JournalResult, accounts, book, progress,
         if v is None:
             v = vouchers[ln.key] = _Voucher(ln.key[0], ln.key[1], ln.date, ln.row)
         v.lines += 1
+        if ln.attachments > v.attachments:  # 附件数: given on a voucher's first line, or repeated on each
+            v.attachments = ln.attachments
         v.debit += ln.debit
         v.credit += ln.credit
         if ln.credit > 0:
@@ -370,8 +373,6 @@ def _check(table, result: JournalResult, accounts, book, progress,
             v.cash = v.cash or code == charts.CASH or root == "库存现金"
             v.bank = v.bank or code == charts.BANK or root == "银行存款"
         result.lines += 1
-    if attach_col is not None:
-        _attachments(table, result, vouchers, attach_col)
     existing = set()
     if book is not None and vouchers:
         existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
@@ -391,17 +392,6 @@ def _check(table, result: JournalResult, accounts, book, progress,
     result.vouchers = len(vouchers)
     result.debit_total = sum((v.debit for v in vouchers.values()), Decimal("0"))
     return vouchers
-
-
-def _attachments(table, result: JournalResult, vouchers: dict, col: int) -> None:
-    """附件数 per voucher (the largest given on its lines; usually on its first)."""
-    first_rows = {v.first_row: v for v in vouchers.values()}
-    for line, raw in table.rows(start=result.header_row + 1):
-        v = first_rows.get(line)
-        if v is not None and col < len(raw):
-            text = reading.cell_code(raw[col])
-            if text.isdigit():
-                v.attachments = min(int(text), 32767)
 
 
 # --- the budget sheet ----------------------------------------------------------------------------------------
