@@ -25,6 +25,8 @@ register("funds.journal_cancel", _("Journal import cancelled"), group=G, object_
          details={"file": _("File")})
 register("funds.journal_interrupted", _("Journal import interrupted (worker stopped): nothing written"), group=G,
          object_type="import_job", details={"file": _("File")})
+register("funds.demo_books", _("Demo books written"), group=G, object_type="funds.book",
+         details={"books": _("Books"), "vouchers": _("Vouchers"), "lines": _("Voucher lines")})
 # A journal job whose worker stopped has written nothing (one transaction): its uploader uploads the file again.
 import_jobs.register(KIND, action="funds.journal_interrupted", message=_(
     "The journal import was interrupted (its background worker stopped); nothing was written. Upload the file "

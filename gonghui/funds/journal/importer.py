@@ -8,7 +8,9 @@ refused, writes in one transaction holding the book lock: the planned sub-accoun
 One audit event records the import; ``journal_imported`` is sent once it commits.
 """
 
+import contextlib
 import datetime
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -38,7 +40,7 @@ from ..models import (
 )
 from . import reading
 from .reading import KIND, CellError, Planned
-from .writing import insert_rows, line_id_range, new_ids
+from .writing import Spool, insert_rows, line_id_range, new_ids
 
 # Sent once an import has committed: the rule engine scans the new lines (ids first_line_id..last_line_id).
 journal_imported = django.dispatch.Signal()  # org, year, first_line_id, last_line_id
@@ -143,6 +145,7 @@ class _Line:
     invoice_code: str
     invoice_number: str
     decision_ref: str
+    attachments: int = 0
 
 
 class _Refused(Exception):
@@ -184,24 +187,29 @@ def journal_import(*, actor, org, year: int, data: tabular.Source, filename: str
         return result
     chart = book.chart if book is not None else charts.chart_for(org, int(year))
     accounts = reading.Accounts(chart_id=chart.pk, org_id=org.pk)
-    try:
-        vouchers = _check(table, result, accounts, book, progress)
-        budget = _check_budget(data, filename, result, accounts)
-    except tabular.TableFileError as exc:
-        raise JournalFileError(exc.messages[0], code=exc.code) from None
-    result.created_accounts = [p.path for p in accounts.created()]
-    if result.vouchers == 0 and not result.problems:
-        _fatal(result, _("The file has no voucher lines below its header row."), "empty")
-    if result.fatal or dry_run:
-        return result
-    if result.problems:
-        _audit(actor, org, result, outcome=Outcome.FAILED)
-        return result
-    if progress:
-        progress("write", result.lines, result.lines)
+    with Spool() if not dry_run else contextlib.nullcontext() as spool:
+        try:
+            vouchers = _check(table, result, accounts, book, progress, spool)
+            budget = _check_budget(data, filename, result, accounts)
+        except tabular.TableFileError as exc:
+            raise JournalFileError(exc.messages[0], code=exc.code) from None
+        result.created_accounts = [p.path for p in accounts.created()]
+        if result.vouchers == 0 and not result.problems:
+            _fatal(result, _("The file has no voucher lines below its header row."), "empty")
+        if result.fatal or dry_run:
+            return result
+        if result.problems:
+            _audit(actor, org, result, outcome=Outcome.FAILED)
+            return result
+        if progress:
+            progress("write", result.lines, result.lines)
+        return _commit(spool, result, accounts, vouchers, budget, actor=actor, org=org)
+
+
+def _commit(spool, result: JournalResult, accounts, vouchers, budget, *, actor, org) -> JournalResult:
     try:
         with transaction.atomic():
-            _write(table, result, accounts, vouchers, budget, actor=actor, org=org)
+            _write(spool, result, accounts, vouchers, budget, actor=actor, org=org)
             _audit(actor, org, result)
     except _Refused:
         _audit(actor, org, result, outcome=Outcome.FAILED)
@@ -236,12 +244,18 @@ def _check_columns(result: JournalResult) -> bool:
     return not result.fatal
 
 
+_KEYS = ("date", "number", "code", "account", "summary", "debit", "credit", "counterparty", "invoice_code",
+         "invoice_number", "decision_ref", "attachments")
+
+
 def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accounts,
            problem: Callable[[Problem], None], progress: Progress | None = None) -> Iterator[_Line]:
     """The voucher lines of the file, each row checked; a refused row is reported through ``problem`` and not
     yielded. A row without a number continues the voucher above it; one without a date takes its voucher's."""
     mapped = {c.key: c.index for c in result.columns if c.key}
     width = max(mapped.values()) + 1
+    pad = [""] * (width + 1)
+    pick = operator.itemgetter(*(mapped.get(k, width) for k in _KEYS))  # a missing column reads the pad's ""
     columns = {c.key: c.header for c in result.columns if c.key}
     seen: dict[tuple[str, int], int] = {}  # a voucher's key -> its first row
     dates: dict[tuple[str, int], datetime.date] = {}
@@ -249,108 +263,109 @@ def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accoun
     dup_key = None
     year = result.year
     count = 0
-    get = mapped.get
+    cell_number, cell_date, cell_amount, plain, token = (reading.cell_number, reading.cell_date,
+                                                         reading.cell_amount, reading.plain, reading.token)
+    cell_code, account_name, find, is_subtotal = (reading.cell_code, reading.account_name, accounts.find,
+                                                  reading.is_subtotal)
+
+    def refuse(line: int, key: str, value, message: str, code: str) -> None:
+        problem(Problem(line, columns.get(key, reading.header(key)) if key else "", cell_text(value)[:100],
+                        message, code))
+
     for line, raw in table.rows(start=result.header_row + 1):
-        if len(raw) < width:
-            raw = [*raw, *[""] * (width - len(raw))]
-        if tabular.is_blank(raw) or reading.is_subtotal(raw):
+        vals = pick(raw + pad[len(raw) - width - 1:] if len(raw) <= width else raw)
+        d, n, code, acc, summ, deb, cred, party, inv_code, inv_no, ref, attached = vals
+        if not any(vals) or is_subtotal((raw[0] if raw else "", d, n, summ, code, acc)):
             continue
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress("check", count, 0)
-
-        def cell(key: str, raw=raw):
-            i = get(key)
-            return raw[i] if i is not None else ""
-
-        def refuse(key: str, value, message: str, code: str, line=line) -> None:
-            problem(Problem(line, columns.get(key, reading.header(key)) if key else "",
-                            cell_text(value)[:100], message, code))
-
         try:
-            number = reading.cell_number(cell("number"))
-            date = reading.cell_date(cell("date"))
+            number = cell_number(n)
+            date = cell_date(d)
+            debit = cell_amount(deb, "debit")
+            credit = cell_amount(cred, "credit")
         except CellError as exc:
-            refuse(exc.key, exc.value, exc.message, exc.code)
-            prev_key = None
+            refuse(line, exc.key, exc.value, exc.message, exc.code)
+            prev_key = None if exc.key in ("number", "date") else prev_key
             continue
+        if not (debit or credit or number or date) and not any(cell_text(v) for v in vals):
+            continue  # only spaces
         if number is None:
             if prev_key is None:
-                refuse("number", "", _("The voucher number is missing."), "missing_number")
+                refuse(line, "number", "", _("The voucher number is missing."), "missing_number")
                 continue
             number = prev_key
-        continuing = number == prev_key
-        if not continuing:
+        if number != prev_key:
             prev_summary = None
             dup_key = None
             if number in seen:
                 dup_key = number
-                refuse("number", cell("number"), _(
+                refuse(line, "number", n, _(
                     "The voucher number %(v)s is used again (first at row %(first)s): a number is used once a "
                     "year.") % {"v": f"{number[0]}-{number[1]:04d}", "first": seen[number]}, "duplicate_number")
         prev_key = number
         if dup_key == number:
             continue
-        seen.setdefault(number, line)
+        if number not in seen:
+            seen[number] = line
+        known = dates.get(number)
         if date is None:
-            date = dates.get(number)
+            date = known
             if date is None:
-                refuse("date", "", _("The date is missing."), "missing_date")
+                refuse(line, "date", "", _("The date is missing."), "missing_date")
                 continue
-        elif number in dates and dates[number] != date:
-            refuse("date", cell("date"), _("Voucher %(v)s has lines dated %(a)s and %(b)s: one voucher, one date "
-                                           "(or the number is used twice).") % {
-                "v": f"{number[0]}-{number[1]:04d}", "a": dates[number], "b": date}, "duplicate_number")
+        elif known is not None and known != date:
+            refuse(line, "date", d, _("Voucher %(v)s has lines dated %(a)s and %(b)s: one voucher, one date "
+                                      "(or the number is used twice).") % {
+                "v": f"{number[0]}-{number[1]:04d}", "a": known, "b": date}, "duplicate_number")
             continue
         if date.year != year:
-            refuse("date", cell("date"), _("The date %(date)s is outside the year %(year)s.") % {
+            refuse(line, "date", d, _("The date %(date)s is outside the year %(year)s.") % {
                 "date": date, "year": year}, "outside_year")
             continue
-        dates.setdefault(number, date)
-        try:
-            debit = reading.cell_amount(cell("debit"), "debit")
-            credit = reading.cell_amount(cell("credit"), "credit")
-        except CellError as exc:
-            refuse(exc.key, exc.value, exc.message, exc.code)
-            continue
+        if known is None:
+            dates[number] = date
         if (debit and credit) or not (debit or credit):
-            refuse("debit", f"{cell_text(cell('debit'))} / {cell_text(cell('credit'))}", _(
+            refuse(line, "debit", f"{cell_text(deb)} / {cell_text(cred)}", _(
                 "Enter a debit or a credit, not both and not neither."), "debit_credit")
             continue
-        summary = reading.plain(cell("summary"), 200) or prev_summary
+        summary = plain(summ, 200) or prev_summary
         if not summary:
-            refuse("summary", "", _("The summary is required."), "missing_summary")
+            refuse(line, "summary", "", _("The summary is required."), "missing_summary")
             continue
         prev_summary = summary
         try:
-            account = accounts.find(reading.cell_code(cell("code")), reading.account_name(cell("account")), line)
+            account = find(cell_code(code), account_name(acc), line)
         except CellError as exc:
-            refuse(exc.key, exc.value, exc.message, exc.code)
+            refuse(line, exc.key, exc.value, exc.message, exc.code)
             continue
-        texts = {}
-        bad = False
-        for key, limit in (("invoice_code", 12), ("invoice_number", 20), ("decision_ref", 60)):
-            value = reading.token(cell(key))
-            if len(value) > limit:
-                refuse(key, value, _("“%(value)s” is longer than %(n)s characters.") % {"value": value[:40],
-                                                                                        "n": limit}, "too_long")
-                bad = True
-            texts[key] = value
-        if bad:
+        inv_code, inv_no, ref = token(inv_code), token(inv_no), token(ref)
+        if len(inv_code) > 12 or len(inv_no) > 20 or len(ref) > 60:
+            for key, value, limit in (("invoice_code", inv_code, 12), ("invoice_number", inv_no, 20),
+                                      ("decision_ref", ref, 60)):
+                if len(value) > limit:
+                    refuse(line, key, value, _("“%(value)s” is longer than %(n)s characters.") % {
+                        "value": value[:40], "n": limit}, "too_long")
             continue
-        yield _Line(line, number, date, account, summary, debit, credit, reading.plain(cell("counterparty"), 100),
-                    texts["invoice_code"], texts["invoice_number"], texts["decision_ref"])
+        attached = cell_code(attached) if attached != "" else ""
+        yield _Line(line, number, date, account, summary, debit, credit, plain(party, 100), inv_code, inv_no, ref,
+                    min(int(attached), 32767) if attached.isdigit() else 0)
 
 
-def _check(table, result: JournalResult, accounts, book, progress) -> dict[tuple[str, int], _Voucher]:
+def _check(table, result: JournalResult, accounts, book, progress,
+           spool: "Spool | None") -> dict[tuple[str, int], _Voucher]:
     vouchers: dict[tuple[str, int], _Voucher] = {}
-    mapped = {c.key: c.index for c in result.columns if c.key}
-    attach_col = mapped.get("attachments")
+    keep = spool.add if spool is not None else None
     for ln in _lines(table, result, accounts, result.problems.append, progress):
+        if keep is not None:
+            keep(ln)
         v = vouchers.get(ln.key)
         if v is None:
             v = vouchers[ln.key] = _Voucher(ln.key[0], ln.key[1], ln.date, ln.row)
         v.lines += 1
+        if ln.attachments > v.attachments:  # 附件数: given on a voucher's first line, or repeated on each
+            v.attachments = ln.attachments
         v.debit += ln.debit
         v.credit += ln.credit
         if ln.credit > 0:
@@ -358,8 +373,6 @@ def _check(table, result: JournalResult, accounts, book, progress) -> dict[tuple
             v.cash = v.cash or code == charts.CASH or root == "库存现金"
             v.bank = v.bank or code == charts.BANK or root == "银行存款"
         result.lines += 1
-    if attach_col is not None:
-        _attachments(table, result, vouchers, attach_col)
     existing = set()
     if book is not None and vouchers:
         existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
@@ -379,17 +392,6 @@ def _check(table, result: JournalResult, accounts, book, progress) -> dict[tuple
     result.vouchers = len(vouchers)
     result.debit_total = sum((v.debit for v in vouchers.values()), Decimal("0"))
     return vouchers
-
-
-def _attachments(table, result: JournalResult, vouchers: dict, col: int) -> None:
-    """附件数 per voucher (the largest given on its lines; usually on its first)."""
-    first_rows = {v.first_row: v for v in vouchers.values()}
-    for line, raw in table.rows(start=result.header_row + 1):
-        v = first_rows.get(line)
-        if v is not None and col < len(raw):
-            text = reading.cell_code(raw[col])
-            if text.isdigit():
-                v.attachments = min(int(text), 32767)
 
 
 # --- the budget sheet ----------------------------------------------------------------------------------------
@@ -461,7 +463,7 @@ def _check_budget(data, filename: str, result: JournalResult, accounts) -> list[
 # --- writing ---------------------------------------------------------------------------------------------------
 
 
-def _write(table, result: JournalResult, accounts, vouchers: dict, budget: list, *, actor, org) -> None:
+def _write(spool: "Spool", result: JournalResult, accounts, vouchers: dict, budget: list, *, actor, org) -> None:
     from ..books import book_open
 
     book = book_open(org=org, year=result.year)
@@ -502,34 +504,31 @@ def _write(table, result: JournalResult, accounts, vouchers: dict, budget: list,
     decisions = dict(Decision.objects.filter(org_id=org.pk).values_list("reference", "id"))
     methods = {key: v.pay_method for key, v in vouchers.items()}
 
-    def account_id(acc) -> tuple[int, str]:
-        real = created[acc.path] if isinstance(acc, Planned) else acc
-        return real.pk, real.kind
+    refs = [created[acc.path] if isinstance(acc, Planned) else acc for acc in spool.accounts]
+    refs = [(acc.pk, acc.kind) for acc in refs]
+    path = org.path
 
     def lines():
-        line_no = {}
-        for ln in _lines(table, result, accounts, _unexpected):
-            n = line_no[ln.key] = line_no.get(ln.key, 0) + 1
-            acc_id, kind = account_id(ln.account)
-            yield (voucher_ids[ln.key], org.path, ln.date, n, acc_id, kind, ln.summary, ln.debit, ln.credit,
-                   ln.counterparty, ln.invoice_code, ln.invoice_number, ln.decision_ref,
-                   decisions.get(ln.decision_ref) if ln.decision_ref else None, methods[ln.key], False)
+        line_no: dict = {}
+        days: dict = {}
+        for word, number, day, acc, summary, debit, credit, party, inv_code, inv_no, ref in spool.lines():
+            key = (word, number)
+            n = line_no[key] = line_no.get(key, 0) + 1
+            date = days.get(day) or days.setdefault(day, datetime.date.fromordinal(day).isoformat())
+            acc_id, kind = refs[acc]
+            yield (voucher_ids[key], path, date, n, acc_id, kind, summary, debit, credit, party, inv_code, inv_no,
+                   ref, decisions.get(ref) if ref else None, methods[key], False)
 
     first_voucher = min(voucher_ids.values())
     insert_rows(VoucherLine, ("voucher_id", "org_path", "date", "line_no", "account_id", "kind", "summary", "debit",
                               "credit", "counterparty", "invoice_code", "invoice_number", "decision_ref",
-                              "decision_id", "pay_method", "voided"), lines())
+                              "decision_id", "pay_method", "voided"), lines(), text=True)
     result.first_line_id, result.last_line_id = line_id_range(book.pk, first_voucher)
     if budget:
         _write_budget(budget, created, result, actor=actor, org=org, now=now)
     first, last_line = result.first_line_id, result.last_line_id
     transaction.on_commit(lambda: journal_imported.send(sender=Voucher, org=org, year=result.year,
                                                         first_line_id=first, last_line_id=last_line))
-
-
-def _unexpected(problem: Problem) -> None:
-    # The file was checked moments ago; a row refused now means it changed under us.
-    raise ValidationError(_("The file changed during the import; nothing was written."), code="changed")
 
 
 def _create_accounts(accounts: reading.Accounts, org) -> dict[str, Account]:

@@ -80,7 +80,7 @@ def cell_date(raw) -> datetime.date | None:
         return raw.date()
     if isinstance(raw, datetime.date):
         return raw
-    if raw is None or raw == "":
+    if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
         return None
     try:
         if isinstance(raw, float):
@@ -107,7 +107,7 @@ def _number_text(text: str) -> tuple[str, int] | None:
 
 def cell_number(raw) -> tuple[str, int] | None:
     """A voucher number: 记-12, 记-0012, 记12, 记字第12号, 12 (the word 记 when none) -> (word, number)."""
-    if raw is None or raw == "":
+    if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
         return None
     if isinstance(raw, float):
         if raw.is_integer() and 0 < raw < 1e9:
@@ -157,6 +157,8 @@ def cell_amount(raw, key: str) -> Decimal:
 
 
 def cell_code(raw) -> str:
+    if type(raw) is str and (raw == "" or (raw.isascii() and raw.isalnum())):
+        return raw  # the usual case, which the cleaning below leaves as it is
     return re.sub(r"\s+", "", to_halfwidth(cell_text(raw)))
 
 
@@ -167,17 +169,27 @@ def account_name(raw) -> str:
 
 
 def plain(raw, limit: int = 0) -> str:
+    if type(raw) is str and raw.isprintable() and "  " not in raw:
+        text = raw.strip()  # the usual case: no line breaks, tabs or runs of spaces to fold
+        return text[:limit] if limit else text
     text = re.sub(r"\s+", " ", cell_text(raw)).strip()
     return text[:limit] if limit else text
 
 
 def token(raw) -> str:
+    if type(raw) is str and (raw == "" or (raw.isprintable() and " " not in raw)):
+        return raw
     return re.sub(r"\s+", "", cell_text(raw))
 
 
-def is_subtotal(cells: list) -> bool:
+def is_subtotal(cells) -> bool:
     """A 合计 / 本月合计 / 本年累计 (or 期初余额, 承前页...) row: skipped."""
-    return any(isinstance(c, str) and c and re.sub(r"\s+", "", c) in SUBTOTALS for c in cells)
+    for c in cells:
+        if type(c) is str and 1 < len(c) < 16:
+            text = c.strip()
+            if text in SUBTOTALS or (" " in text and re.sub(r"\s+", "", text) in SUBTOTALS):
+                return True
+    return False
 
 
 @dataclass

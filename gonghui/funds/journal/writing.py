@@ -2,8 +2,10 @@
 type is known), SQLite ``executemany`` in batches. Rows are tuples already in the database's terms (ids, Decimal,
 dates); no model instance is built per line."""
 
+import marshal
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 
 from django.db import connection
 
@@ -29,8 +31,10 @@ def new_ids(model, n: int) -> list[int] | None:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def insert_rows(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """Insert ``rows`` (tuples for the fields named by attname in ``columns``), streamed. Returns the count."""
+def insert_rows(model, columns: tuple[str, ...], rows: Iterable[tuple], *, text: bool = False) -> int:
+    """Insert ``rows`` (tuples for the fields named by attname in ``columns``), streamed. Returns the count.
+    ``text``: the rows' values are already text as PostgreSQL reads it (amounts as "123.45", dates as ISO): a
+    text COPY then passes them on without converting each one."""
     meta = model._meta
     fields = {f.attname: f for f in meta.concrete_fields}
     qn = connection.ops.quote_name
@@ -38,7 +42,7 @@ def insert_rows(model, columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
     count = 0
     if connection.vendor == "postgresql":
         types = [_copy_type(fields[a]) for a in columns]
-        binary = all(types)
+        binary = all(types) and not text
         with connection.cursor() as cursor, connection.wrap_database_errors:
             with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")) \
                     as copy:
@@ -85,3 +89,47 @@ def line_id_range(book_id: int, first_voucher_id: int) -> tuple[int | None, int 
                        "WHERE v.book_id = %s AND v.id >= %s", [book_id, first_voucher_id])
         first, last = cursor.fetchone()
     return first, last
+
+
+class Spool:
+    """The checked lines, kept on disk between the check and the write (batches of plain tuples, ``marshal``), so
+    the write neither reads the file again nor holds a million lines in memory. ``accounts`` are the lines'
+    accounts (an Account, or a planned one) by their index in the tuples."""
+
+    BATCH = 10_000
+
+    def __init__(self):
+        self.accounts: list = []
+        self._index: dict[int, int] = {}
+        self._batch: list[tuple] = []
+        self._file = None
+
+    def __enter__(self) -> "Spool":
+        self._file = tempfile.TemporaryFile()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._file.close()
+
+    def add(self, ln) -> None:
+        i = self._index.get(id(ln.account))
+        if i is None:
+            i = self._index[id(ln.account)] = len(self.accounts)
+            self.accounts.append(ln.account)
+        self._batch.append((ln.key[0], ln.key[1], ln.date.toordinal(), i, ln.summary, str(ln.debit), str(ln.credit),
+                            ln.counterparty, ln.invoice_code, ln.invoice_number, ln.decision_ref))
+        if len(self._batch) >= self.BATCH:
+            marshal.dump(self._batch, self._file)
+            self._batch = []
+
+    def lines(self) -> Iterator[tuple]:
+        if self._batch:
+            marshal.dump(self._batch, self._file)
+            self._batch = []
+        self._file.seek(0)
+        while True:
+            try:
+                batch = marshal.load(self._file)  # noqa: S302 - our own temporary file, written just above
+            except EOFError:
+                return
+            yield from batch

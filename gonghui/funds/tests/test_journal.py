@@ -205,3 +205,41 @@ def test_continuation_rows_take_the_voucher_number_date_and_summary_above(cast):
     ln = VoucherLine.objects.get(line_no=2)
     assert (ln.summary, ln.date, ln.account.code) == ("培训费", D, "102")
     assert serial(D) == 46113
+
+
+def test_an_xls_workbook_is_read_from_its_sheet_named_凭证_with_its_budget_sheet(cast):
+    import io
+
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("说明").write(0, 0, "财务软件导出")
+    ws = book.add_sheet("凭证")
+    for c, h in enumerate(YONYOU_HEADER):
+        ws.write(0, c, h)
+    dates = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    lines = [[D, "记-1", "培训费", "50301", "", 800.5, ""], [D, "记-1", "培训费", "102", "", "", 800.5]]
+    for r, row in enumerate(lines, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                ws.write(r, c, datetime.datetime.combine(value, datetime.time()), dates)
+            elif value != "":
+                ws.write(r, c, value)
+    plan = book.add_sheet("预算")
+    for r, row in enumerate([["科目名称", "预算金额"], ["业务支出-培训", 5000]]):
+        for c, value in enumerate(row):
+            plan.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    result = run(cast.grassroots_officer, cast.grassroots_a, out.getvalue(), "journal.xls")
+    assert result.committed, result.problems
+    assert (result.vouchers, result.lines, result.budget_lines) == (1, 2, 1)
+    assert VoucherLine.objects.get(line_no=1).debit == Decimal("800.50")
+
+
+def test_rows_of_spaces_and_subtotals_with_spaces_are_skipped(cast):
+    rows = rows_with([line(D, "记-1", "业务支出-培训", 5), line(D, "记-1", "银行存款", credit=5)])
+    rows.insert(2, ["  ", " ", "", "", "", "", "", "", "", "", "", ""])
+    rows.append(["", "", "本 月 合 计", "", "", 5, 5, "", "", "", "", ""])
+    result = run(cast.grassroots_officer, cast.grassroots_a, xlsx({"凭证": rows}))
+    assert result.committed and result.problems == [] and result.lines == 2
