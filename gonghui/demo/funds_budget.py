@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 
 from gonghui.core.access import actor_for
 from gonghui.funds import audits, budgets, decisions
@@ -22,11 +23,10 @@ from gonghui.funds.books import LineIn, account_find, book_open, voucher_post
 from gonghui.funds.models import AccountKind, Decision, MeetingKind, VoucherLine
 from gonghui.orgs.models import Level, Org, Status
 
-# (account path, yuan per employee a year, low, high): the lines of a grassroots budget.
-BUDGET_LINES = [
-    ("职工活动支出-职工教育", 40), ("职工活动支出-文体活动", 120), ("职工活动支出-节日慰问", 600),
-    ("维权支出-送温暖", 80), ("业务支出-会议", 15), ("行政支出-办公费", 25),
-]
+# Budgets follow each union's own spending (the larger of last year's and this year's so far, by first-level
+# expenditure account, with 10-30% to spare), with a line of its own for holiday gifts: a budget the books keep to.
+# One union in 25 budgeted its activities tightly and is over budget by autumn.
+HOLIDAY = "职工活动支出-节日慰问"
 FINDINGS = ["部分报销凭证缺少发票原件", "节日慰问品发放签收表不完整", "现金日记账未按日登记", "固定资产未定期盘点",
             "大额支出集体决策会议纪要未归档", "工会经费与行政经费混用"]
 LARGE = [("职工活动支出-文体活动", "职工运动会场地及器材", Decimal("42000.00")),
@@ -50,6 +50,21 @@ def _post_expense(actor, org, day, path, summary, amount, ref=""):
         LineIn(account=bank, summary=summary, credit=amount)])
 
 
+def _spending(union, year: int) -> dict[str, Decimal]:
+    """Expenditure by first-level account (and holiday gifts on their own), the larger of last year and this."""
+    totals: dict[str, Decimal] = {}
+    for y in (year - 1, year):
+        by_year: dict[str, Decimal] = {}
+        rows = (VoucherLine.objects.filter(voucher__org=union, voucher__year=y, kind=AccountKind.EXPENSE, voided=False)
+                .values_list("account__path").annotate(total=Sum("debit") - Sum("credit")))
+        for path, total in rows:
+            for key in {path.split("-")[0], HOLIDAY if path.startswith(HOLIDAY) else ""} - {""}:
+                by_year[key] = by_year.get(key, Decimal(0)) + total
+        for key, total in by_year.items():
+            totals[key] = max(totals.get(key, Decimal(0)), total)
+    return totals
+
+
 def seed_budget(*, today: datetime.date, rng) -> dict:
     staff, auditor = _actor("city"), _actor("auditor")
     unions = list(Org.objects.filter(level=Level.GRASSROOTS, status=Status.ACTIVE).order_by("path"))
@@ -64,10 +79,10 @@ def seed_budget(*, today: datetime.date, rng) -> dict:
                 actor=staff, org=union, kind=MeetingKind.COMMITTEE, date=decided,
                 reference=f"{union.code}工会〔{year}〕1号", title=f"审议{year}年度经费预算", items=[])
             budget = budgets.budget_create(actor=staff, org=union, year=year)
-            people = max(union.employee_count or 50, 20)
-            for path, per_head in BUDGET_LINES:
+            for path, spent in _spending(union, year).items():
+                spare = rng.uniform(0.8, 0.9) if n % 25 == 4 and path == "职工活动支出" else rng.uniform(1.1, 1.3)
                 budgets.budget_line_set(actor=staff, budget=budget, account=path,
-                                        amount=_money(people * per_head * rng.uniform(0.8, 1.2)))
+                                        amount=max(_money(float(spent) * spare), Decimal("1000.00")))
             budgets.budget_review(actor=auditor, budget=budget, opinion="预算编制符合规定，同意提交工会委员会审议。")
             budgets.budget_approve(actor=staff, budget=budget, decision=decision)
             counts["budgets"] += 1
