@@ -4,7 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.menu import MenuItem, register
 
+# Three sections, as a union's finance work divides: the books and the money in and out; budgets, decisions and
+# audits; the monitoring platform.
 SECTION = _("Funds")
+OVERSIGHT = _("Budgets and audits")
+MONITORING = _("Funds monitoring")
 
 
 # --- books ---
@@ -33,23 +37,23 @@ INCOME: list[MenuItem] = [
 
 # --- budgets, decisions, audits, suppliers ---
 BUDGET: list[MenuItem] = [
-    MenuItem(_("Budgets"), "funds:budgets", "funds.view", SECTION),
-    MenuItem(_("Final accounts and public board"), "funds:final_pick", "funds.view", SECTION),
-    MenuItem(_("Collective decisions"), "funds:decisions", "funds.view", SECTION),
-    MenuItem(_("Large expenses"), "funds:large_expenses", "funds.view", SECTION),
-    MenuItem(_("Annual audits"), "funds:audits", "funds.view", SECTION),
-    MenuItem(_("Audit findings overdue"), "funds:findings_overdue", "funds.view", SECTION),
-    MenuItem(_("Central purchasing suppliers"), "funds:suppliers", "funds.view", SECTION),
+    MenuItem(_("Budgets"), "funds:budgets", "funds.view", OVERSIGHT),
+    MenuItem(_("Final accounts and public board"), "funds:final_pick", "funds.view", OVERSIGHT),
+    MenuItem(_("Collective decisions"), "funds:decisions", "funds.view", OVERSIGHT),
+    MenuItem(_("Large expenses"), "funds:large_expenses", "funds.view", OVERSIGHT),
+    MenuItem(_("Annual audits"), "funds:audits", "funds.view", OVERSIGHT),
+    MenuItem(_("Audit findings overdue"), "funds:findings_overdue", "funds.view", OVERSIGHT),
+    MenuItem(_("Central purchasing suppliers"), "funds:suppliers", "funds.view", OVERSIGHT),
 ]
 
 
 # --- rule engine and alerts ---
 RULES: list[MenuItem] = [
-    MenuItem(_("Funds alerts"), "funds:alerts", "funds.view", SECTION,
+    MenuItem(_("Funds alerts"), "funds:alerts", "funds.view", MONITORING,
              badge="gonghui.funds.selectors_rules.menu_badge"),
-    MenuItem(_("Monitoring rules"), "funds:rule_settings", "funds.settings", SECTION),
-    MenuItem(_("Holiday-gift caps"), "funds:gift_caps", "funds.settings", SECTION),
-    MenuItem(_("Custom rules"), "funds:custom_rules", "funds.settings", SECTION),
+    MenuItem(_("Monitoring rules"), "funds:rule_settings", "funds.settings", MONITORING),
+    MenuItem(_("Holiday-gift caps"), "funds:gift_caps", "funds.settings", MONITORING),
+    MenuItem(_("Custom rules"), "funds:custom_rules", "funds.settings", MONITORING),
 ]
 
 
