@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import django.dispatch
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +40,7 @@ from ..models import (
 )
 from . import reading
 from .reading import KIND, CellError, Planned
+from .streamed import LINE_COLUMNS, LineStream
 from .writing import Spool, insert_rows, line_id_range, new_ids
 
 # Sent once an import has committed: the rule engine scans the new lines (ids first_line_id..last_line_id).
@@ -187,6 +188,9 @@ def journal_import(*, actor, org, year: int, data: tabular.Source, filename: str
         return result
     chart = book.chart if book is not None else charts.chart_for(org, int(year))
     accounts = reading.Accounts(chart_id=chart.pk, org_id=org.pk)
+    if not dry_run and connection.vendor == "postgresql":
+        return _import_streamed(table, result, accounts, data=data, filename=filename, actor=actor, org=org,
+                                progress=progress)
     with Spool() if not dry_run else contextlib.nullcontext() as spool:
         try:
             vouchers = _check(table, result, accounts, book, progress, spool)
@@ -373,6 +377,8 @@ def _check(table, result: JournalResult, accounts, book, progress,
             v.cash = v.cash or code == charts.CASH or root == "库存现金"
             v.bank = v.bank or code == charts.BANK or root == "银行存款"
         result.lines += 1
+    if spool is not None:
+        spool.finish()  # the COPY of the last voucher ends here: the queries below need the connection
     existing = set()
     if book is not None and vouchers:
         existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
@@ -480,27 +486,10 @@ def _write(spool: "Spool", result: JournalResult, accounts, vouchers: dict, budg
                 "number_in_books"))
         raise _Refused
     created = _create_accounts(accounts, org)
-    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
     now = timezone.now()
     ordered = sorted(vouchers.values(), key=lambda v: v.first_row)
     ids = new_ids(Voucher, len(ordered))
-    columns = ("book_id", "org_id", "org_path", "year", "word", "number", "date", "source", "source_ref",
-               "reverses_id", "reversal_reason", "total", "attachment_count", "created_by_id", "created_at")
-    ref = result.filename[:80]
-    rows = ((book.pk, org.pk, org.path, result.year, v.word, v.number, v.date, VoucherSource.IMPORT, ref, None, "",
-             v.debit, v.attachments, user.pk if user else None, now) for v in ordered)
-    if ids is not None:
-        insert_rows(Voucher, ("id", *columns), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
-        voucher_ids = {(v.word, v.number): pk for v, pk in zip(ordered, ids, strict=True)}
-    else:
-        before = Voucher.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        insert_rows(Voucher, columns, rows)
-        voucher_ids = {(w, n): pk for w, n, pk in Voucher.objects.filter(book=book, id__gt=before)
-                       .values_list("word", "number", "id")}
-    last = max(v.number for v in ordered)
-    if last >= book.next_number:
-        book.next_number = last + 1
-        book.save(update_fields=["next_number"])
+    voucher_ids = _write_vouchers(book, result, ordered, ids, actor=actor, org=org, now=now)
     decisions = dict(Decision.objects.filter(org_id=org.pk).values_list("reference", "id"))
     methods = {key: v.pay_method for key, v in vouchers.items()}
 
@@ -519,16 +508,91 @@ def _write(spool: "Spool", result: JournalResult, accounts, vouchers: dict, budg
             yield (voucher_ids[key], path, date, n, acc_id, kind, summary, debit, credit, party, inv_code, inv_no,
                    ref, decisions.get(ref) if ref else None, methods[key], False)
 
-    first_voucher = min(voucher_ids.values())
-    insert_rows(VoucherLine, ("voucher_id", "org_path", "date", "line_no", "account_id", "kind", "summary", "debit",
-                              "credit", "counterparty", "invoice_code", "invoice_number", "decision_ref",
-                              "decision_id", "pay_method", "voided"), lines(), text=True)
+    insert_rows(VoucherLine, LINE_COLUMNS, lines(), text=True)
+    _finish(book, result, min(voucher_ids.values()), budget, created, actor=actor, org=org, now=now)
+
+
+def _write_vouchers(book, result: JournalResult, ordered: list, ids: list | None, *, actor, org, now) -> dict:
+    """Insert the vouchers (with ``ids`` drawn from the sequence, or as the database numbers them) and move the
+    book's next number past them. Returns {(word, number): id}."""
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    columns = ("book_id", "org_id", "org_path", "year", "word", "number", "date", "source", "source_ref",
+               "reverses_id", "reversal_reason", "total", "attachment_count", "created_by_id", "created_at")
+    ref = result.filename[:80]
+    rows = ((book.pk, org.pk, org.path, result.year, v.word, v.number, v.date, VoucherSource.IMPORT, ref, None, "",
+             v.debit, v.attachments, user.pk if user else None, now) for v in ordered)
+    if ids is not None:
+        insert_rows(Voucher, ("id", *columns), ((pk, *row) for pk, row in zip(ids, rows, strict=True)))
+        voucher_ids = {(v.word, v.number): pk for v, pk in zip(ordered, ids, strict=True)}
+    else:
+        before = Voucher.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        insert_rows(Voucher, columns, rows)
+        voucher_ids = {(w, n): pk for w, n, pk in Voucher.objects.filter(book=book, id__gt=before)
+                       .values_list("word", "number", "id")}
+    last = max(v.number for v in ordered)
+    if last >= book.next_number:
+        book.next_number = last + 1
+        book.save(update_fields=["next_number"])
+    return voucher_ids
+
+
+def _finish(book, result: JournalResult, first_voucher: int, budget: list, created: dict, *, actor, org, now):
     result.first_line_id, result.last_line_id = line_id_range(book.pk, first_voucher)
     if budget:
         _write_budget(budget, created, result, actor=actor, org=org, now=now)
     first, last_line = result.first_line_id, result.last_line_id
     transaction.on_commit(lambda: journal_imported.send(sender=Voucher, org=org, year=result.year,
                                                         first_line_id=first, last_line_id=last_line))
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _import_streamed(table, result: JournalResult, accounts, *, data, filename: str, actor, org,
+                     progress) -> JournalResult:
+    """PostgreSQL: check and COPY the lines in one pass, in one transaction holding the book lock; any refused row
+    rolls it all back (``streamed``)."""
+    from ..books import book_open
+
+    try:
+        with transaction.atomic():
+            book = Book.objects.select_for_update().get(pk=book_open(org=org, year=result.year).pk)
+            if book.state == Book.State.CLOSED:
+                _fatal(result, _("The books of %(year)s are closed.") % {"year": result.year}, "closed")
+                raise _Rollback
+            decisions = dict(Decision.objects.filter(org_id=org.pk).values_list("reference", "id"))
+            try:
+                with LineStream(result=result, org=org, accounts=accounts, decisions=decisions) as stream:
+                    vouchers = _check(table, result, accounts, book, progress, stream)
+                budget = _check_budget(data, filename, result, accounts)
+            except tabular.TableFileError as exc:
+                raise JournalFileError(exc.messages[0], code=exc.code) from None
+            result.created_accounts = [p.path for p in accounts.created()]
+            if result.vouchers == 0 and not result.problems:
+                _fatal(result, _("The file has no voucher lines below its header row."), "empty")
+            if result.problems:
+                raise _Rollback
+            if progress:
+                progress("write", result.lines, result.lines)
+            now = timezone.now()
+            ordered = sorted(vouchers.values(), key=lambda v: v.first_row)
+            _write_vouchers(book, result, ordered, [stream.voucher_ids[(v.word, v.number)] for v in ordered],
+                            actor=actor, org=org, now=now)
+            _finish(book, result, min(stream.voucher_ids.values()), budget, stream.created, actor=actor, org=org,
+                    now=now)
+            _audit(actor, org, result)
+    except _Rollback:
+        if not result.fatal:
+            _audit(actor, org, result, outcome=Outcome.FAILED)
+        return result
+    except IntegrityError:
+        _fatal(result, _("The books were changed by someone else during the import; nothing was written. Try "
+                         "again."), "conflict")
+        _audit(actor, org, result, outcome=Outcome.FAILED)
+        return result
+    result.committed = True
+    return result
 
 
 def _create_accounts(accounts: reading.Accounts, org) -> dict[str, Account]:

@@ -122,6 +122,9 @@ class Spool:
             marshal.dump(self._batch, self._file)
             self._batch = []
 
+    def finish(self) -> None:
+        """Every line has been added."""
+
     def lines(self) -> Iterator[tuple]:
         if self._batch:
             marshal.dump(self._batch, self._file)
