@@ -72,14 +72,15 @@ def seed_budget(*, today: datetime.date, rng) -> dict:
     year, last = today.year, today.year - 1
     with transaction.atomic():
         for n, union in enumerate(unions):
-            if n % 10 == 9:
-                continue  # a few unions without a budget this year
+            spending = _spending(union, year)
+            if n % 10 == 9 or not spending:
+                continue  # a few unions without a budget this year (and those with no books to budget from)
             decided = min(datetime.date(year, 1, 10 + n % 15), today)
             decision = decisions.decision_record(
                 actor=staff, org=union, kind=MeetingKind.COMMITTEE, date=decided,
                 reference=f"{union.code}工会〔{year}〕1号", title=f"审议{year}年度经费预算", items=[])
             budget = budgets.budget_create(actor=staff, org=union, year=year)
-            for path, spent in _spending(union, year).items():
+            for path, spent in spending.items():
                 spare = rng.uniform(0.8, 0.9) if n % 25 == 4 and path == "职工活动支出" else rng.uniform(1.1, 1.3)
                 budgets.budget_line_set(actor=staff, budget=budget, account=path,
                                         amount=max(_money(float(spent) * spare), Decimal("1000.00")))

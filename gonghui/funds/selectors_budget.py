@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from gonghui.orgs.models import Org
 
+from .books import year_checked
 from .decisions import LARGE_EXPENSE
 from .models import (
     AccountKind,
@@ -71,6 +72,7 @@ def decision_by_ref(*, actor, org: Org, reference: str) -> Decision | None:
 def large_expenses(*, actor, org: Org, year: int, threshold: Decimal = LARGE_EXPENSE) -> QuerySet[VoucherLine]:
     """Expense debits of at least ``threshold`` in ``org``'s subtree and year, not reversed, with their decision."""
     actor.require_covers(org.path)
+    year = year_checked(year)
     return (_scoped(actor, VoucherLine.objects.select_related("voucher", "voucher__org", "account", "decision"))
             .filter(org_path__startswith=org.path, kind=AccountKind.EXPENSE, debit__gte=threshold, voided=False,
                     date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gonghui.core import audit
 from gonghui.core.access import SYSTEM
+from gonghui.funds.books import year_checked
 from gonghui.funds.models import (
     Alert,
     AlertEvent,
@@ -275,6 +276,7 @@ def scan(*, actor, org, year: int, rules: list[str] | None = None, today: dateti
     """Run the rules (all built-in ones and the switched-on custom rules by default) over ``org``'s subtree for
     ``year``: one query per rule and settings region. Idempotent: a second run finds the same alerts."""
     _check(actor, org)
+    year = year_checked(year)
     rules = list(rules or [*BUILT_IN, RuleKey.CUSTOM])
     unknown = [r for r in rules if r not in RuleKey.values]
     if unknown:
