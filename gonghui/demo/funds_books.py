@@ -155,6 +155,13 @@ def _federation_year(rng, inv: _Invoices, org: Org, below: int, year: int) -> li
     for month in (4, 9):
         out.append(_expense(_day(rng, year, month), "业务支出-培训", "基层工会干部培训班", rng.uniform(5000, 18000),
                             rng.choice(TRAINERS), inv.next()))
+    # "三公": official cars every quarter, a reception now and then (the summary the board publishes counts them).
+    for q in range(1, 5):
+        out.append(_expense(_day(rng, year, q * 3 - 1), "行政支出-公务用车运行维护费", "公务用车加油及维修",
+                            rng.uniform(1200, 4000), "临江市汽车服务公司", inv.next()))
+    for month in rng.sample(range(1, 13), 2):
+        out.append(_expense(_day(rng, year, month), "行政支出-公务接待费", "接待上级工会调研工作餐",
+                            rng.uniform(300, 1200), "临江市总工会职工食堂", inv.next()))
     out.append(_expense(_day(rng, year, 1, 5, 20), "维权支出-送温暖", "春节送温暖走访慰问困难职工",
                         scale * rng.uniform(800, 2000), ""))
     return out
