@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.core.urls_approvals")),
+    path("", include("gonghui.core.urls_attachments")),
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.casework.urls")),

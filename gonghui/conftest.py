@@ -25,6 +25,17 @@ def _fresh_policy_and_rate_limits():
     _POLICY_CACHE.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Chinese): a page served or an override left behind by an earlier
+    test must not decide which language a later test's messages come in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def login(client):
     """Log a user in on the test client and return the client."""

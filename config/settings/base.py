@@ -173,11 +173,45 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+
+def attachments_storage(env, var_dir: Path) -> dict:
+    """Where attachments (gonghui.core.attachments) keep their bytes: private files under var/attachments, or an
+    S3-compatible bucket when GONGHUI_ATTACHMENTS_S3_BUCKET is set (needs the optional extra ``gonghui[s3]``).
+    Never served by the static file server: every download goes through the scoped, audited view."""
+    bucket = env.get("GONGHUI_ATTACHMENTS_S3_BUCKET", "")
+    if bucket:
+        options = {
+            "bucket_name": bucket,
+            "endpoint_url": env.get("GONGHUI_ATTACHMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("GONGHUI_ATTACHMENTS_S3_REGION") or None,
+            "access_key": env.get("GONGHUI_ATTACHMENTS_S3_ACCESS_KEY") or None,
+            "secret_key": env.get("GONGHUI_ATTACHMENTS_S3_SECRET_KEY") or None,
+            "location": env.get("GONGHUI_ATTACHMENTS_S3_PREFIX", "attachments"),
+            "addressing_style": env.get("GONGHUI_ATTACHMENTS_S3_ADDRESSING", "") or None,
+            "default_acl": "private",  # nothing public: the bucket is read only through the application
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": {"ContentDisposition": "attachment"},
+        }
+        if env.get("GONGHUI_ATTACHMENTS_S3_SSE"):  # e.g. AES256: encrypted at rest by the store
+            options["object_parameters"]["ServerSideEncryption"] = env["GONGHUI_ATTACHMENTS_S3_SSE"]
+        return {"BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {k: v for k, v in options.items() if v is not None}}
+    return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(var_dir / "attachments"), "base_url": None,
+                        "file_permissions_mode": 0o600, "directory_permissions_mode": 0o700}}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": attachments_storage(os.environ, VAR_DIR),
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Attachments: the largest file (bytes, 20 MB by default) and how many files one object may hold.
+GONGHUI_ATTACHMENT_MAX_BYTES = int(os.environ.get("GONGHUI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+GONGHUI_ATTACHMENT_MAX_PER_OWNER = int(os.environ.get("GONGHUI_ATTACHMENT_MAX_PER_OWNER", 50))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -186,6 +220,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_LIMITS = {
     "members.roster": {"max_upload_mb": 100, "max_rows": 0},
     "orgs": {"max_upload_mb": 5, "max_rows": 20_000},
+    "funds_journal": {"max_upload_mb": 200, "max_rows": 0},  # a year of a county's books: up to a million lines
     "default": {"max_upload_mb": 10, "max_rows": 100_000},
 }
 IMPORT_MAX_UNCOMPRESSED_MB = 1024  # the sum of an xlsx/ods zip's entries

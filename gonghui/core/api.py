@@ -42,7 +42,7 @@ class FigureOut(Schema):
     unit: str
     group: str
     value: float | None = None
-    breakdown: list[tuple[str, int]] | None = None
+    breakdown: list[tuple[str, int | float]] | None = None
 
 
 class FiguresOut(Schema):

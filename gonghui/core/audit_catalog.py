@@ -15,7 +15,7 @@ from .audit_labels import (
     register_group,
     register_object_type,
 )
-from .models import Outcome, Role, SecurityPolicy
+from .models import AttachmentType, Outcome, Role, SecurityPolicy
 
 
 def _users(actor, ids: list[str]) -> dict[str, DisplayedObject]:
@@ -167,3 +167,31 @@ register("backup.restore", _("Backup restored"), group=Y, object_type="database"
          details={"engine": _("Database engine"), "sha256": _("Checksum"), "audit_seq": _("Last audit event")})
 register("audit.rekey", _("Audit chain keyed (upgrade)"), group=Y, object_type="audit",
          details={"legacy_seq": _("Last unkeyed event"), "legacy_hash": _("Its hash"), "kid": _("Key id")})
+
+
+def _attachments(actor, ids: list[str]) -> dict[str, DisplayedObject]:
+    """Attached files by what they are attached to and their name, for the files inside the reader's scope."""
+    from .attachments import owner_kinds
+    from .models import Attachment
+
+    if actor.org is None:
+        return {}
+    kinds = owner_kinds()
+    rows = Attachment.objects.filter(uid__in=ids, org_path__startswith=actor.org.path).values_list(
+        "uid", "original_name", "owner_kind")
+    return {uid: DisplayedObject(f"{kinds[kind].label if kind in kinds else kind}：{name}")
+            for uid, name, kind in rows}
+
+
+register_group("attachments", _("Attachments"))
+register_object_type("attachment", _("Attachment"), _attachments)
+_ATTACHMENT_DETAILS = {"owner": _("Attached to"), "file": _("File name"), "type": (_("File type"),
+                       choices(AttachmentType)), "size": _("Size (bytes)"), "sha256": _("Checksum (SHA-256)")}
+register("attachment.upload", _("File attached"), group="attachments", object_type="attachment",
+         details=_ATTACHMENT_DETAILS)
+register("attachment.download", _("Attached file downloaded"), group="attachments", object_type="attachment",
+         details=_ATTACHMENT_DETAILS)
+register("attachment.delete", _("Attached file removed"), group="attachments", object_type="attachment",
+         details=_ATTACHMENT_DETAILS)
+register("attachment.refuse", _("File refused (type, size or count)"), group="attachments",
+         object_type="attachment", details=_ATTACHMENT_DETAILS)

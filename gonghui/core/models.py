@@ -375,3 +375,51 @@ class Approval(models.Model):
 
     def __str__(self):
         return self.uid
+
+
+class AttachmentType(models.TextChoices):
+    """The kinds of file an attachment may be, each known by its bytes (``gonghui.core.attachments.content``)."""
+
+    PDF = "application/pdf", _("PDF document")
+    OFD = "application/ofd", _("OFD document")
+    JPEG = "image/jpeg", _("JPEG image")
+    PNG = "image/png", _("PNG image")
+    XML = "application/xml", _("XML e-invoice")
+
+
+class Attachment(models.Model):
+    """A file attached to an object of another app (a voucher, evidence, a claim), named by the owner's registered
+    kind and id (``gonghui.core.attachments.register_owner``). The bytes live in the "attachments" storage under a
+    random name; the owner's tree path is kept with the row so every read is scoped like the owner itself."""
+
+    uid = models.CharField(_("public id"), max_length=24, unique=True)
+    owner_kind = models.CharField(_("attached to"), max_length=40)
+    owner_id = models.CharField(max_length=40)
+    org_path = models.CharField(max_length=255, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_name = models.CharField(max_length=200, unique=True, editable=False)
+    content_type = models.CharField(_("file type"), max_length=40, choices=AttachmentType.choices)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, editable=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    # The uploader's unit: a deletion is for someone whose scope covers it (the uploader or a unit above).
+    uploader_path = models.CharField(max_length=255, editable=False)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="core_attachment_not_empty"),
+            models.CheckConstraint(condition=Q(content_type__in=[c.value for c in AttachmentType]),
+                                   name="core_attachment_known_type"),
+        ]
+        indexes = [
+            models.Index(fields=["owner_kind", "owner_id", "id"], name="core_attachment_owner"),
+            models.Index(fields=["org_path"], name="core_attachment_path"),
+        ]
+
+    def __str__(self):
+        return self.original_name

@@ -40,11 +40,12 @@ from .tabular_guard import (
     too_many_rows,
     verify_zip,
 )
-from .xls_reader import read_xls
+from .xls_reader import XlsSheetMissing, read_xls
 from .xlsx_stream import (  # noqa: F401 (EXCEL_EPOCH, MAX_SHEET_ROWS: part of this module's interface)
     CHUNK,
     EXCEL_EPOCH,
     MAX_SHEET_ROWS,
+    SheetMissing,
     Source,
     XlsxNotStreamable,
     XlsxSheet,
@@ -86,11 +87,13 @@ def _size(source: Source) -> int:
 
 
 class Table:
-    """The first sheet of a file. ``rows()`` yields ``(line, cells)`` with 1-based line numbers as the user
+    """The first sheet of a file (or the sheet named ``sheet``: when the workbook has none of that name, the first
+    sheet if ``fallback``, else a TableFileError with code "no_sheet"; a CSV is its one sheet). ``rows()``
+    yields ``(line, cells)`` with 1-based line numbers as the user
     sees them in the spreadsheet, and can be called again (each call reads the file again, from the start)."""
 
     def __init__(self, data: Source, filename: str = "", *, kind: str = "", lim: Limits | None = None,
-                 strings: bool = True):
+                 strings: bool = True, sheet: str = "", fallback: bool = True):
         head = _start(data)
         if not head:
             raise TableFileError(_("The file is empty."), code="empty")
@@ -101,6 +104,8 @@ class Table:
         self._sheet = None
         self._count: int | None = None
         if _is_csv(head, filename):
+            if sheet and not fallback:
+                raise _no_sheet(sheet)
             self._encoding = _csv_encoding(data)
             return
         if not head.startswith(b"PK"):  # xls (an OLE file): calamine reads it whole, in a bounded child process
@@ -108,11 +113,16 @@ class Table:
                 raise TableFileError(_("An xls file larger than %(mb)s MB cannot be read; save it as xlsx.")
                                      % {"mb": lim.max_in_memory // (1024 * 1024)}, code="too_large")
             with _open(data) as f:
-                self._sheet = _XlsSheet(read_xls(f.read(), max_in_memory=lim.max_in_memory,
-                                                        max_cell=lim.max_cell))
+                try:
+                    self._sheet = _XlsSheet(read_xls(f.read(), max_in_memory=lim.max_in_memory,
+                                                            max_cell=lim.max_cell, sheet=sheet, fallback=fallback))
+                except XlsSheetMissing:
+                    raise _no_sheet(sheet) from None
             return
         try:
-            self._sheet = XlsxSheet.open(data, lim, strings=strings)
+            self._sheet = XlsxSheet.open(data, lim, strings=strings, sheet=sheet, fallback=fallback)
+        except SheetMissing:
+            raise _no_sheet(sheet) from None
         except XlsxNotStreamable:
             try:
                 with zipfile.ZipFile(_open(data)) as z:
@@ -121,7 +131,10 @@ class Table:
                     check_grid(z)
             except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError) as exc:
                 raise _unreadable(exc) from exc
-            self._sheet = _calamine_sheet(data)
+            try:
+                self._sheet = _calamine_sheet(data, sheet, fallback)
+            except SheetMissing:
+                raise _no_sheet(sheet) from None
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
             raise _unreadable(exc) from exc
 
@@ -192,9 +205,15 @@ def _bounded_lines(text, max_cell: int) -> Iterator[str]:
         yield line
 
 
-def open_table(data: Source, filename: str = "", *, kind: str = "") -> Table:
-    """The first sheet of a file, checked against the limits of the import ``kind`` (settings)."""
-    return Table(data, filename, kind=kind)
+def open_table(data: Source, filename: str = "", *, kind: str = "", sheet: str = "",
+               fallback: bool = True) -> Table:
+    """The first sheet of a file (or the sheet named ``sheet``, see ``Table``), checked against the limits of the
+    import ``kind`` (settings)."""
+    return Table(data, filename, kind=kind, sheet=sheet, fallback=fallback)
+
+
+def _no_sheet(name: str) -> TableFileError:
+    return TableFileError(_("The workbook has no sheet named %(sheet)s.") % {"sheet": name}, code="no_sheet")
 
 
 def count_rows(data: Source, filename: str = "", *, kind: str = "", limit: int = 0) -> int:
@@ -275,12 +294,18 @@ class _XlsSheet(_CalamineSheet):
         yield from enumerate(self._rows[start - 1:], start=start)
 
 
-def _calamine_sheet(source: Source) -> _CalamineSheet:
+def _calamine_sheet(source: Source, sheet: str = "", fallback: bool = True) -> _CalamineSheet:
     from python_calamine import CalamineWorkbook
 
     try:
         with _open(source) as f:
-            return _CalamineSheet(CalamineWorkbook.from_filelike(f).get_sheet_by_index(0))
+            book = CalamineWorkbook.from_filelike(f)
+            names = [n.strip() for n in book.sheet_names]
+            if sheet and sheet not in names and not fallback:
+                raise SheetMissing(sheet)
+            return _CalamineSheet(book.get_sheet_by_index(names.index(sheet) if sheet in names else 0))
+    except SheetMissing:
+        raise
     except Exception as exc:  # calamine raises its own error types for unreadable files
         raise _unreadable(exc) from exc
 

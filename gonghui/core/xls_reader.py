@@ -26,7 +26,7 @@ from .tabular_guard import MAX_GRID_CELLS, MB, cell_too_long, limits, not_spread
 
 log = logging.getLogger(__name__)
 
-UNREADABLE, TOO_LARGE, CELL_TOO_LONG = 2, 3, 4  # the child's exit codes besides 0
+UNREADABLE, TOO_LARGE, CELL_TOO_LONG, NO_SHEET = 2, 3, 4, 5  # the child's exit codes besides 0
 # The rows as UTF-8 JSON weigh a few times the file: a 6-byte MULRK number becomes up to 26 bytes, a 14-byte
 # LABELSST cell the text of its shared string (a unit name repeated down a column: 5 to 10 times). Output past
 # OUT_PER_BYTE times the file (never less than OUT_FLOOR, never more than 4 x max_in_memory) is a bomb.
@@ -39,13 +39,20 @@ CHILD = r"""
 import datetime, io, json, resource, sys
 
 memory, cpu, max_cells, max_out, max_cell = (int(a) for a in sys.argv[1:6])
+wanted, fallback = (sys.argv[6], sys.argv[7] == "1") if len(sys.argv) > 7 else ("", True)
 for limit, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu)):
     hard = resource.getrlimit(limit)[1]
     resource.setrlimit(limit, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
 data = sys.stdin.buffer.read()
 from python_calamine import CalamineWorkbook
 try:
-    sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    if wanted and wanted in [n.strip() for n in book.sheet_names]:
+        sheet = book.get_sheet_by_index([n.strip() for n in book.sheet_names].index(wanted))
+    elif wanted and not fallback:
+        sys.exit(5)
+    else:
+        sheet = book.get_sheet_by_index(0)
 except MemoryError:
     raise
 except Exception as exc:
@@ -95,8 +102,14 @@ def _value(v):
     return v
 
 
-def read_xls(data: bytes, *, max_in_memory: int, max_cell: int | None = None) -> list[list]:
-    """The first sheet's rows (line 1 first; the columns left of the first value kept as ""), as calamine types
+class XlsSheetMissing(Exception):
+    """The workbook has no sheet of the name asked for (and the first sheet was not to be taken instead)."""
+
+
+def read_xls(data: bytes, *, max_in_memory: int, max_cell: int | None = None, sheet: str = "",
+             fallback: bool = True) -> list[list]:
+    """The first sheet's (or the sheet named ``sheet``'s: see ``tabular.Table``) rows (line 1 first;
+    the columns left of the first value kept as ""), as calamine types
     them. A file that would need more memory, CPU or output than an honest roster is refused as a bomb, one with
     a cell over ``max_cell`` characters (default: the IMPORT_MAX_CELL_CHARS setting) as such."""
     memory = int(getattr(settings, "IMPORT_XLS_MEMORY_MB", 768) * MB)
@@ -104,11 +117,14 @@ def read_xls(data: bytes, *, max_in_memory: int, max_cell: int | None = None) ->
     max_cell = limits().max_cell if max_cell is None else max_cell
     max_out = output_cap(len(data), max_in_memory)
     # Our own interpreter and code, numbers as arguments; the untrusted file goes to stdin only.
-    args = [sys.executable, "-I", "-c", CHILD, str(memory), str(cpu), str(MAX_GRID_CELLS), str(max_out), str(max_cell)]
+    args = [sys.executable, "-I", "-c", CHILD, str(memory), str(cpu), str(MAX_GRID_CELLS), str(max_out), str(max_cell),
+            sheet, "1" if fallback else "0"]
     returncode, out, err = _run(args, data, max_out, deadline=time.monotonic() + cpu * 2)
     if returncode == UNREADABLE:
         log.info("unreadable xls: %s", bytes(err[:500]).decode(errors="replace"))
         raise not_spreadsheet()
+    if returncode == NO_SHEET:
+        raise XlsSheetMissing(sheet)
     if returncode == CELL_TOO_LONG:
         raise cell_too_long(max_cell)
     if returncode != 0:

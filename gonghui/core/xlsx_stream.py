@@ -50,6 +50,10 @@ class XlsxNotStreamable(Exception):
     """A zip that is not an xlsx this reader understands (ods, xlsb, prefixed XML): calamine reads it."""
 
 
+class SheetMissing(Exception):
+    """The workbook has no sheet of the name asked for (and the first sheet was not to be taken instead)."""
+
+
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ATTR = re.compile(r'([\w:]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 _ROOT = re.compile(r"<(?!\?|!)([\w:]+)")
@@ -140,8 +144,10 @@ class XlsxSheet:
         self._seen_dates: dict[bytes, object] = {}  # a serial number -> its date: a roster repeats its dates
 
     @classmethod
-    def open(cls, source: Source, lim: Limits | None = None, *, strings: bool = True) -> "XlsxSheet":
-        """The first worksheet; ``strings=False`` leaves the shared strings unread (to count the rows only)."""
+    def open(cls, source: Source, lim: Limits | None = None, *, strings: bool = True, sheet: str = "",
+             fallback: bool = True) -> "XlsxSheet":
+        """The first worksheet, or the one named ``sheet`` (when there is none: the first one if ``fallback``,
+        else SheetMissing); ``strings=False`` leaves the shared strings unread (to count the rows only)."""
         lim = lim or limits()
         with zipfile.ZipFile(_open(source)) as z:
             names = set(check_zip(z, lim, whole=False))
@@ -150,7 +156,7 @@ class XlsxSheet:
             workbook = z.read("xl/workbook.xml").decode()
             if _root_prefix(workbook):
                 raise XlsxNotStreamable("prefixed XML")
-            path = _first_sheet(z, workbook)
+            path = _first_sheet(z, workbook, sheet, fallback)
             if path not in names:
                 raise XlsxNotStreamable("no worksheet")
             shared = SharedStrings()
@@ -382,12 +388,18 @@ def _resolve(part: str, target: str) -> str:
     return "/".join(parts)
 
 
-def _first_sheet(z: zipfile.ZipFile, workbook: str) -> str:
-    """The path of the workbook's first sheet (hidden or not: calamine's sheet 0)."""
-    sheet = re.search(r"<sheet\b[^>]*>", workbook)
-    if sheet is None:
+def _first_sheet(z: zipfile.ZipFile, workbook: str, name: str = "", fallback: bool = True) -> str:
+    """The path of the workbook's first sheet (hidden or not: calamine's sheet 0), or of the sheet ``name``."""
+    tags = [dict(_attrs(tag)) for tag in re.findall(r"<sheet\b[^>]*>", workbook)]
+    if not tags:
         raise XlsxNotStreamable("no sheet")
-    found = dict(_attrs(sheet[0]))
+    found = tags[0]
+    if name:
+        named = [t for t in tags if t.get("name", "").strip() == name]
+        if named:
+            found = named[0]
+        elif not fallback:
+            raise SheetMissing(name)
     rid = next((v for k, v in found.items() if k.endswith(":id")), None)
     try:
         xml = z.read("xl/_rels/workbook.xml.rels").decode()

@@ -95,6 +95,8 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
             played = year.Year(gen, year.cast(users), clock, start, now, activity=activity)
             played.plan()
             counts = played.play()
+    if activity > 0:
+        counts["funds"] = seed_funds(gen, today=timezone.localdate(now))
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -106,6 +108,24 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
     members_now = Membership.objects.filter(status=MembershipStatus.ACTIVE).count()
     return {"orgs": Org.objects.count(), "users": len(users), "members": members_now, "cases": counts["cases"],
             "year": counts}
+
+
+def seed_funds(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """Each union's books for last year and this year to date (with a handful of spending the rules flag), dues,
+    allocations and returns, budgets, decisions and audits; then the rule engine's scan of both years."""
+    from gonghui.demo.funds_books import seed_books
+    from gonghui.demo.funds_budget import seed_budget
+    from gonghui.demo.funds_income import seed_income
+    from gonghui.funds.rules import scan
+
+    with transaction.atomic():
+        counts = {"books": seed_books(today=today, rng=gen.rng), "income": seed_income(today=today, rng=gen.rng),
+                  "budget": seed_budget(today=today, rng=gen.rng)}
+    root = Org.objects.filter(depth=1).order_by("path").first()
+    staff = actor_for(get_user_model().objects.get(username="city"))
+    counts["alerts"] = sum(scan(actor=staff, org=root, year=y, today=today).created
+                           for y in (today.year - 1, today.year))
+    return counts
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:

@@ -9,4 +9,4 @@ class FundsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: figures, audit labels, menu entries, the union page sections.
-        from . import audit_catalog, figures, menu, profile_sections  # noqa: F401
+        from . import attachments_funds, audit_catalog, figures, menu, profile_sections, signals  # noqa: F401

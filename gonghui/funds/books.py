@@ -42,6 +42,17 @@ def money(value, *, label: str = "") -> Decimal:
     return amount.quantize(CENT)
 
 
+FIRST_YEAR, LAST_YEAR = 1950, 2100
+
+
+def year_checked(year: int) -> int:
+    """A books year, or a ValidationError naming the field (a typed 21001231 is not a year)."""
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValidationError({"year": _("The year must be between %(a)s and %(b)s.") % {"a": FIRST_YEAR,
+                                                                                         "b": LAST_YEAR}})
+    return int(year)
+
+
 @dataclass
 class LineIn:
     """A voucher line to post. ``account`` is an Account of the book's chart (or the union's own sub-account)."""

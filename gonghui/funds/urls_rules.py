@@ -1,3 +1,5 @@
 """Addresses of the funds pages: rules."""
 
-urlpatterns: list = []
+from . import views_rules
+
+urlpatterns: list = [*views_rules.urlpatterns]

@@ -98,6 +98,15 @@ def gonghui_models():
     return [m for m in apps.get_models() if m.__module__.startswith("gonghui.")]
 
 
+# Fields whose name reads like personal data but that hold an organisation's figures: a union's yearly totals are
+# its accounts, published on its board, not anyone's income. Each says why.
+NOT_PERSONAL: dict[str, str] = {
+    "funds.FinalAccount.income": "A union's total income for the year (its final account)",
+    "funds.Disclosure.income": "A union's income by category, as published on its public board",
+    "funds.Disclosure.income_total": "A union's total income, as published on its public board",
+}
+
+
 def _label(model, field) -> str:
     return f"{model._meta.label}.{field.name}"
 
@@ -109,6 +118,8 @@ def blind_index_columns(model) -> set[str]:
 def classify(model, field) -> str | None:
     """'sensitive', 'personal' or None."""
     name = field.name.lower()
+    if _label(model, field) in NOT_PERSONAL:
+        return None
     if SENSITIVE_NAMES.search(name):
         return "sensitive"
     if PERSONAL_NAMES.search(name) or isinstance(field, EncryptedTextField) or _label(model, field) in CLEAR:
@@ -144,6 +155,7 @@ def problems(models=None, clear: dict[str, Declared] | None = None) -> list[str]
                 out.append(f"{label}: declared without a purpose or a retention")
     if models is None:
         out += [f"{label}: declared in CLEAR but no such field" for label in clear if label not in seen]
+        out += [f"{label}: declared not personal but no such field" for label in NOT_PERSONAL if label not in seen]
     return out
 
 

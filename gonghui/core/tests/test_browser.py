@@ -7,12 +7,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MEMBERS = {"/members/", "/members/applications/", "/members/transfers/", "/members/cards/"}
 CASES = {"/cases/", "/cases/supervision/"}
+FUNDS = {"/funds/alerts/", "/funds/allocations/", "/funds/audits/", "/funds/audits/overdue/", "/funds/books/",
+         "/funds/budgets/", "/funds/decisions/", "/funds/dues/", "/funds/final/", "/funds/large-expenses/",
+         "/funds/returns/", "/funds/returns/supervision/", "/funds/suppliers/"}
+FUNDS_SETTINGS = {"/funds/charts/import/", "/funds/rules/caps/", "/funds/rules/custom/", "/funds/rules/settings/",
+                  "/funds/shares/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
-                  *CASES, "/cases/new/", "/privacy/requests/", "/approvals/"},
+                  *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
+                  *FUNDS_SETTINGS},
     "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
-                     "/cases/new/", "/privacy/requests/", "/approvals/"},
-    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES},
+                     "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/"},
+    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES, *FUNDS},
     "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},

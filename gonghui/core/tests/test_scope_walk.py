@@ -15,7 +15,9 @@ PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/",
           # A worker's own data, after proving who they are with their numbers and a code (gonghui/privacy).
           "privacy/", "privacy/mine/", "privacy/mine/export.json", "privacy/mine/export.xlsx", "privacy/mine/delete/",
-          "privacy/mine/sign-out/"}
+          "privacy/mine/sign-out/",
+          # The public disclosure board (公开栏): what each union chose to publish, for its members and the public.
+          "disclosure/", "disclosure/<str:code>/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
 A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",
@@ -59,7 +61,19 @@ def values(cast):
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member), "case_code": case.code}
+            "number": _card_number(cast, member), "case_code": case.code, **_alert_values(cast)}
+
+
+def _alert_values(cast) -> dict:
+    """An alert on a banned purchase in union A's books, and the action its door takes."""
+    from gonghui.funds.models import Alert
+    from gonghui.funds.rules import scan
+    from gonghui.funds.testing import expense
+
+    expense(cast.grassroots_officer, cast.grassroots_a, "600", summary="购物卡")
+    scan(actor=actor_for(cast.officer_a), org=cast.grassroots_a, year=2026)
+    alert = Alert.objects.get(org_path=cast.grassroots_a.path)
+    return {"pk": alert.pk, "alert_id": alert.pk, "action": "dismiss"}
 
 
 def _card_number(cast, membership) -> str:

@@ -15,5 +15,43 @@ from .books import (  # noqa: F401
     VoucherLine,
     VoucherSource,
 )
-from .budget import Budget, BudgetLine, BudgetState, Decision, DecisionItem, MeetingKind, Supplier  # noqa: F401
-from .income import FundReturn, ReturnState  # noqa: F401
+from .budget import (  # noqa: F401
+    Audit,
+    AuditFinding,
+    Budget,
+    BudgetAdjustment,
+    BudgetLine,
+    BudgetReview,
+    BudgetState,
+    Decision,
+    DecisionItem,
+    Disclosure,
+    FinalAccount,
+    FinalAccountState,
+    FindingState,
+    MeetingKind,
+    Supplier,
+)
+from .income import (  # noqa: F401
+    AlertKind,
+    Allocation,
+    Channel,
+    DuesMonth,
+    FundReturn,
+    PeriodKind,
+    ReturnAlert,
+    ReturnColor,
+    ReturnState,
+    ShareTable,
+)
+from .rules import (  # noqa: F401
+    Alert,
+    AlertEvent,
+    AlertLine,
+    AlertState,
+    CustomRule,
+    HolidayGiftCap,
+    RuleKey,
+    RuleSettings,
+    ScanMark,
+)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from gonghui.core.access import actor_for
 from gonghui.core.models import AuditEvent
@@ -12,6 +13,13 @@ from gonghui.funds.models import Account, Book, Voucher, VoucherLine
 from gonghui.funds.testing import expense, post
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _source_language():
+    """These tests match the services' messages in their source language (the suite's default is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def test_standard_chart_has_every_first_level_account_and_sub_items(cast):

@@ -80,3 +80,8 @@ def test_each_swept_model_declares_a_period():
     assert inventory.retention_months(Org) is None  # contacts are replaced, not expired
     assert inventory.months_before(datetime.date(2026, 3, 31), 1) == datetime.date(2026, 2, 28)
     assert inventory.months_before(datetime.date(2026, 1, 15), 60) == datetime.date(2021, 1, 15)
+
+
+def test_a_field_declared_not_personal_must_exist(monkeypatch):
+    monkeypatch.setitem(inventory.NOT_PERSONAL, "funds.Disclosure.salary", "a union's figure")
+    assert inventory.problems() == ["funds.Disclosure.salary: declared not personal but no such field"]

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 # Each sweep is fn(now=None) -> dict of counts, safe to run again: a second run sends nothing twice.
-SWEEPS = ["gonghui.casework.tasks.casework_tick", "gonghui.core.approvals.approvals_expire",
+SWEEPS = ["gonghui.casework.tasks.casework_tick", "gonghui.funds.tasks_income.returns_tick",
+          "gonghui.funds.tasks_rules.rules_sweep", "gonghui.core.approvals.approvals_expire",
           "gonghui.privacy.retention.retention_sweep", "gonghui.core.import_jobs.import_jobs_sweep",
           "gonghui.core.audit_anchors.anchor_sweep"]
 

@@ -50,6 +50,12 @@ class Command(BaseCommand):
                 f"近 12 个月的业务：诉求 {played['cases']} 件，入会申请 {played['applications']} 份，"
                 f"新入职会员导入 {played['imports']} 人，转会 {played['transfers']} 次，"
                 f"服务卡激活 {played['activations']} 张，全号导出申请 {played['approvals']} 份。")
+        funds = counts.get("funds")
+        if funds:
+            self.stdout.write(
+                f"经费：账簿 {funds['books'].get('books', 0)} 本，凭证 {funds['books'].get('vouchers', 0)} 张，"
+                f"预算 {funds['budget'].get('budgets', 0)} 份，经费返拨 {funds['income'].get('returns', 0)} 笔，"
+                f"智能监控预警 {funds['alerts']} 条。")
         self._print_logins()
 
     def _print_logins(self):
