@@ -330,7 +330,7 @@ def report(args, counts, bound, naive, scan, incr, imp, whatif, machine, started
     if whatif:
         changes = "; ".join(f"`{PROPOSED[n][0]}` → `{PROPOSED[n][1]}`" for n in whatif["applied"]) or "none matched"
         w, wi = whatif["first"], whatif["incr"]
-        out.append(f"| what if: the full scan with the two proposed SQL changes ({changes}) | "
+        out.append(f"| what if: the full scan with the proposed SQL change(s) ({changes}) | "
                    f"{f'{w:.2f}' if w is not None else 'not finished'} | naive {naive_total:,.0f} s | "
                    f"{fmt_ratio(naive_total / w) if w else '—'} | < {GOALS['scan_s']:.0f} s: "
                    f"{met(w is not None and w < GOALS['scan_s'])}; ≥ 100×: "
