@@ -14,10 +14,10 @@ def _close_reversed(sender, voucher, reversal=None, **kwargs):
     close_reversed([voucher.pk])
 
 
-def _after_import(sender, org, year, first_id=None, last_id=None, **kwargs):
+def _after_import(sender, org, year, first_line_id=None, last_line_id=None, **kwargs):
     from .rules import scan_after_import
 
-    transaction.on_commit(lambda: scan_after_import(org, year, first_id, last_id))
+    transaction.on_commit(lambda: scan_after_import(org, year, first_line_id, last_line_id))
 
 
 def connect_journal() -> None:

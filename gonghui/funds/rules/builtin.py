@@ -330,7 +330,8 @@ def cash_limit(region: Region, year: int, p: Params) -> list[Hit]:
 def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
     """A union's holiday-gift spending of the year, in date order, passing cap × its subtree's active members: the
     line that passes it and every later one. Members are counted when the scan runs, one correlated count per union
-    that has holiday-gift lines (an index range scan on the members' path)."""
+    that has holiday-gift lines (an index range scan on the members' path: a range, since a LIKE pattern built per row
+    cannot use the index; the count is materialized so it runs once per union, not once per line)."""
     where, params = _base(region, year, window=True)
     sql = f"""
         WITH h AS (
@@ -340,8 +341,9 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
             FROM {LINE} l JOIN {ACCOUNT} a ON a.id = l.account_id
             WHERE {where} AND a.path LIKE %s),
         u AS (SELECT org_id, MAX(org_path) AS p FROM h GROUP BY org_id),
-        m AS (SELECT u.org_id, (SELECT COUNT(*) FROM {MEMBERSHIP} mm WHERE mm.org_path LIKE u.p || '%%'
-                                AND mm.status = %s) AS n FROM u)
+        m AS MATERIALIZED (SELECT u.org_id, (SELECT COUNT(*) FROM {MEMBERSHIP} mm
+                                             WHERE mm.org_path >= u.p AND mm.org_path < u.p || '~'
+                                             AND mm.status = %s) AS n FROM u)
         SELECT h.id, h.org_id, h.org_path, h.date, h.amt, h.cum, m.n
         FROM h JOIN m ON m.org_id = h.org_id
         WHERE h.cum > m.n * %s

@@ -174,3 +174,18 @@ def test_a_year_imported_from_the_accounting_software_is_flagged_exactly_where_i
     large = next(f for f in flagged if f["rule"] == "large_without_decision")
     assert (large["date"], large["amount"]) == ("2026-05-06", "25000.00")
     assert all(f["message"] for f in flagged)
+
+
+def test_an_import_is_scanned_as_it_lands(cast, tmp_path, django_capture_on_commit_callbacks):
+    """The journal's signal carries the new lines' ids to the rule engine: no separate scan is needed."""
+    from gonghui.funds.models import Alert
+
+    data, _numbers = _journal([
+        (D(2026, 6, 1), "50104", "职工活动支出-职工集体福利", "购买购物卡发放职工", 500, "102", "临江商场", "", "", "",
+         "banned"),
+        (D(2026, 6, 3), "50102", "职工活动支出-文体活动", "文艺汇演道具", 1200, "101", "临江道具店", "", "", "",
+         "cash")])
+    with django_capture_on_commit_callbacks(execute=True):
+        _import(tmp_path, "GB2026.xlsx", data, "GB", "officer_b")
+    assert set(Alert.objects.values_list("rule", "alert_lines__line__voucher__number")) == {
+        ("banned_item", 1), ("cash_limit", 2)}

@@ -30,3 +30,16 @@ def test_a_moved_union_takes_its_books_along(cast):
     assert moved.path.startswith(cast.county_b.path)
     for model in (Book, Voucher, VoucherLine, Decision):
         assert set(model.objects.values_list("org_path", flat=True)) == {moved.path}, model
+
+
+def test_every_org_path_column_sorts_bytewise_on_postgresql():
+    """A subtree is an index range only under COLLATE "C"; a new path column needs its line in migration 0005."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite compares text bytewise already")
+    with connection.cursor() as cur:
+        for model, column in signals.path_columns():
+            cur.execute("SELECT collation_name FROM information_schema.columns WHERE table_name = %s "
+                        "AND column_name = %s", [model._meta.db_table, column])
+            assert cur.fetchone() == ("C",), (model._meta.db_table, column)
