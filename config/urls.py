@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.casework.urls")),
     path("", include("gonghui.funds.urls")),
+    path("", include("gonghui.oversight.urls")),
     path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]

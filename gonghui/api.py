@@ -146,6 +146,7 @@ def _mount() -> None:
     from gonghui.members.api import router as members_router
     from gonghui.members.api_import import router as member_import_router
     from gonghui.orgs.api import router as orgs_router
+    from gonghui.oversight.api import router as oversight_router
 
     api.add_router("", core_router)
     api.add_router("/orgs", orgs_router)
@@ -154,6 +155,7 @@ def _mount() -> None:
     api.add_router("/members", members_router)
     api.add_router("/casework", casework_router)
     api.add_router("/funds", funds_router)
+    api.add_router("/oversight", oversight_router)
     api.add_router("/attachments", attachments_router)
     api.add_router("/approvals", approvals_router)
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gonghui.members",
     "gonghui.casework",
     "gonghui.funds",
+    "gonghui.oversight",
     "gonghui.privacy",
     "gonghui.portal",
     "gonghui.demo",

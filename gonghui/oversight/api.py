@@ -1,0 +1,7 @@
+"""Oversight under /api/v1/oversight/: problems, measures, progress, closure, dispatch rounds, key tasks, visits and
+figures. Scoped like the pages: an object outside the actor's subtree is a 404."""
+
+from ninja import Router
+
+router = Router(tags=["oversight"])
+# One api_<part>.py per part of the app, added here: router.add_router("", part.router)

@@ -1,0 +1,29 @@
+"""The oversight entries of the left menu, one block per part of the app (each part adds its own)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.menu import MenuItem, register
+
+# Two sections, as a federation's office divides the work: supervision and rectification; key work, targets and
+# the ground (visits, inspections, tips).
+SECTION = _("Supervision")
+WORK = _("Key work and visits")
+
+
+# --- problems and their review ---
+PROBLEMS: list[MenuItem] = []
+
+
+# --- ledger, measures, dispatch, snail list ---
+LEDGER: list[MenuItem] = []
+
+
+# --- key tasks and targets ---
+TASKS: list[MenuItem] = []
+
+
+# --- visits, inspections, tips ---
+VISITS: list[MenuItem] = []
+
+
+register(*PROBLEMS, *LEDGER, *TASKS, *VISITS)

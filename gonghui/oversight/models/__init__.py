@@ -1,0 +1,9 @@
+"""Oversight (督办): problem lists and their review, the rectification ledger and closure, dispatch rounds, key
+tasks and targets, field visits, inspections and tips.
+
+The models live in one module per part; this package re-exports them so ``from gonghui.oversight.models import X``
+works for all of them.
+"""
+
+from .measures import Measure, MeasureState  # noqa: F401
+from .problems import Category, ConcernKind, Department, Problem, ProblemState, Source, Stage  # noqa: F401

@@ -1,0 +1,108 @@
+"""The problem list (问题清单): where a problem came from, what kind it is, whom it concerns, and its review
+查摆 → 初审 → 复审 → 定稿. Only a final (定稿) problem enters the rectification ledger."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ListEntry(models.Model):
+    """An entry of a list administrators edit (sources, categories). ``key`` names the entries other apps file
+    problems under (智能监控预警, 经费审查报告, 作风直通车 ...); an entry with a key cannot be deleted."""
+
+    key = models.SlugField(max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(ListEntry):
+    class Meta(ListEntry.Meta):
+        verbose_name = _("problem source")
+        verbose_name_plural = _("problem sources")
+
+
+class Category(ListEntry):
+    class Meta(ListEntry.Meta):
+        verbose_name = _("problem category")
+        verbose_name_plural = _("problem categories")
+
+
+class Department(models.Model):
+    """A department (部室) of a unit: 办公室, 组织部, 权益保障部 ... Targets are declared by departments, key tasks
+    are led by them, and a joint review group is drawn from several of them."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    name = models.CharField(_("department"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["org_path", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["org", "name"], name="oversight_department_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", _("Self-examination (查摆)")
+    FIRST = "first", _("First review (初审)")
+    JOINT = "joint", _("Joint review (复审)")
+    FINAL = "final", _("Finalised (定稿)")
+
+
+class ProblemState(models.TextChoices):
+    OPEN = "open", _("Being rectified")
+    CLOSED = "closed", _("Closed (销号)")
+
+
+class ConcernKind(models.TextChoices):
+    UNIT = "unit", _("The unit")
+    LEADERSHIP = "leadership", _("The leadership")
+    CADRE = "cadre", _("A named cadre")
+
+
+class Problem(models.Model):
+    """A problem owned by a unit (``org``). ``link_kind``/``link_id`` point at the object it came from (a case, a fund
+    alert, an audit finding, a tip, a visit) when there is one."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("problem"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    concerns = models.CharField(_("concerns"), max_length=12, choices=ConcernKind.choices, default=ConcernKind.UNIT)
+    stage = models.CharField(_("review stage"), max_length=8, choices=Stage.choices, default=Stage.DRAFT)
+    state = models.CharField(_("state"), max_length=8, choices=ProblemState.choices, default=ProblemState.OPEN)
+    link_kind = models.CharField(max_length=30, blank=True)
+    link_id = models.BigIntegerField(null=True, blank=True)
+    link_label = models.CharField(_("came from"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finalized_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        indexes = [models.Index(fields=["org_path", "created_at"], name="oversight_problem_path_created"),
+                   models.Index(fields=["link_kind", "link_id"], name="oversight_problem_link")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"

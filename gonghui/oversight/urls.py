@@ -1,0 +1,3 @@
+app_name = "oversight"
+# One urls_<part>.py per part of the app, added here.
+urlpatterns: list = []
