@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from gonghui.funds.models import Account, BudgetState, Supplier
@@ -89,25 +90,34 @@ def _new_paths(region: Region) -> tuple[str, list]:
             list(region.new_ids))
 
 
-def _cov(region: Region, year: int) -> tuple[str, list]:
-    """CTEs ``bud`` (the approved budgets of the year in the region) and ``cov`` (budget, account) → the budget
-    line that covers it: the most specific line whose account path is the account's path or a whole-name prefix
-    of it. From the budget lines and the chart alone (never from the lines)."""
+BUD, COV = "funds_scan_bud", "funds_scan_cov"
+
+
+def prepare_budgets(region: Region, year: int) -> None:
+    """Two temporary tables for the scan's transaction, computed once from the budgets, their lines and the chart
+    (never from the ledger lines) and shared by ``unbudgeted`` and ``over_budget``: ``funds_scan_bud`` the unions
+    of the region with an approved budget for the year, ``funds_scan_cov`` (union, account) → the budget line that
+    covers it (the most specific line whose account path is the account's path or a whole-name prefix of it).
+    Real tables, analyzed, so the planner hash-joins the lines to them (a hashed NOT IN needs the whole set in
+    work_mem, and an estimated CTE made it sort the lines for merge joins)."""
     where, params = region.sql("b.org_path")
     extra, extra_params = _new_paths(region)
-    sql = f"""
-        anc AS MATERIALIZED (
-            SELECT a.id AS aid, ba.id AS baid, length(ba.path) AS depth
-            FROM {ACCOUNT} a JOIN {ACCOUNT} ba ON a.path = ba.path OR starts_with(a.path, ba.path || '-')),
-        bud AS MATERIALIZED (
-            SELECT b.id AS bid, b.org_path FROM {BUDGET} b
-            WHERE b.year = %s AND b.state = %s AND {where}{extra}),
-        cov AS MATERIALIZED (
-            SELECT DISTINCT ON (bl.budget_id, anc.aid) bl.budget_id AS bid, anc.aid AS account_id, bl.id AS blid,
+    budgets = (f"SELECT b.id AS bid, b.org_path FROM {BUDGET} b "  # noqa: S608
+               f"WHERE b.year = %s AND b.state = %s AND {where}{extra}")
+    bparams = [year, BudgetState.APPROVED, *params, *extra_params]
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS pg_temp.{BUD}, pg_temp.{COV}")
+        cur.execute(f"CREATE TEMP TABLE {BUD} ON COMMIT DROP AS {budgets}", bparams)
+        cur.execute(f"""
+            CREATE TEMP TABLE {COV} ON COMMIT DROP AS
+            WITH anc AS MATERIALIZED (
+                SELECT a.id AS aid, ba.id AS baid, length(ba.path) AS depth
+                FROM {ACCOUNT} a JOIN {ACCOUNT} ba ON a.path = ba.path OR starts_with(a.path, ba.path || '-'))
+            SELECT DISTINCT ON (bl.budget_id, anc.aid) bud.org_path, anc.aid AS account_id, bl.id AS blid,
                    bl.amount, bl.account_id AS bl_account
-            FROM bud JOIN {BUDGET_LINE} bl ON bl.budget_id = bud.bid JOIN anc ON anc.baid = bl.account_id
-            ORDER BY bl.budget_id, anc.aid, anc.depth DESC)"""  # noqa: S608
-    return sql, [year, BudgetState.APPROVED, *params, *extra_params]
+            FROM {BUD} bud JOIN {BUDGET_LINE} bl ON bl.budget_id = bud.bid JOIN anc ON anc.baid = bl.account_id
+            ORDER BY bl.budget_id, anc.aid, anc.depth DESC""")  # noqa: S608
+        cur.execute(f"ANALYZE {BUD}, {COV}")
 
 
 def _accounts(word_like: tuple[str, ...]) -> dict[int, str]:
@@ -161,22 +171,22 @@ def per_line(region: Region, year: int, rules: list[str], p: Params) -> dict[str
     else:
         flags.append("false")
     budget = "unbudgeted" in wanted
-    # Two hashed look-ups, no join: the union has a budget, and no budget line covers (union, account).
-    flags.append("l.org_path IN (SELECT bud.org_path FROM bud) AND (l.org_path, l.account_id) NOT IN "
-                 "(SELECT bud.org_path, cov.account_id FROM cov JOIN bud ON bud.bid = cov.bid)" if budget else "false")
+    # The union has a budget, and no budget line covers (union, account): two hash joins to the prepared tables.
+    flags.append("bud.org_path IS NOT NULL AND cov.blid IS NULL" if budget else "false")
     if all(f == "false" for f in flags):
         return {}
     where, params = _where(region, year)
-    ctes, cparams = _cov(region, year) if budget else ("", [])
+    joins = (f"LEFT JOIN {BUD} bud ON bud.org_path = l.org_path "
+             f"LEFT JOIN {COV} cov ON cov.org_path = l.org_path AND cov.account_id = l.account_id") if budget else ""
     cols = ", ".join(f"({f}) AS f{i}" for i, f in enumerate(flags))
-    sql = f"""{'WITH ' + ctes if ctes else ''}
+    sql = f"""
         SELECT id, org_path, org_path, date, debit, summary, counterparty, account_id, f0, f1, f2, f3, f4 FROM (
             SELECT l.id, l.org_path, l.date, l.debit, l.summary, l.counterparty, l.account_id, {cols}
-            FROM {LINE} l
+            FROM {LINE} l {joins}
             WHERE {where} OFFSET 0) x
         WHERE {' OR '.join(f'f{i}' for i, f in enumerate(flags) if f != 'false')}
         ORDER BY date, id"""  # noqa: S608
-    rows = _union_ids(_rows(sql, [*cparams, *fparams, *params]))
+    rows = _union_ids(_rows(sql, [*fparams, *params]))
     need = {r[7] for r in rows if r[11] or r[12]}
     paths = dict(Account.objects.filter(pk__in=need).values_list("pk", "path")) if need else {}
     t_large = _("An expense of %(amount)s yuan (%(summary)s), at or above the collective-decision threshold of "
@@ -310,51 +320,49 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
 
 def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
     """Running sums only on the budget lines whose year total passes their amount (one GROUP BY finds them); for
-    an incremental scan only on the budget lines the new lines fall on, their lines read by index."""
-    ctes, cparams = _cov(region, year)
+    an incremental scan only on the budget lines the new lines fall on, their lines read by index (union,
+    account). Needs ``prepare_budgets``."""
     where, params = _where(region, year, new=False)
     if region.new_ids:
         nwhere, nparams = _where(region, year, "n")
         touched = f"""
-            t AS MATERIALIZED (SELECT DISTINCT cov.blid FROM {LINE} n JOIN bud ON bud.org_path = n.org_path
-                               JOIN cov ON cov.bid = bud.bid AND cov.account_id = n.account_id WHERE {nwhere}),"""  # noqa: S608
-        tparams = nparams
-        # the touched budget lines' lines, by index (union, account)
-        source = (f"t JOIN cov ON cov.blid = t.blid JOIN bud ON bud.bid = cov.bid "
-                  f"JOIN {LINE} l ON l.org_path = bud.org_path AND l.account_id = cov.account_id")
+            t AS MATERIALIZED (SELECT DISTINCT cov.blid FROM {LINE} n
+                               JOIN {COV} cov ON cov.org_path = n.org_path AND cov.account_id = n.account_id
+                               WHERE {nwhere}),"""  # noqa: S608
+        source = (f"t JOIN {COV} cov ON cov.blid = t.blid "
+                  f"JOIN {LINE} l ON l.org_path = cov.org_path AND l.account_id = cov.account_id")
     else:
-        touched, tparams = "", []
-        source = (f"{LINE} l JOIN bud ON bud.org_path = l.org_path "
-                  f"JOIN cov ON cov.bid = bud.bid AND cov.account_id = l.account_id")
+        touched, nparams = "", []
+        source = f"{LINE} l JOIN {COV} cov ON cov.org_path = l.org_path AND cov.account_id = l.account_id"
     sql = f"""
-        WITH {ctes},{touched}
+        WITH {touched}
         tot AS MATERIALIZED (
-            SELECT cov.blid, SUM(l.debit) AS spent
-            FROM {source}
-            WHERE {where}
-            GROUP BY cov.blid),
+            SELECT cov.blid, SUM(l.debit) AS spent FROM {source} WHERE {where} GROUP BY cov.blid),
         o AS MATERIALIZED (
-            SELECT cov.bid, cov.account_id, cov.blid, cov.amount, cov.bl_account, bud.org_path
-            FROM tot JOIN cov ON cov.blid = tot.blid JOIN bud ON bud.bid = cov.bid
-            WHERE tot.spent > cov.amount),
+            SELECT cov.org_path, cov.account_id, cov.blid, cov.amount, cov.bl_account
+            FROM tot JOIN {COV} cov ON cov.blid = tot.blid WHERE tot.spent > cov.amount),
         y AS (
-            SELECT l.id, l.org_path, l.date, CAST(l.debit * 100 AS BIGINT) AS amt, o.blid, o.amount, o.bl_account,
-                   SUM(CAST(l.debit * 100 AS BIGINT)) OVER (PARTITION BY o.blid ORDER BY l.date, l.id
-                                                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
-            FROM o JOIN {LINE} l ON l.org_path = o.org_path AND l.account_id = o.account_id
-            WHERE {where})
+            SELECT l.id, l.org_path, l.date, l.amt, o.blid, o.amount, o.bl_account,
+                   SUM(l.amt) OVER (PARTITION BY o.blid ORDER BY l.date, l.id
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+            FROM o CROSS JOIN LATERAL (  -- the lines of the few budget lines over their amount, by index
+                SELECT l.id, l.org_path, l.date, CAST(l.debit * 100 AS BIGINT) AS amt FROM {LINE} l
+                WHERE l.org_path = o.org_path AND l.account_id = o.account_id AND {where} OFFSET 0) l)
         SELECT y.id, y.org_path, y.org_path, y.date, y.amt, y.cum, y.blid, CAST(y.amount * 100 AS BIGINT),
                y.bl_account
         FROM y WHERE y.cum > CAST(y.amount * 100 AS BIGINT)
         ORDER BY y.blid, y.date, y.id"""  # noqa: S608
-    rows = _rows(sql, [*cparams, *tparams, *params, *params])
+    rows = _rows(sql, [*nparams, *params, *params])
     accounts = dict(Account.objects.filter(pk__in={r[8] for r in rows}).values_list("pk", "path")) if rows else {}
     return over_hits(_union_ids([(*r[:8], accounts.get(r[8], "")) for r in rows]), year)
 
 
 def collect(region: Region, year: int, rules: list[str], p: Params, caps: list[tuple[Region, Decimal]],
             found: dict[str, list[Hit]]) -> None:
-    """Every hit of ``rules`` (built-in, but for late returns) in the region, added to ``found`` by rule."""
+    """Every hit of ``rules`` (built-in, but for late returns) in the region, added to ``found`` by rule. Inside the
+    scan's transaction (the budget tables are temporary)."""
+    if "unbudgeted" in rules or "over_budget" in rules:
+        prepare_budgets(region, year)
     for rule, hits in per_line(region, year, rules, p).items():
         found[rule] += hits
     if "duplicate_invoice" in rules:
