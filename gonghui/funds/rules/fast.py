@@ -222,10 +222,20 @@ def per_line(region: Region, year: int, rules: list[str], p: Params) -> dict[str
     return found
 
 
+# An incremental scan of more new lines than this (an import) reads whole what a lookup per new line would read
+# many times over: the invoice index once, the touched unions' year.
+BULK = 20_000
+
+
+def bulk(region: Region) -> bool:
+    return bool(region.new_ids) and region.new_ids[1] - region.new_ids[0] > BULK
+
+
 def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
     """Invoices seen twice: from the invoice index alone (an index-only GROUP BY over the partial index
     ``funds_line_invoice``), or for an incremental scan the invoices of the new lines; then only their lines."""
-    if region.new_ids:
+    touched, tparams = "", []
+    if region.new_ids and not bulk(region):
         dup = (f"SELECT DISTINCT l.invoice_number, l.invoice_code FROM {LINE} l "  # noqa: S608
                f"WHERE l.id > %s AND l.id <= %s AND l.invoice_number <> '' AND l.kind = 'expense' "
                f"AND l.voided = false")
@@ -235,6 +245,10 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
                f"WHERE l.invoice_number <> '' AND l.kind = 'expense' AND l.voided = false "
                f"GROUP BY l.invoice_number, l.invoice_code HAVING count(*) > 1")
         dparams = []
+        if region.new_ids:  # a bulk of new lines: the invoices seen twice, kept where a new line holds one
+            touched = (", bool_or(l.id > %s AND l.id <= %s) OVER (PARTITION BY l.invoice_number, l.invoice_code) "
+                       "AS touched")
+            tparams = list(region.new_ids)
     where, params = region.sql("d.org_path")
     where = f"d.date >= %s AND d.date <= %s AND {where}"
     params = [f"{year}-01-01", f"{year}-12-31", *params]
@@ -243,13 +257,14 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
         d AS (
             SELECT l.id, l.org_path, l.date, l.debit, l.invoice_code, l.invoice_number,
                    count(*) OVER (PARTITION BY l.invoice_number, l.invoice_code, substr(l.org_path, 1, 4)) AS n
+                   {touched}
             FROM dup JOIN {LINE} l ON l.invoice_number = dup.invoice_number AND l.invoice_code = dup.invoice_code
             WHERE l.invoice_number <> '' AND {LIVE})
         SELECT d.id, d.org_path, d.org_path, d.date, d.debit, d.invoice_code, d.invoice_number, d.n FROM d
-        WHERE d.n > 1 AND {where}
+        WHERE d.n > 1 AND {where} {'AND d.touched' if touched else ''}
           AND (d.invoice_code <> '' OR (length(d.invoice_number) = 20 AND d.invoice_number ~ '^[0-9]+$'))
         ORDER BY d.date, d.id"""  # noqa: S608
-    return dup_hits(_union_ids(_rows(sql, [*dparams, *params])), year)
+    return dup_hits(_union_ids(_rows(sql, [*dparams, *tparams, *params])), year)
 
 
 def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
@@ -258,7 +273,15 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
     t = cents(p.threshold)
     last = p.window_days - 1
     where, params = _where(region, year, new=False)
-    if region.new_ids:
+    if region.new_ids and bulk(region):  # a bulk of new lines (an import): the touched unions' year, by index
+        nwhere, nparams = _where(region, year, "n")
+        source = f"""
+            g AS MATERIALIZED (SELECT DISTINCT n.org_path FROM {LINE} n WHERE {nwhere}),
+            c AS (SELECT l.id, l.org_path, l.account_id, l.counterparty, l.date, CAST(l.debit * 100 AS BIGINT) AS amt
+                  FROM g JOIN {LINE} l ON l.org_path = g.org_path
+                  WHERE {where} AND l.counterparty <> '' AND l.debit * 100 < %s)"""  # noqa: S608
+        sparams = [*nparams, *params, t]
+    elif region.new_ids:
         nwhere, nparams = _where(region, year, "n")
         source = f"""
             g AS MATERIALIZED (SELECT DISTINCT n.org_path, n.account_id, n.counterparty FROM {LINE} n
