@@ -18,6 +18,15 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
+@pytest.fixture(autouse=True, params=["lookup", "bulk"])
+def new_lines_read(request, monkeypatch):
+    """On PostgreSQL each test runs twice: the new lines' neighbours looked up one by one, and read whole as after
+    an import (a bulk of new lines)."""
+    if request.param == "bulk":
+        monkeypatch.setattr("gonghui.funds.rules.fast.BULK", 0)
+    return request.param
+
+
 def flagged(rule) -> set[str]:
     return set(AlertLine.objects.filter(alert__rule=rule).exclude(alert__state=AlertState.CLOSED)
                .values_list("line__summary", flat=True))
