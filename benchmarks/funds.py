@@ -53,6 +53,7 @@ from benchmarks.funds_measure import (  # noqa: E402
     naive_scan,
     proposed_fixes,
     scan_entry_points,
+    scan_session,
 )
 
 DEFAULT_DB_URL = "postgres://postgres@127.0.0.1:5432/gh_bench_funds"
@@ -245,7 +246,7 @@ def bench_scan(actor, org, year: int, qlog: QueryLog, timeout: float) -> dict:
     if first is not None and first < GOALS["scan_s"]:
         second, _r = timed_scan(entry, timeout, actor=actor, org=org, year=year)
         log(f"scan (again): {second:.2f} s" if second is not None else "scan (again): not finished")
-    explains = qlog.explain(statements, analyze_below=min(timeout, 30.0))
+    explains = qlog.explain(statements, analyze_below=min(timeout, 30.0), prepare=scan_session(org.path, year))
     return {"first": first, "second": second, "per_rule": per_rule, "statements": statements,
             "explains": explains, "result": summarize(first_result), "flags": entry.flag_counts(org, year),
             "timeout": timeout}

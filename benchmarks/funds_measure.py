@@ -52,9 +52,11 @@ class QueryLog:
         return sorted(self.entries, key=lambda e: -e[0])[:n]
 
     @staticmethod
-    def explain(statements, head: int = 40, analyze_below: float = 120.0) -> list[list[str]]:
+    def explain(statements, head: int = 40, analyze_below: float = 120.0, prepare=None) -> list[list[str]]:
         """EXPLAIN (ANALYZE, BUFFERS) of each statement, in a transaction rolled back (writes are undone); plain
-        EXPLAIN (estimates only) for a statement that took ``analyze_below`` seconds or more."""
+        EXPLAIN (estimates only) for a statement that took ``analyze_below`` seconds or more. ``prepare()`` runs
+        first in that transaction: the session state the scan gives its statements (its settings, the temporary
+        tables of the budget lines), so the plan is the one the scan ran."""
         from django.db import connection, transaction
 
         plans = []
@@ -63,6 +65,8 @@ class QueryLog:
             how = "EXPLAIN (ANALYZE, BUFFERS) " if secs < analyze_below else "EXPLAIN "
             try:
                 with transaction.atomic(), connection.cursor() as cur:
+                    if prepare is not None:
+                        prepare()
                     cur.execute(how + sql, params)
                     lines = [r[0] for r in cur.fetchall()]
                     transaction.set_rollback(True)
@@ -360,6 +364,20 @@ def add_day_lines(year: int, lines: int, seed: int, day: datetime.date | None = 
             "books": books, "vouchers": len(vouchers)}
 
 
+def scan_session(region_prefix: str, year: int, *, new_ids: tuple[int, int] | None = None):
+    """A ``prepare`` for QueryLog.explain: the settings and temporary tables the engine's scan runs with (none on a
+    branch whose engine has no such thing)."""
+    def prepare():
+        try:
+            from gonghui.funds.rules import engine, fast
+            from gonghui.funds.rules.builtin import Region
+        except ImportError:
+            return
+        engine._tune(full=new_ids is None)
+        fast.prepare_budgets(Region(prefix=region_prefix, new_ids=new_ids), year)
+    return prepare
+
+
 def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: int, timeout: float,
                       day: datetime.date | None = None) -> dict:
     from django.db import DatabaseError, connection
@@ -408,10 +426,14 @@ def bench_incremental(actor, org, year: int, lines: int, scan: dict, *, seed: in
             cur.execute("SET statement_timeout = 0")
     slow = qlog.slowest(3)
     sql_seconds, statements = sum(e[0] for e in qlog.entries), len(qlog.entries)
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(id) FROM funds_voucherline")
+        top_line = cur.fetchone()[0]
+    prepare = scan_session("", year, new_ids=(added["first_line"] - 1, top_line))
     log(f"incremental: {f'{seconds:.2f} s' if seconds is not None else 'not finished'} after {added['lines']:,} lines "
         f"({entry.incremental.__name__}({', '.join(kwargs)})); slowest statements "
         + ", ".join(f"{e[0]:.2f} s" for e in slow) + f"; {sql_seconds:.2f} s in {statements} statements")
-    return {"seconds": seconds, "timeout": timeout, "slow": slow, "sql_seconds": sql_seconds, "statements": statements, "explains": qlog.explain(slow, analyze_below=30), "lines": added["lines"], "full": scan.get("first", float("nan")),
+    return {"seconds": seconds, "timeout": timeout, "slow": slow, "sql_seconds": sql_seconds, "statements": statements, "explains": qlog.explain(slow, analyze_below=30, prepare=prepare), "lines": added["lines"], "full": scan.get("first", float("nan")),
             "how": f"`{entry.incremental.__name__}({', '.join(kwargs)})`",
             "detail": f"{added['vouchers']:,} two-line vouchers dated {added['day']} in {len(added['books']):,} "
                       f"unions' books (COPY, then ANALYZE); result: {str(result)[:200]}"}

@@ -199,19 +199,24 @@ def duplicate_invoice(region: Region, year: int, p: Params) -> list[Hit]:
                       AND d.invoice_code = l.invoice_code AND d.id <> l.id AND d.kind = 'expense' AND d.debit > 0
                       AND d.voided = %s AND substr(d.org_path, 1, 4) = substr(l.org_path, 1, 4))
         ORDER BY l.date, l.id"""  # noqa: S608
+    return dup_hits(_union_rows(sql, [False, *params, False]), year)
+
+
+def dup_hits(rows, year: int) -> list[Hit]:
+    """Rows (line id, union id, path, date, debit, invoice code, number, lines in the federation), in date order."""
     groups: dict[tuple, list] = defaultdict(list)
-    for row in _union_rows(sql, [False, *params, False]):
+    for row in rows:
         groups[(row[1], row[5], row[6])].append(row)
     hits = []
+    with_code, e_invoice = _("code %(code)s number %(number)s"), _("e-invoice number %(number)s")
+    text = _("The same invoice (%(invoice)s) is on %(n)s expense lines in the federation; this union's "
+             "%(mine)s line(s) total %(total)s yuan.")
     for (union_id, code, number), rows in groups.items():
         total = sum((Decimal(r[4]) for r in rows), Decimal("0"))
-        invoice = (_("code %(code)s number %(number)s") % {"code": code, "number": number} if code
-                   else _("e-invoice number %(number)s") % {"number": number})
+        invoice = with_code % {"code": code, "number": number} if code else e_invoice % {"number": number}
         hits.append(Hit("duplicate_invoice", f"{union_id}:{year}:{code}:{number}", union_id, rows[0][2],
                         _to_date(rows[0][3]), total,
-                        _("The same invoice (%(invoice)s) is on %(n)s expense lines in the federation; this union's "
-                          "%(mine)s line(s) total %(total)s yuan.") % {
-                            "invoice": invoice, "n": rows[0][7], "mine": len(rows), "total": yuan(total)},
+                        text % {"invoice": invoice, "n": rows[0][7], "mine": len(rows), "total": yuan(total)},
                         [r[0] for r in rows]))
     return hits
 
@@ -241,8 +246,17 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
             FROM w)
         SELECT id, org_id, org_path, account_id, counterparty, date, amt FROM x WHERE hit = 1
         ORDER BY org_id, account_id, counterparty, date, id"""  # noqa: S608
-    rows = _union_rows(sql, [*params, t, t])
+    return split_hits(_union_rows(sql, [*params, t, t]), year, p)
+
+
+def split_hits(rows, year: int, p: Params) -> list[Hit]:
+    """Rows (line id, union id, path, account id, counterparty, date, cents) of the flagged lines, in the order
+    (union, account, counterparty, date, id): consecutive lines at most ``window_days - 1`` days apart are a group."""
+    last = p.window_days - 1
     paths = dict(Account.objects.filter(pk__in={r[3] for r in rows}).values_list("pk", "path"))
+    text = _("%(n)s payments to %(cp)s on %(acc)s between %(start)s and %(end)s, each below the collective-decision "
+             "threshold of %(t)s yuan, total %(total)s yuan within %(days)s days: a purchase split to stay under "
+             "the threshold?")
     hits: list[Hit] = []
     cluster: list = []
 
@@ -255,11 +269,9 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
         hits.append(Hit(
             "split_purchase", f"{first[1]}:{year}:{first[3]}:{_digest(first[4])}:{first[0]}", first[1], first[2],
             start, total,
-            _("%(n)s payments to %(cp)s on %(acc)s between %(start)s and %(end)s, each below the collective-decision "
-              "threshold of %(t)s yuan, total %(total)s yuan within %(days)s days: a purchase split to stay under "
-              "the threshold?") % {"n": len(cluster), "cp": first[4], "acc": paths.get(first[3], ""),
-                                   "start": start.isoformat(), "end": end.isoformat(), "t": yuan(p.threshold),
-                                   "total": yuan(total), "days": p.window_days},
+            text % {"n": len(cluster), "cp": first[4], "acc": paths.get(first[3], ""),
+                    "start": start.isoformat(), "end": end.isoformat(), "t": yuan(p.threshold),
+                    "total": yuan(total), "days": p.window_days},
             [r[0] for r in cluster]))
 
     for r in rows:
@@ -348,10 +360,18 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
         FROM h JOIN m ON m.org_id = h.org_id
         WHERE h.cum > m.n * %s
         ORDER BY h.org_id, h.date, h.id"""  # noqa: S608
-    rows = _union_rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)])
+    return holiday_hits(_union_rows(sql, [*params, f"%{GIFT_WORD}%", MembershipStatus.ACTIVE, cents(p.gift_cap)]),
+                        year, p)
+
+
+def holiday_hits(rows, year: int, p: Params) -> list[Hit]:
+    """Rows (line id, union id, path, date, cents, running cents, active members) in (union, date, id) order."""
     by_union: dict[int, list] = defaultdict(list)
     for r in rows:
         by_union[r[1]].append(r)
+    text = _("Holiday gifts reached %(spent)s yuan in %(year)s, past the cap of %(cap)s yuan "
+             "(%(members)s active members × %(each)s yuan); the line that passed it on %(date)s and "
+             "every later one are flagged.")
     hits = []
     for union_id, rs in by_union.items():
         members = rs[0][6]
@@ -359,11 +379,8 @@ def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
         spent = Decimal(rs[-1][5]) / 100
         flagged = Decimal(sum(r[4] for r in rs)) / 100
         hits.append(Hit("holiday_gift_cap", f"{union_id}:{year}", union_id, rs[0][2], _to_date(rs[0][3]), flagged,
-                        _("Holiday gifts reached %(spent)s yuan in %(year)s, past the cap of %(cap)s yuan "
-                          "(%(members)s active members × %(each)s yuan); the line that passed it on %(date)s and "
-                          "every later one are flagged.") % {
-                            "spent": yuan(spent), "year": year, "cap": yuan(cap), "members": members,
-                            "each": yuan(p.gift_cap), "date": _to_date(rs[0][3]).isoformat()},
+                        text % {"spent": yuan(spent), "year": year, "cap": yuan(cap), "members": members,
+                                "each": yuan(p.gift_cap), "date": _to_date(rs[0][3]).isoformat()},
                         [r[0] for r in rs]))
     return hits
 
@@ -409,19 +426,25 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
         FROM y JOIN {BUDGET_LINE} bl ON bl.id = y.blid JOIN {ACCOUNT} ba ON ba.id = bl.account_id
         WHERE y.cum > {_c('bl.amount')}
         ORDER BY y.blid, y.date, y.id"""  # noqa: S608
+    return over_hits(_union_rows(sql, params), year)
+
+
+def over_hits(rows, year: int) -> list[Hit]:
+    """Rows (line id, union id, path, date, cents, running cents, budget line id, its cents, its account's path) in
+    (budget line, date, id) order."""
     groups: dict[int, list] = defaultdict(list)
-    for r in _union_rows(sql, params):
+    for r in rows:
         groups[r[6]].append(r)
+    text = _("Spending on %(acc)s reached %(spent)s yuan, past its budget of %(budget)s yuan (by "
+             "%(over)s yuan); the line that passed it on %(date)s and every later one are flagged.")
     hits = []
     for blid, rs in groups.items():
         budget = Decimal(rs[0][7]) / 100
         spent = Decimal(rs[-1][5]) / 100
         flagged = Decimal(sum(r[4] for r in rs)) / 100
         hits.append(Hit("over_budget", f"{rs[0][1]}:{year}:{blid}", rs[0][1], rs[0][2], _to_date(rs[0][3]), flagged,
-                        _("Spending on %(acc)s reached %(spent)s yuan, past its budget of %(budget)s yuan (by "
-                          "%(over)s yuan); the line that passed it on %(date)s and every later one are flagged.") % {
-                            "acc": rs[0][8], "spent": yuan(spent), "budget": yuan(budget),
-                            "over": yuan(spent - budget), "date": _to_date(rs[0][3]).isoformat()},
+                        text % {"acc": rs[0][8], "spent": yuan(spent), "budget": yuan(budget),
+                                "over": yuan(spent - budget), "date": _to_date(rs[0][3]).isoformat()},
                         [r[0] for r in rs]))
     return hits
 
