@@ -365,6 +365,7 @@ def _check(table, result: JournalResult, accounts, book, progress, spool: "Spool
     vouchers: dict[tuple[str, int], _Voucher] = {}
     keep = spool.add if isinstance(spool, Spool) else None
     stream = spool.add if isinstance(spool, LineStream) else None
+    paid_from: dict[int, tuple[bool, bool]] = {}  # id(account) -> (cash, bank) when credited
     for ln in _lines(table, result, accounts, result.problems.append, progress):
         if keep is not None:
             keep(ln)
@@ -377,9 +378,15 @@ def _check(table, result: JournalResult, accounts, book, progress, spool: "Spool
         v.debit += ln.debit
         v.credit += ln.credit
         if ln.credit > 0:
-            code, root = getattr(ln.account, "code", ""), ln.account.path.split("-")[0]
-            v.cash = v.cash or code == charts.CASH or root == "库存现金"
-            v.bank = v.bank or code == charts.BANK or root == "银行存款"
+            flags = paid_from.get(id(ln.account))
+            if flags is None:
+                code, root = getattr(ln.account, "code", ""), ln.account.path.split("-")[0]
+                flags = paid_from[id(ln.account)] = (code == charts.CASH or root == "库存现金",
+                                                     code == charts.BANK or root == "银行存款")
+            if flags[0]:
+                v.cash = True
+            if flags[1]:
+                v.bank = True
         if stream is not None:
             stream(ln, v)
         result.lines += 1
