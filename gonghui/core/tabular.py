@@ -177,9 +177,8 @@ class Table:
             try:
                 for line, cells in enumerate(csv.reader(_bounded_lines(text, max_cell)), start=1):
                     if line >= start:
-                        for cell in cells:
-                            if len(cell) > max_cell:
-                                raise cell_too_long(max_cell)
+                        if cells and max(map(len, cells)) > max_cell:
+                            raise cell_too_long(max_cell)
                         yield line, cells
             except csv.Error as exc:
                 if "field limit" in str(exc):

@@ -40,7 +40,7 @@ from ..models import (
 )
 from . import reading
 from .reading import KIND, CellError, Planned
-from .streamed import LINE_COLUMNS, LineStream
+from .streamed import LineStream
 from .writing import Spool, insert_rows, line_id_range, new_ids
 
 # Sent once an import has committed: the rule engine scans the new lines (ids first_line_id..last_line_id).
@@ -357,10 +357,15 @@ def _lines(table: tabular.Table, result: JournalResult, accounts: reading.Accoun
                     min(int(attached), 32767) if attached.isdigit() else 0)
 
 
-def _check(table, result: JournalResult, accounts, book, progress,
-           spool: "Spool | None") -> dict[tuple[str, int], _Voucher]:
+def _check(table, result: JournalResult, accounts, book, progress, spool: "Spool | LineStream | None",
+           existing: set | None = None) -> dict[tuple[str, int], _Voucher]:
+    """Check every row, group the lines into vouchers and check those. ``spool`` takes each line (a Spool: the
+    line; a LineStream: the line and its voucher's running totals). ``existing``: the (word, number) of the
+    vouchers already in the book (read here when not given)."""
     vouchers: dict[tuple[str, int], _Voucher] = {}
-    keep = spool.add if spool is not None else None
+    keep = spool.add if isinstance(spool, Spool) else None
+    stream = spool.add if isinstance(spool, LineStream) else None
+    paid_from: dict[int, tuple[bool, bool]] = {}  # id(account) -> (cash, bank) when credited
     for ln in _lines(table, result, accounts, result.problems.append, progress):
         if keep is not None:
             keep(ln)
@@ -373,15 +378,24 @@ def _check(table, result: JournalResult, accounts, book, progress,
         v.debit += ln.debit
         v.credit += ln.credit
         if ln.credit > 0:
-            code, root = getattr(ln.account, "code", ""), ln.account.path.split("-")[0]
-            v.cash = v.cash or code == charts.CASH or root == "库存现金"
-            v.bank = v.bank or code == charts.BANK or root == "银行存款"
+            flags = paid_from.get(id(ln.account))
+            if flags is None:
+                code, root = getattr(ln.account, "code", ""), ln.account.path.split("-")[0]
+                flags = paid_from[id(ln.account)] = (code == charts.CASH or root == "库存现金",
+                                                     code == charts.BANK or root == "银行存款")
+            if flags[0]:
+                v.cash = True
+            if flags[1]:
+                v.bank = True
+        if stream is not None:
+            stream(ln, v)
         result.lines += 1
     if spool is not None:
         spool.finish()  # the COPY of the last voucher ends here: the queries below need the connection
-    existing = set()
-    if book is not None and vouchers:
-        existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
+    if existing is None:
+        existing = set()
+        if book is not None and vouchers:
+            existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
     for key, v in vouchers.items():
         if key in existing:
             result.problems.append(Problem(v.first_row, reading.header("number"), v.display, _(
@@ -469,6 +483,11 @@ def _check_budget(data, filename: str, result: JournalResult, accounts) -> list[
 # --- writing ---------------------------------------------------------------------------------------------------
 
 
+_LINE_COLUMNS = ("voucher_id", "org_path", "date", "line_no", "account_id", "kind", "summary", "debit", "credit",
+                 "counterparty", "invoice_code", "invoice_number", "decision_ref", "decision_id", "pay_method",
+                 "voided")
+
+
 def _write(spool: "Spool", result: JournalResult, accounts, vouchers: dict, budget: list, *, actor, org) -> None:
     from ..books import book_open
 
@@ -508,7 +527,7 @@ def _write(spool: "Spool", result: JournalResult, accounts, vouchers: dict, budg
             yield (voucher_ids[key], path, date, n, acc_id, kind, summary, debit, credit, party, inv_code, inv_no,
                    ref, decisions.get(ref) if ref else None, methods[key], False)
 
-    insert_rows(VoucherLine, LINE_COLUMNS, lines(), text=True)
+    insert_rows(VoucherLine, _LINE_COLUMNS, lines(), text=True)
     _finish(book, result, min(voucher_ids.values()), budget, created, actor=actor, org=org, now=now)
 
 
@@ -536,8 +555,9 @@ def _write_vouchers(book, result: JournalResult, ordered: list, ids: list | None
     return voucher_ids
 
 
-def _finish(book, result: JournalResult, first_voucher: int, budget: list, created: dict, *, actor, org, now):
-    result.first_line_id, result.last_line_id = line_id_range(book.pk, first_voucher)
+def _finish(book, result: JournalResult, first_voucher: int, budget: list, created: dict, *, actor, org, now,
+            line_ids: tuple | None = None):
+    result.first_line_id, result.last_line_id = line_ids or line_id_range(book.pk, first_voucher)
     if budget:
         _write_budget(budget, created, result, actor=actor, org=org, now=now)
     first, last_line = result.first_line_id, result.last_line_id
@@ -562,9 +582,14 @@ def _import_streamed(table, result: JournalResult, accounts, *, data, filename: 
                 _fatal(result, _("The books of %(year)s are closed.") % {"year": result.year}, "closed")
                 raise _Rollback
             decisions = dict(Decision.objects.filter(org_id=org.pk).values_list("reference", "id"))
+            existing = set(Voucher.objects.filter(book=book).values_list("word", "number"))
+            user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+            now = timezone.now()
             try:
-                with LineStream(result=result, org=org, accounts=accounts, decisions=decisions) as stream:
-                    vouchers = _check(table, result, accounts, book, progress, stream)
+                with LineStream(result=result, org=org, accounts=accounts, decisions=decisions, book=book,
+                                existing=existing, user_id=user.pk if user else None,
+                                source_ref=result.filename[:80], now=now) as stream:
+                    vouchers = _check(table, result, accounts, book, progress, stream, existing)
                 budget = _check_budget(data, filename, result, accounts)
             except tabular.TableFileError as exc:
                 raise JournalFileError(exc.messages[0], code=exc.code) from None
@@ -575,12 +600,12 @@ def _import_streamed(table, result: JournalResult, accounts, *, data, filename: 
                 raise _Rollback
             if progress:
                 progress("write", result.lines, result.lines)
-            now = timezone.now()
-            ordered = sorted(vouchers.values(), key=lambda v: v.first_row)
-            _write_vouchers(book, result, ordered, [stream.voucher_ids[(v.word, v.number)] for v in ordered],
-                            actor=actor, org=org, now=now)
-            _finish(book, result, min(stream.voucher_ids.values()), budget, stream.created, actor=actor, org=org,
-                    now=now)
+            last = max(v.number for v in vouchers.values())
+            if last >= book.next_number:
+                book.next_number = last + 1
+                book.save(update_fields=["next_number"])
+            _finish(book, result, stream.first_voucher_id, budget, stream.created, actor=actor, org=org, now=now,
+                    line_ids=stream.line_ids())
             _audit(actor, org, result)
     except _Rollback:
         if not result.fatal:

@@ -48,6 +48,7 @@ BUDGET_COLUMNS: dict[str, tuple[str, ...]] = {
 BUDGET_HEADERS = tabular.HeaderMap(BUDGET_COLUMNS)
 SUBTOTALS = frozenset({"合计", "本月合计", "本年累计", "本期合计", "累计", "总计", "小计", "本日合计", "期初余额",
                        "上年结转", "承前页", "过次页"})
+_SUBTOTAL_MARKS = tuple(sorted({w[-1] for w in SUBTOTALS}))
 JOURNAL_SHEET = "凭证"
 BUDGET_SHEET = "预算"
 MAX_WORD = 4
@@ -132,9 +133,29 @@ def _amount_text(text: str) -> Decimal:
     return -value if negative else value
 
 
+@functools.lru_cache(maxsize=65536)
+def _amount_checked(text: str) -> Decimal | None:
+    """A text amount checked (finite, two decimals at most, within MAX_AMOUNT) and quantized, or None."""
+    try:
+        value = _amount_text(text)
+        if not value.is_finite() or value != value.quantize(CENT) or abs(value) > MAX_AMOUNT:
+            return None
+        return value.quantize(CENT)
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+
+
 def cell_amount(raw, key: str) -> Decimal:
     """An amount: a number, or text with thousands separators, ¥, full-width digits, (negative); two decimals."""
-    if raw is None or raw == "":
+    if type(raw) is str:  # a CSV's cells, and text cells: the checked value of each text is remembered
+        if not raw:
+            return ZERO
+        value = _amount_checked(raw)
+        if value is None:
+            raise CellError(key, cell_text(raw), _("“%(value)s” is not an amount with at most two decimals.") % {
+                "value": cell_text(raw)}, "bad_amount")
+        return value
+    if raw is None:
         return ZERO
     try:
         if isinstance(raw, bool):
@@ -184,6 +205,16 @@ def token(raw) -> str:
 
 def is_subtotal(cells) -> bool:
     """A 合计 / 本月合计 / 本年累计 (or 期初余额, 承前页...) row: skipped."""
+    try:
+        joined = "".join(cells)
+    except TypeError:  # not all text (a spreadsheet's numbers and dates)
+        joined = None
+    if joined is not None:  # a subtotal word holds its own last character: no such character, no subtotal
+        for mark in _SUBTOTAL_MARKS:
+            if mark in joined:
+                break
+        else:
+            return False
     for c in cells:
         if type(c) is str and 1 < len(c) < 16:
             text = c.strip()
