@@ -348,6 +348,10 @@ def review_state(problem: Problem) -> str:
     return _("%(stage)s, round %(n)s") % {"stage": problem.get_stage_display(), "n": problem.rounds}
 
 
+def unknown_seat_message(user: str, department) -> str:
+    return _("No reviewer %(user)s with department %(dep)s in your scope.") % {"user": user, "dep": department}
+
+
 def cadre_masked(problem: Problem) -> str:
     name = problem.cadre_name
     return (name[0] + "*" * max(len(name) - 1, 1)) if name else ""
