@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,12 +27,12 @@ class HandleForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Supervision note"), max_length=500)
 
 
-def _filters(request) -> dict:
+def _filters(request, params) -> dict:
     actor = request.actor
-    kind = request.GET.get("kind", "")
+    kind = params.get("kind", "")
     if kind not in visible_kinds(actor):
         kind = ""
-    tab = request.GET.get("show", "todo")
+    tab = params.get("show", "todo")
     if tab not in TABS:
         tab = "todo"
     return {"kind": kind, "tab": tab}
@@ -50,9 +51,11 @@ def _label(kind: str) -> str:
 
 def _page(request, *, form=None, failed_id=None, status=200):
     actor = request.actor
-    f = _filters(request)
+    # A refused note comes back to the list it was written on (its filters travel in ``back``).
+    params = QueryDict(request.POST.get("back", "").lstrip("?")) if request.method == "POST" else request.GET
+    f = _filters(request, params)
     qs = _queryset(actor, **f)
-    if request.GET.get("export") == "xlsx":
+    if params.get("export") == "xlsx":
         tab_label = {"todo": _("To supervise"), "handled": _("Supervised"), "resolved": _("No longer overdue")}
         columns = [
             Column(_("Kind"), lambda i: _label(i.kind)), Column(_("Title"), lambda i: i.title),
@@ -68,7 +71,7 @@ def _page(request, *, form=None, failed_id=None, status=200):
                            export_title=_("Supervision list (%(tab)s)") % {"tab": tab_label[f["tab"]]})
         listing.queryset = qs
         return listing.export()
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.get("page"))
     writable = {k for k, e in kinds().items() if actor.can(e.write_perm)}
     for item in page.object_list:
         item.kind_label = _label(item.kind)

@@ -151,3 +151,56 @@ def test_paths_follow_a_moved_subtree(cast, probe):
     cast.grassroots_a.refresh_from_db()
     assert (item.told_path, item.holder_path) == (cast.township_a.path, cast.grassroots_a.path)
     assert {i.pk for i in supervision.supervision_list(actor_for(cast.officer_b))} == {item.pk}
+
+
+# The screens
+
+def test_the_list_page_its_export_and_who_opens_it(cast, probe, login):
+    from django.urls import reverse
+
+    supervision.raise_item(kind="probe", object_id=1, key="k", title="东湖的措施", holder_org=cast.grassroots_a,
+                           due_on=FRI, url="/x/")
+    supervision.raise_item(kind="case", object_id=2, key="k", title="西山的诉求", holder_org=cast.grassroots_b,
+                           due_on=FRI, url="")
+    url = reverse("supervision:list")
+    staff = login(cast.city_staff)
+    html = staff.get(url).content.decode()
+    assert "东湖的措施" in html and "西山的诉求" in html
+    only = staff.get(url, {"kind": "probe"}).content.decode()
+    assert "东湖的措施" in only and "西山的诉求" not in only
+    assert "西山的诉求" in staff.get(url, {"kind": "bogus", "show": "bogus"}).content.decode()  # ignored: all
+    r = staff.get(url, {"kind": "case", "export": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert AuditEvent.objects.filter(action="export", object_type="supervision_item").exists()
+    # The grassroots officer sees requests but not this kind, and nothing was told to his union.
+    assert "东湖的" not in login(cast.grassroots_officer).get(url).content.decode()
+    assert "东湖的" not in login(cast.officer_b).get(url).content.decode()
+    assert login(cast.system_admin).get(url).status_code == 403
+    # A note on an item of another county is a 404; a note by an auditor a 403; a bad id a 404.
+    item = SupervisionItem.objects.get(kind="probe")
+    handle = reverse("supervision:handle")
+    assert login(cast.officer_b).post(handle, {"item": item.pk, "note": "督办"}).status_code == 404
+    assert login(cast.auditor_a).post(handle, {"item": item.pk, "note": "督办"}).status_code == 403
+    staff = login(cast.city_staff)  # one client: each login() signs it in as someone else
+    assert staff.post(handle, {"item": 999999, "note": "督办"}).status_code == 404
+    assert staff.post(handle, {"item": "x", "note": "督办"}).status_code == 422
+    r = staff.post(handle, {"item": item.pk, "note": "长" * 501, "back": "?kind=probe"})
+    assert r.status_code == 422 and "长" * 501 in r.content.decode()  # the input is kept
+    assert staff.post(handle, {"item": item.pk, "note": "已发督办函"}).status_code == 302
+
+
+def test_the_thresholds_page(cast, probe, login):
+    from django.urls import reverse
+
+    url = reverse("supervision:thresholds")
+    staff = login(cast.city_staff)  # oversight.settings: the probe kind only
+    html = staff.get(url).content.decode()
+    assert 'name="blue-probe"' in html and 'name="blue-case"' not in html
+    r = staff.post(url, {"blue-probe": "-1", "remind-probe": "2"})
+    assert r.status_code == 422 and supervision.thresholds("probe") == (3, 3)
+    assert staff.post(url, {"blue-probe": "4", "remind-probe": "2"}).status_code == 302
+    assert supervision.thresholds("probe") == (4, 2)
+    admin = login(cast.system_admin)  # case.policy: the case kind only (the same client, signed in again)
+    assert 'name="blue-case"' in admin.get(url).content.decode()
+    assert login(cast.grassroots_officer).get(url).status_code == 403
+    assert login(cast.auditor_a).get(url).status_code == 403
