@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.listing import Column, ListPage
+from gonghui.core.templatetags.gonghui_links import may_open
 
 from . import services
 from .registry import kinds, visible_kinds
@@ -141,8 +143,9 @@ def thresholds(request):
             return redirect("supervision:thresholds")
     for row in rows:
         row["errors"] = errors.get(row["kind"], [])
+    list_url = reverse("supervision:list")
     return render(request, "supervision/thresholds.html", {
         "title": _("Supervision thresholds"), "rows": rows,
-        "breadcrumbs": [{"label": _("Supervision list"), "url": "/supervision/"},
+        "breadcrumbs": [{"label": _("Supervision list"), "url": list_url if may_open(actor, list_url) else ""},
                         {"label": _("Supervision thresholds")}],
     }, status=status)
