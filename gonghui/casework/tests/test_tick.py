@@ -237,3 +237,33 @@ def test_the_tick_command_runs_the_sweep_once(cast, clock):
     assert alerts(case) == [("red", "CA"), ("escalation", "CITY")]
     call_command("tick", stdout=StringIO())
     assert alerts(case) == [("red", "CA"), ("escalation", "CITY")]  # a second run sends nothing twice
+
+
+def test_the_escalations_before_the_shared_list_move_onto_it(cast, clock):
+    """The data migration: an escalation CaseAlert (with its 督办 note) becomes a supervision item, history kept."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from ..models import AlertKind
+
+    forward = import_module("gonghui.casework.migrations.0005_escalations_to_supervision").forward
+    red = log_case(cast.officer_a, topic="union_founding")
+    done = log_case(cast.officer_a, topic="union_founding", phone="13700000009")
+    casework_tick(now=at(3, 9))
+    SupervisionItem.objects.all().delete()
+    Case.objects.filter(pk=done.pk).update(color="")
+    for case in (red, done):
+        CaseAlert.objects.create(case=case, kind=AlertKind.ESCALATION, key="due:2026-03-05", org=cast.city,
+                                 org_path=cast.city.path, due_on=datetime.date(2026, 3, 5), created_at=at(3, 6),
+                                 handled_at=at(3, 7) if case == red else None,
+                                 handled_by=cast.city_staff if case == red else None,
+                                 handled_note="已督办" if case == red else "")
+    forward(apps, None)
+    assert not CaseAlert.objects.filter(kind=AlertKind.ESCALATION).exists()
+    items = {i.object_id: i for i in SupervisionItem.objects.all()}
+    assert (items[red.pk].told_org, items[red.pk].holder_path, items[red.pk].handled_note,
+            items[red.pk].raised_at, items[red.pk].resolved_at) == (cast.city, cast.county_a.path, "已督办",
+                                                                    at(3, 6), None)
+    assert items[done.pk].resolved_at is not None and items[done.pk].url == f"/cases/{done.code}/"
+    assert casework_tick(now=at(3, 9, 10))["escalations"] == 0  # the sweep finds them raised already
