@@ -107,6 +107,28 @@ def alert_rectify(*, actor, alert: Alert, note: str) -> Alert:
                  fields={"rectify_note": note, "closed_at": timezone.now()}, action="funds.alert_rectify")
 
 
+@transaction.atomic
+def alert_file_problem(*, actor, alert: Alert):
+    """A confirmed alert goes on the problem list (source 智能监控预警) with a link back; once only."""
+    from gonghui.oversight.problems import problem_create
+    from gonghui.oversight.selectors_problems import problems_linked
+
+    actor.require("oversight.write")
+    actor.require_covers(alert.org_path)
+    alert = _locked(alert)
+    if alert.state != AlertState.CONFIRMED:
+        raise _state_error(alert)
+    if problems_linked(actor=actor, link_kind="funds.alert", link_id=alert.pk):
+        raise ValidationError(_("This alert is already on the problem list."))
+    rule = alert.get_rule_display()
+    return problem_create(actor, org=alert.union, source_key="monitoring", category_key="funds_use",
+                          title=f"{rule}：{alert.message}"[:200],
+                          description="\n".join(t for t in (alert.message, alert.review_reason) if t),
+                          link_kind="funds.alert", link_id=alert.pk,
+                          link_label=_("Funds alert: %(rule)s (%(union)s, %(year)s)") % {
+                              "rule": rule, "union": alert.union.name, "year": alert.year})
+
+
 def _federation(actor, org) -> None:
     actor.require("funds.settings")
     actor.require_covers(org.path)

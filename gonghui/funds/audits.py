@@ -110,6 +110,32 @@ def finding_progress(*, actor, finding: AuditFinding, state: str, note: str = ""
     return finding
 
 
+@transaction.atomic
+def findings_to_problems(*, actor, audit_: Audit) -> list:
+    """Each open finding of the audit (not yet rectified, not yet on the list) becomes a problem of the audited union
+    (source 经费审查报告) with a link back to the finding."""
+    from gonghui.oversight.problems import problem_create
+    from gonghui.oversight.selectors_problems import problem_scope
+
+    actor.require("oversight.write")
+    actor.require_covers(audit_.org_path)
+    findings = list(audit_.findings.exclude(state=FindingState.RECTIFIED).order_by("pk"))
+    listed = set(problem_scope(actor=actor).filter(link_kind="funds.finding", link_id__in=[f.pk for f in findings])
+                 .values_list("link_id", flat=True))
+    out = []
+    for f in findings:
+        if f.pk in listed:
+            continue
+        out.append(problem_create(
+            actor, org=audit_.org, source_key="funds_audit", category_key="funds_use", title=f.text[:200],
+            description=f.text, link_kind="funds.finding", link_id=f.pk,
+            link_label=_("Audit of %(year)s: %(org)s, finding %(n)s") % {"year": audit_.year, "org": audit_.org.name,
+                                                                        "n": f.pk}))
+    if not out:
+        raise ValidationError(_("Every open finding of this audit is already on the problem list."))
+    return out
+
+
 # --- central purchasing suppliers ------------------------------------------------------------------------------
 
 def _supplier_org(actor, org):

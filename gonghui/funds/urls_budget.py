@@ -30,6 +30,8 @@ urlpatterns: list = [
     path("funds/audits/<str:code>/<int:year>/", r.audit_detail, name="audit_detail"),
     path("funds/audits/<str:code>/<int:year>/findings/", r.finding_create, name="finding_create"),
     path("funds/audits/<str:code>/<int:year>/findings/progress/", r.finding_progress, name="finding_progress"),
+    path("funds/audits/<str:code>/<int:year>/findings/problems/", r.findings_to_problems,
+         name="findings_to_problems"),
     path("funds/suppliers/", r.supplier_list, name="suppliers"),
     path("funds/suppliers/add/", r.supplier_create, name="supplier_create"),
     path("funds/suppliers/import/", r.supplier_import, name="supplier_import"),

@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,6 +22,8 @@ from gonghui.core.views import requires
 from gonghui.core.widgets import OrgPickerField
 from gonghui.orgs.models import FEDERATION_LEVELS
 from gonghui.orgs.selectors import org_get
+from gonghui.oversight.problems import problem_url
+from gonghui.oversight.selectors_problems import problems_linked
 
 from . import alerts, selectors_rules
 from .models import AlertState, RuleKey
@@ -53,6 +56,14 @@ class ScanForm(StyledForm):
 
 class ReasonForm(StyledForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class ConfirmForm(ReasonForm):
+    as_problem = forms.BooleanField(label=gettext_lazy("Also put it on the problem list"), required=False)
+
+
+class FileProblemForm(StyledForm):
+    pass
 
 
 class NoteForm(StyledForm):
@@ -137,25 +148,32 @@ def alert_scan(request):
 ACTIONS = {
     "explain": ("funds.write", ReasonForm, gettext_lazy("Explain"), gettext_lazy("Explanation sent.")),
     "dismiss": ("funds.review", ReasonForm, gettext_lazy("Dismiss"), gettext_lazy("Alert dismissed.")),
-    "confirm": ("funds.review", ReasonForm, gettext_lazy("Confirm as a problem"),
+    "confirm": ("funds.review", ConfirmForm, gettext_lazy("Confirm as a problem"),
                 gettext_lazy("Confirmed as a problem.")),
+    "problem": ("oversight.write", FileProblemForm, gettext_lazy("Put on the problem list"),
+                gettext_lazy("Put on the problem list.")),
     "rectify": ("funds.write", NoteForm, gettext_lazy("Rectified"), gettext_lazy("Rectification recorded.")),
 }
 OPEN_TO = {"explain": alerts.EXPLAINABLE, "dismiss": alerts.REVIEWABLE, "confirm": alerts.REVIEWABLE,
-           "rectify": (AlertState.CONFIRMED,)}
+           "rectify": (AlertState.CONFIRMED,), "problem": (AlertState.CONFIRMED,)}
 
 
 def _detail(request, alert, bound=None, status=200):
     actor = request.actor
     bound = bound or {}
+    problems = problems_linked(actor=actor, link_kind="funds.alert", link_id=alert.pk)
     actions = [{"name": name, "label": label, "form": bound.get(name) or form_cls(),
                 "url": reverse("funds:alert_action", args=[alert.pk, name])}
                for name, (perm, form_cls, label, _done) in ACTIONS.items()
-               if actor.can(perm) and alert.state in OPEN_TO[name]]
+               if actor.can(perm) and alert.state in OPEN_TO[name] and not (name == "problem" and problems)]
+    for a in actions:
+        if a["name"] == "confirm" and not actor.can("oversight.write"):
+            a["form"].fields.pop("as_problem", None)
     return render(request, "funds/alerts_detail.html", {
         "title": _("Alert: %(rule)s") % {"rule": alert.get_rule_display()}, "alert": alert,
         "lines": selectors_rules.alert_lines(alert=alert), "events": selectors_rules.alert_events(alert=alert),
         "actions": actions, "breadcrumbs": crumbs(alert.get_rule_display()),
+        "problems": [(p, problem_url(p)) for p in problems],
     }, status=status)
 
 
@@ -181,6 +199,12 @@ def alert_action(request, pk: int, action: str):
             text = form.cleaned_data.get("reason") or form.cleaned_data.get("note")
             if action == "rectify":
                 alerts.alert_rectify(actor=actor, alert=alert, note=text)
+            elif action == "problem":
+                alerts.alert_file_problem(actor=actor, alert=alert)
+            elif action == "confirm" and form.cleaned_data.get("as_problem") and actor.can("oversight.write"):
+                with transaction.atomic():
+                    alerts.alert_confirm(actor=actor, alert=alert, reason=text)
+                    alerts.alert_file_problem(actor=actor, alert=alert)
             else:
                 getattr(alerts, f"alert_{action}")(actor=actor, alert=alert, reason=text)
         except ValidationError as exc:

@@ -11,7 +11,14 @@ WORK = _("Key work and visits")
 
 
 # --- problems and their review ---
-PROBLEMS: list[MenuItem] = []
+PROBLEMS: list[MenuItem] = [
+    MenuItem(_("Problem list"), "oversight:problems", "oversight.view", SECTION),
+    MenuItem(_("File a problem"), "oversight:problem_new", "oversight.write", SECTION),
+    MenuItem(_("Import a problem list"), "oversight:problem_import", "oversight.write", SECTION),
+    MenuItem(_("Problem sources"), "oversight:sources", "oversight.settings", SECTION),
+    MenuItem(_("Problem categories"), "oversight:categories", "oversight.settings", SECTION),
+    MenuItem(_("Departments"), "oversight:departments", "oversight.write", SECTION),
+]
 
 
 # --- ledger, measures, dispatch, snail list ---

@@ -217,7 +217,17 @@ def _audit_page(request, code: str, year: int, forms: dict | None = None, status
     findings = list(record.findings.order_by("due_on", "pk"))
     for f in findings:
         f.overdue = f.state != FindingState.RECTIFIED and f.due_on < today
+    from gonghui.oversight.selectors_problems import problem_scope
+
+    listed = {}
+    if actor.can("oversight.view"):
+        listed = dict(problem_scope(actor=actor).filter(link_kind="funds.finding", link_id__in=[f.pk for f in findings])
+                      .values_list("link_id", "pk"))
+    for f in findings:
+        f.problem_id = listed.get(f.pk)
     context = {
+        "can_list_problems": actor.can("oversight.write") and any(
+            f.state != FindingState.RECTIFIED and f.problem_id is None for f in findings),
         "title": _("Audit of %(year)s: %(org)s") % {"year": year, "org": record.org.name}, "audit": record,
         "findings": findings, "can_review": actor.can("funds.review"),
         "can_progress": actor.can("funds.write") or actor.can("funds.review"),
@@ -403,3 +413,17 @@ def supplier_deactivate(request):
         messages.success(request, _("%(name)s is off the list.") % {"name": supplier.name})
     return redirect("funds:suppliers")
 
+
+
+@requires("oversight.write")
+@require_POST
+def findings_to_problems(request, code: str, year: int):
+    actor = request.actor
+    record = selectors_budget.audit_get(actor=actor, code=code, year=year)
+    try:
+        made = audits.findings_to_problems(actor=actor, audit_=record)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s findings put on the problem list.") % {"n": len(made)})
+    return redirect("funds:audit_detail", code, year)

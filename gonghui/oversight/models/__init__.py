@@ -6,4 +6,17 @@ works for all of them.
 """
 
 from .measures import Measure, MeasureState  # noqa: F401
-from .problems import Category, ConcernKind, Department, Problem, ProblemState, Source, Stage  # noqa: F401
+from .problems import (  # noqa: F401
+    Category,
+    ConcernKind,
+    Decision,
+    Department,
+    Problem,
+    ProblemCounter,
+    ProblemReview,
+    ProblemReviewer,
+    ProblemStat,
+    ProblemState,
+    Source,
+    Stage,
+)

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.fields import EncryptedTextField
+
 
 class ListEntry(models.Model):
     """An entry of a list administrators edit (sources, categories). ``key`` names the entries other apps file
@@ -89,12 +91,25 @@ class Problem(models.Model):
     concerns = models.CharField(_("concerns"), max_length=12, choices=ConcernKind.choices, default=ConcernKind.UNIT)
     stage = models.CharField(_("review stage"), max_length=8, choices=Stage.choices, default=Stage.DRAFT)
     state = models.CharField(_("state"), max_length=8, choices=ProblemState.choices, default=ProblemState.OPEN)
+    # When the problem concerns a named cadre: the name is personal data, kept encrypted and shown masked.
+    cadre_name = EncryptedTextField(
+        _("cadre concerned"), kind="name",
+        purpose="Naming the cadre a problem concerns, for its review and rectification",
+        retention="Three years after the problem is closed, then anonymised")
+    concerns_org = models.ForeignKey("orgs.Org", verbose_name=_("unit concerned"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    rounds = models.PositiveSmallIntegerField(_("review rounds"), default=0)
+    returns = models.PositiveSmallIntegerField(_("returns for rework"), default=0)
+    returned = models.BooleanField(_("returned for rework"), default=False)
+    meeting_name = models.CharField(_("approving meeting"), max_length=100, blank=True)
+    meeting_on = models.DateField(_("meeting date"), null=True, blank=True)
     link_kind = models.CharField(max_length=30, blank=True)
     link_id = models.BigIntegerField(null=True, blank=True)
     link_label = models.CharField(_("came from"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     finalized_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -102,7 +117,89 @@ class Problem(models.Model):
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
         indexes = [models.Index(fields=["org_path", "created_at"], name="oversight_problem_path_created"),
+                   models.Index(fields=["org_path", "stage", "created_at"], name="oversight_problem_path_stage"),
                    models.Index(fields=["link_kind", "link_id"], name="oversight_problem_link")]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class ProblemCounter(models.Model):
+    """The federation-wide sequence of problem numbers, one row a year (WT-2026-000001 ...)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("problem number sequence")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Decision(models.TextChoices):
+    PASS = "pass", _("Passed")
+    RETURN = "return", _("Sent back for rework")
+
+
+class ProblemReviewer(models.Model):
+    """A member of a problem's joint review group (复审小组), from one department."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reviewers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT,
+                             related_name="+")
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("joint reviewer")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["problem", "user"], name="oversight_reviewer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department})"
+
+
+class ProblemReview(models.Model):
+    """One review opinion: 初审 by the unit, 复审 by a member of the joint group; a return sends the problem back."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="reviews")
+    stage = models.CharField(_("review stage"), max_length=8, choices=Stage.choices)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    reviewer_label = models.CharField(_("reviewer"), max_length=150, blank=True)
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    opinion = models.TextField(_("opinion"), blank=True)
+    round = models.PositiveSmallIntegerField(_("round"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("problem review")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["problem", "round"], name="oversight_review_round")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.get_decision_display()}"
+
+
+class ProblemStat(models.Model):
+    """Pre-aggregated problem counts of a unit's subtree (``unit`` is the unit's path) by month, source and
+    category: problems found (by the month created), reviews (初审 and 复审 opinions) and returns (by the month
+    of the opinion)."""
+
+    unit = models.CharField(max_length=255)
+    month = models.PositiveIntegerField()  # yyyymm
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    problems = models.IntegerField(default=0)
+    reviews = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "source", "category"],
+                                               name="oversight_problemstat_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month}"
