@@ -2,6 +2,7 @@
 kept), adding a measure, dispatch rounds, meetings, the snail list; refused to other counties and anonymous."""
 
 import datetime
+
 import pytest
 
 from gonghui.casework.testing import monday_2_march_2026
