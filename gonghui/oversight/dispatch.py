@@ -165,7 +165,8 @@ def meeting_add(actor, *, held_on, title, attendees, decisions, problems=()) -> 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        meeting = Meeting.objects.create(org=actor.org, org_path=actor.org.path, created_by=actor.user, **values)
+        meeting = Meeting.objects.create(org=actor.org, org_path=actor.org.path, created_by=actor.user,
+                                         created_at=timezone.now(), **values)
         meeting.problems.set(linked)
         audit.record(actor=actor, action="oversight.meeting_add", object_type="oversight.meeting",
                      object_id=str(meeting.pk), scope_path=actor.org.path,

@@ -124,7 +124,8 @@ def measure_add(actor, *, problem: Problem, steps, indicator, expected, due_on=N
         problem = Problem.objects.select_for_update().get(pk=problem.pk)
         color = initial_color(values["due_on"], today)
         measure = Measure.objects.create(problem=problem, org_id=problem.org_id, org_path=problem.org_path,
-                                         owner=owner, color=color, urgency=URGENCY[color], **values)
+                                         owner=owner, color=color, urgency=URGENCY[color], created_at=timezone.now(),
+                                         **values)
         if problem.state == ProblemState.CLOSED:
             problem.state, problem.closed_at = ProblemState.OPEN, None
             problem.save(update_fields=["state", "closed_at"])

@@ -98,7 +98,8 @@ def snail_publish(actor, *, org, start, end) -> SnailPublication:
     board = snail_board(actor, org=org, start=start, end=end)
     with transaction.atomic():
         pub = SnailPublication.objects.create(org=org, org_path=org.path, start=start, end=end,
-                                              published_by=actor.user, units=_frozen(board["units"]),
+                                              published_by=actor.user, published_at=timezone.now(),
+                                              units=_frozen(board["units"]),
                                               owners=_frozen(board["owners"]))
         audit.record(actor=actor, action="oversight.snail_publish", object_type="oversight.snail",
                      object_id=str(pub.pk), scope_path=org.path, details={"start": start, "end": end})

@@ -66,6 +66,7 @@ class Measure(models.Model):
             models.Index(fields=["org_path", "state", "urgency", "due_on"], name="oversight_measure_path_urg"),
             models.Index(fields=["owner", "state", "due_on"], name="oversight_measure_owner"),
             models.Index(fields=["org_path", "closed_at"], name="oversight_measure_closed"),
+            models.Index(fields=["org_path", "created_at"], name="oversight_measure_created"),
         ]
 
     def __str__(self) -> str:

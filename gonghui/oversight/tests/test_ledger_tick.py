@@ -2,6 +2,7 @@
 escalation once, resolution when closed; the weekly snail list publication; the snail board counted by hand."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.http import Http404
@@ -18,9 +19,9 @@ from gonghui.oversight.testing_ledger import attach_evidence, final_problem
 pytestmark = pytest.mark.django_db
 
 
-def _add(cast, org, owner, due_on, indicator):
-    return ledger.measure_add(actor_for(cast.officer_a), problem=final_problem(org), steps="措施", indicator=indicator,
-                              expected="效果", due_on=due_on, owner=owner, leader="张明")
+def _add(cast, org, owner, due_on, indicator, by=None):
+    return ledger.measure_add(actor_for(by or cast.officer_a), problem=final_problem(org), steps="措施",
+                              indicator=indicator, expected="效果", due_on=due_on, owner=owner, leader="张明")
 
 
 def test_colors_reminders_and_escalation_once(cast, monkeypatch):
@@ -72,3 +73,25 @@ def test_snail_board_counted_by_hand(cast, monkeypatch):
     with pytest.raises(Http404):  # another county
         snail_board(actor_for(cast.officer_b), org=cast.county_a, start=datetime.date(2026, 3, 1),
                     end=datetime.date(2026, 3, 10))
+
+
+def test_figures_counted_by_hand(cast, monkeypatch):
+    from gonghui.core.figures import Period, get
+
+    clock = monday_2_march_2026(monkeypatch)
+    a = _add(cast, cast.grassroots_a, cast.grassroots_officer, datetime.date(2026, 3, 4), "甲")
+    _add(cast, cast.grassroots_a, cast.grassroots_officer, datetime.date(2026, 3, 5), "乙")
+    _add(cast, cast.county_a, cast.officer_a, datetime.date(2026, 4, 5), "丙")
+    _add(cast, cast.county_b, cast.officer_b, datetime.date(2026, 3, 3), "丁", by=cast.officer_b)  # another county
+    dispatch.round_open(actor_for(cast.officer_a), title="第10周调度", due_on=datetime.date(2026, 3, 6))
+    attach_evidence(cast.grassroots_officer, a)
+    ledger.closure_request(actor_for(cast.grassroots_officer), measure=a)
+    ledger.closure_close(actor_for(cast.officer_a), measure=a)
+    clock.set(2026, 3, 10)
+    march = Period(datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), "2026-03")
+    values = {k: get(f"oversight.{k}").compute(cast.county_a, march)
+              for k in ("measures", "owners", "closed", "closing_rate", "overdue", "dispatches")}
+    assert values == {"measures": 3, "owners": 2, "closed": 1, "closing_rate": Decimal("33.3"), "overdue": 1,
+                      "dispatches": 1}
+    assert get("oversight.measures").compute(cast.city, march) == 4
+    assert get("oversight.overdue").compute(cast.city, march) == 2  # 乙 and 丁
