@@ -391,7 +391,8 @@ def naive_tick_sample(now, sample: int) -> float:
     from django.utils import timezone
 
     from gonghui.casework import deadlines
-    from gonghui.casework.models import RUNNING, AlertKind, Case, CaseAlert
+    from gonghui.casework.models import RUNNING, Case, CaseAlert
+    from gonghui.core.models import SupervisionItem
     from gonghui.orgs.models import Org
 
     ids = list(Case.objects.filter(state__in=RUNNING).order_by("?").values_list("pk", flat=True)[:sample])
@@ -412,10 +413,12 @@ def naive_tick_sample(now, sample: int) -> float:
                         "org": case.holder_org, "org_path": case.org_path, "due_on": case.due_on})
                     if color == "red":
                         parent = Org.objects.filter(path=case.org_path[:-4] or case.org_path).first()
-                        CaseAlert.objects.get_or_create(case=case, kind=AlertKind.ESCALATION,
-                                                        key=f"naive:{case.due_on}", defaults={
-                                                            "org": parent, "org_path": parent.path,
-                                                            "due_on": case.due_on})
+                        SupervisionItem.objects.get_or_create(kind="case", object_id=case.pk,
+                                                              key=f"naive:{case.due_on}", defaults={
+                                                                  "told_org": parent, "told_path": parent.path,
+                                                                  "holder_org": case.holder_org,
+                                                                  "holder_path": case.org_path, "title": case.code,
+                                                                  "due_on": case.due_on})
             elapsed = time.perf_counter() - t0
             raise DropIndexes
     except DropIndexes:
@@ -432,6 +435,7 @@ def bench_tick(running: int) -> dict:
 
     with connection.cursor() as cur:  # a cold start, also when --keep reuses a database swept before
         cur.execute("DELETE FROM casework_casealert")
+        cur.execute("DELETE FROM core_supervisionitem WHERE kind = 'case'")  # the escalations (shared list)
         cur.execute("DELETE FROM casework_openstat")
         cur.execute("UPDATE casework_case SET color = '' WHERE color <> ''")
         cur.execute("VACUUM ANALYZE casework_case")

@@ -22,7 +22,12 @@ PROBLEMS: list[MenuItem] = [
 
 
 # --- ledger, measures, dispatch, snail list ---
-LEDGER: list[MenuItem] = []
+LEDGER: list[MenuItem] = [
+    MenuItem(_("Rectification ledger"), "oversight:ledger", "oversight.view", SECTION),
+    MenuItem(_("Weekly dispatch"), "oversight:dispatch", "oversight.view", SECTION),
+    MenuItem(_("Coordination meetings"), "oversight:meetings", "oversight.view", SECTION),
+    MenuItem(_("Snail list"), "oversight:snail", "oversight.view", SECTION),
+]
 
 
 # --- key tasks and targets ---

@@ -80,6 +80,16 @@ CLEAR: dict[str, Declared] = {
     "casework.Case.description": Declared("Handling the request", _CASE_RET, "Read by every handler"),
     "casework.Case.phone_last4": Declared("Checking the tracking enquiry (code + last 4 digits)", _CASE_RET,
                                           "Four digits do not identify anyone", derived=True),
+    # The rectification ledger: the leader in charge (分管领导) of a measure is named as the unit's official list of
+    # leaders' responsibilities names them; the attendees of a coordination meeting are named as in its minutes.
+    "oversight.Measure.leader": Declared(
+        "Naming the leader in charge of a rectification measure, as in the unit's published division of duties",
+        "Kept with the measure in the rectification ledger (an archive of the unit's work)",
+        "Shown and exported in the ledger; a leader's name in an official list is not sensitive"),
+    "oversight.Meeting.attendees": Declared(
+        "Recording who attended a coordination meeting, as in its minutes",
+        "Kept with the meeting record (an archive of the unit's work)",
+        "Shown with the meeting; names of officials in their official capacity are not sensitive"),
     # The privacy app's own records of requests: keyed hashes of the typed numbers, never the numbers.
     "privacy.DeletionRequest.subject_id_bidx": Declared(
         "Letting the worker see the outcome of their request with the same credentials",

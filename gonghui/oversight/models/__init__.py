@@ -5,7 +5,20 @@ The models live in one module per part; this package re-exports them so ``from g
 works for all of them.
 """
 
-from .measures import Measure, MeasureState  # noqa: F401
+from .measures import (  # noqa: F401
+    URGENCY,
+    DispatchReport,
+    DispatchRound,
+    EventKind,
+    Measure,
+    MeasureColor,
+    MeasureEvent,
+    MeasureState,
+    Meeting,
+    Progress,
+    RoundState,
+    SnailPublication,
+)
 from .problems import (  # noqa: F401
     Category,
     ConcernKind,

@@ -1,0 +1,134 @@
+"""The ledger's sweep run by ``gonghui tick`` (``gonghui.oversight.tasks_ledger.ledger_tick``).
+
+Set-based over all open measures (a few UPDATEs, no loop over measures): red when overdue, yellow when an open
+dispatch round over it has no report from its owner, blue when due within the "measure" kind's ``blue_within``
+working days, else no color. Reminders are sent once per deadline (``reminded_before`` / ``reminded_overdue`` hold
+the deadline they were sent for) to the owner's unit, one text per unit and sweep; a measure that turns overdue is
+raised once to the parent unit's supervision list; measures no longer red have their items resolved. Once a week
+the snail list (蜗牛榜) of every city and county federation with measures is published. A concurrent sweep waits
+for the first one's lock on PostgreSQL."""
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core import audit, notify, supervision
+from gonghui.core.access import SYSTEM
+from gonghui.core.workdays import add_workdays
+from gonghui.orgs.models import Org
+
+from .models import URGENCY, DispatchReport, EventKind, Measure, MeasureEvent, MeasureState, RoundState
+from .supervision_ledger import KIND
+
+_ADVISORY_KEY = 0x67680013  # "gh" + 19: the ledger sweep's lock id
+CHUNK = 2000
+
+TEMPLATES = {
+    "oversight.measure_reminder": _("%(org)s: %(n)s rectification measures need attention (%(red)s overdue, "
+                                    "%(blue)s due soon). See the rectification ledger."),
+}
+for _name, _text in TEMPLATES.items():
+    notify.TEMPLATES.setdefault(_name, _text)
+
+
+def _plain(d) -> datetime.date:
+    return datetime.date(d.year, d.month, d.day)
+
+
+def _stalled():
+    return Exists(DispatchReport.objects.filter(measure=OuterRef("pk"), reported_at__isnull=True,
+                                                round__state=RoundState.OPEN))
+
+
+def ledger_tick(now: datetime.datetime | None = None) -> dict:
+    """Color every open measure, send the reminders and escalations not sent before. Returns counts."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
+        counts = _recolor(today)
+        counts.update(_remind(now, today))
+        from .snail import weekly_publish
+        counts["published"] = weekly_publish(now)
+        audit.record(actor=SYSTEM, action="oversight.ledger_tick", object_type="oversight.measure", details=counts)
+    return counts
+
+
+def _recolor(today: datetime.date) -> dict:
+    blue_within, _remind_before = supervision.thresholds(KIND)
+    blue_end = _plain(add_workdays(today, blue_within + 1))  # due before this: within blue_within working days
+    base = Measure.objects.filter(state=MeasureState.OPEN)
+    stalled = _stalled()
+    wanted = {
+        "red": Q(due_on__lt=today),
+        "yellow": Q(due_on__gte=today) & Q(stalled),
+        "blue": Q(due_on__gte=today, due_on__lt=blue_end) & ~Q(stalled),
+        "": Q(due_on__gte=blue_end) & ~Q(stalled),
+    }
+    changed = 0
+    for color, cond in wanted.items():
+        changed += base.filter(cond).exclude(color=color).update(color=color, urgency=URGENCY[color])
+    return {"recolored": changed}
+
+
+def _remind(now: datetime.datetime, today: datetime.date) -> dict:
+    _blue_within, remind_before = supervision.thresholds(KIND)
+    before_end = _plain(add_workdays(today, remind_before + 1))
+    open_ = Measure.objects.filter(state=MeasureState.OPEN)
+    before = open_.filter(due_on__gte=today, due_on__lt=before_end).exclude(reminded_before=F("due_on"))
+    overdue = open_.filter(due_on__lt=today).exclude(reminded_overdue=F("due_on"))
+    soon_rows = list(before.values_list("pk", "org_id").order_by())
+    late_rows = list(overdue.values_list("pk", "org_id", "org_path", "due_on").order_by())
+    told: dict[int, Counter] = defaultdict(Counter)
+    for _pk, org_id in soon_rows:
+        told[org_id]["blue"] += 1
+    for _pk, org_id, _path, _due in late_rows:
+        told[org_id]["red"] += 1
+    events = [MeasureEvent(measure_id=pk, kind=EventKind.REMINDED, at=now, text="before") for pk, _o in soon_rows]
+    events += [MeasureEvent(measure_id=r[0], kind=EventKind.REMINDED, at=now, text="overdue") for r in late_rows]
+    for i in range(0, len(soon_rows), CHUNK):
+        Measure.objects.filter(pk__in=[r[0] for r in soon_rows[i:i + CHUNK]]).update(reminded_before=F("due_on"))
+    for i in range(0, len(late_rows), CHUNK):
+        Measure.objects.filter(pk__in=[r[0] for r in late_rows[i:i + CHUNK]]).update(
+            reminded_overdue=F("due_on"))
+    # Overdue measures rise to the parent unit's supervision list, once per deadline.
+    raised = supervision.raise_many(
+        kind=KIND, now=now, describe=_describe,
+        rows=[supervision.Raise(object_id=pk, key=f"due:{due.isoformat()}", holder_org_id=org_id, holder_path=path,
+                                due_on=due) for pk, org_id, path, due in late_rows])
+    events += [MeasureEvent(measure_id=item.object_id, kind=EventKind.ESCALATED, at=now) for item in raised]
+    MeasureEvent.objects.bulk_create(events, batch_size=1000)
+    # Items of measures no longer red (closed, or a new deadline) leave the list.
+    still_open = supervision.open_object_ids(kind=KIND)
+    gone = set()
+    ids = sorted(still_open)
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        red = set(Measure.objects.filter(pk__in=chunk, state=MeasureState.OPEN, color="red")
+                  .values_list("pk", flat=True))
+        gone |= set(chunk) - red
+    resolved = supervision.resolve_items(kind=KIND, object_ids=gone, now=now) if gone else 0
+    _notify(told)
+    return {"reminders": len(soon_rows) + len(late_rows), "escalations": len(raised), "resolved": resolved}
+
+
+def _describe(ids: set[int]) -> dict[int, tuple[str, str]]:
+    from django.urls import reverse
+
+    rows = Measure.objects.filter(pk__in=ids).values_list("pk", "indicator", "problem__title")
+    return {pk: (f"{title}：{indicator}", reverse("oversight:measure", args=[pk])) for pk, indicator, title in rows}
+
+
+def _notify(told: dict[int, Counter]) -> None:
+    """One text per unit and sweep, to its contact phone (the owners' unit), after commit."""
+    for org in Org.objects.filter(pk__in=list(told)).exclude(contact_phone=""):
+        c = told[org.pk]
+        notify.send_on_commit(to_phone=org.contact_phone, template="oversight.measure_reminder",
+                              context={"org": org.name, "n": c["red"] + c["blue"], "red": c["red"],
+                                       "blue": c["blue"]})
