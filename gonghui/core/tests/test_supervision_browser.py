@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def measure_kind():
-    registry.register_kind("probe", label="整改措施", perm="oversight.view", write_perm="oversight.write",
+    registry.register_kind("probe", label="测试事项", perm="oversight.view", write_perm="oversight.write",
                            settings_perm="case.policy", blue_within=3, remind_before=3,
                            url_name="orgs:dashboard_home")
     yield "probe"
@@ -43,7 +43,7 @@ def test_one_list_for_every_kind(page, measure_kind):
     assert rows.count() == 2
     text = page.locator("#supervision-list").inner_text()
     assert case.code in text and "食堂账目整改（措施一）" in text and "西山县总工会" in text
-    page.click("#supervision-kinds >> text=整改措施")
+    page.click("#supervision-kinds >> text=测试事项")
     page.wait_for_selector("#supervision-list")
     assert page.locator("#supervision-list tbody tr").count() == 1
     row = page.locator("#supervision-list tr[data-kind=probe]")
