@@ -20,3 +20,14 @@ from .problems import (  # noqa: F401
     Source,
     Stage,
 )
+from .visits import (  # noqa: F401
+    FieldVisit,
+    FindingFate,
+    InspectionItem,
+    InspectionRound,
+    ItemKind,
+    ItemState,
+    VisitFinding,
+    VisitStat,
+    VisitUnit,
+)
