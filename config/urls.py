@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.core.urls_approvals")),
     path("", include("gonghui.core.urls_attachments")),
+    path("", include("gonghui.core.supervision.urls")),
     path("", include("gonghui.orgs.urls")),
     path("", include("gonghui.members.urls")),
     path("", include("gonghui.casework.urls")),

@@ -9,4 +9,4 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: figures, audit labels, the member and union page sections.
-        from . import audit_catalog, figures, notices, profile_sections, signals  # noqa: F401
+        from . import audit_catalog, figures, notices, profile_sections, signals, supervision_casework  # noqa: F401

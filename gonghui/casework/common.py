@@ -5,7 +5,7 @@ import secrets
 
 from django.utils import timezone
 
-from gonghui.core import audit
+from gonghui.core import audit, supervision
 
 from . import deadlines
 from .models import Case, CaseEvent
@@ -60,4 +60,4 @@ def set_color(case: Case, today: datetime.date | None = None) -> None:
     today = today or local_today()
     case.color = deadlines.color_for(state=case.state, paused=case.is_paused, due_on=case.due_on,
                                      limit_days=case.limit_days, progress_on=timezone.localdate(case.progress_at),
-                                     today=today)
+                                     today=today, blue_within=supervision.thresholds("case").blue_within)

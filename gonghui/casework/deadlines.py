@@ -11,13 +11,14 @@ import math
 
 from django.db.models import Q
 
+from gonghui.core.supervision.services import color_for as shared_color_for
 from gonghui.core.workdays import WorkDate, add_workdays, day_info, is_workday, workdays_between
 
 from .models import Color, Complexity, State, TimeLimitPolicy
 
 # When no rule in the table matches (an administrator deleted it), these limits apply.
 FALLBACK_DAYS = {Complexity.GENERAL: 15, Complexity.DIFFICULT: 30, Complexity.COMPLEX: 45}
-# Blue: due within this many working days.
+# Blue: due within this many working days: the default of the "case" kind's threshold (set on /supervision/thresholds/).
 BLUE_WITHIN = 2
 # Yellow: a stage without progress for this share of the time limit (at least one working day).
 STAGE_SHARE = {
@@ -63,19 +64,20 @@ def stage_allowance(state: str, limit_days: int) -> int:
     return max(1, math.ceil(limit_days * share))
 
 
+def stalled(*, state: str, limit_days: int, progress_on: datetime.date, today: datetime.date) -> bool:
+    """The stage had no progress for its share of the time limit (casework's "stalled" for the shared colors)."""
+    return workdays_between(progress_on, today) >= stage_allowance(state, limit_days)
+
+
 def color_for(*, state: str, paused: bool, due_on: datetime.date, limit_days: int,
-              progress_on: datetime.date, today: datetime.date) -> str:
-    """Red when overdue, yellow when the stage has stalled, blue when due within 2 working days; none when the
-    clock does not run (answered, or paused for papers)."""
+              progress_on: datetime.date, today: datetime.date, blue_within: int = BLUE_WITHIN) -> str:
+    """The shared supervision colors (``gonghui.core.supervision.color_for``): red when overdue, yellow when the
+    stage has stalled, blue when due within ``blue_within`` working days (the "case" threshold, 2 unless set); none
+    when the clock does not run (answered, or paused for papers)."""
     if paused or state not in STAGE_SHARE:
         return Color.NONE
-    if today > due_on:
-        return Color.RED
-    if workdays_between(progress_on, today) >= stage_allowance(state, limit_days):
-        return Color.YELLOW
-    if workdays_between(today, due_on) <= BLUE_WITHIN:
-        return Color.BLUE
-    return Color.NONE
+    return shared_color_for(due_on=due_on, today=today, blue_within=blue_within,
+                            stalled=stalled(state=state, limit_days=limit_days, progress_on=progress_on, today=today))
 
 
 def working_days_open(*, received_on: datetime.date, closed_on: datetime.date, paused_days: int) -> int:

@@ -154,11 +154,6 @@ class ReclassifyForm(Form):
     complexity = forms.ChoiceField(label=_("Complexity"), choices=Complexity.choices)
 
 
-class SuperviseForm(Form):
-    alert = forms.IntegerField(widget=forms.HiddenInput)
-    note = forms.CharField(label=_("Supervision note"), max_length=500)
-
-
 class RevealForm(Form):
     reason = forms.CharField(label=_("Reason for viewing"), min_length=2, max_length=200)  # as reveal() asks
 

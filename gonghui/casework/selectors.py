@@ -1,7 +1,9 @@
-"""Reads of cases, always inside the actor's subtree: the inbox and its counts, one case with its timeline, the
-supervision list and the reminders. A case outside the scope is a 404, exactly like a missing one."""
+"""Reads of cases, always inside the actor's subtree: the inbox and its counts, one case with its timeline and
+the reminders (escalated cases are on the shared supervision list, ``gonghui.core.supervision``).
+A case outside the scope is a 404, exactly like a missing one."""
 
 import datetime
+from typing import NamedTuple
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -131,7 +133,7 @@ def inbox_counts(*, actor, org: Org, today: datetime.date | None = None) -> dict
 
 def menu_badge(actor) -> int | None:
     """For the menu (every page): cases held by the actor's own unit that wait to be accepted or are overdue.
-    The units below are followed on the inbox's tabs and the supervision list."""
+    The units below are followed on the inbox's tabs and the shared supervision list."""
     if actor.org is None or not actor.can("case.view"):
         return None
     today = local_today()
@@ -146,23 +148,6 @@ def timeline(*, case: Case, public: bool = False) -> list[CaseEvent]:
     return list(qs)
 
 
-def supervision_list(*, actor, handled: bool | None = None) -> QuerySet[CaseAlert]:
-    """Cases escalated to units of the actor's subtree for supervision (red: overdue), newest first."""
-    if actor.org is None or not actor.can("case.view"):
-        return CaseAlert.objects.none()
-    qs = CaseAlert.objects.filter(kind=AlertKind.ESCALATION, org_path__startswith=actor.org.path)
-    if handled is not None:
-        qs = qs.filter(handled_at__isnull=not handled)
-    return qs.select_related("case", "case__holder_org", "org", "handled_by").order_by("-created_at", "-pk")
-
-
-def supervision_get(*, actor, pk: int) -> CaseAlert:
-    alert = supervision_list(actor=actor).filter(pk=pk).first()
-    if alert is None:
-        raise Http404
-    return alert
-
-
 def reminders(*, actor, limit: int = 20) -> list[CaseAlert]:
     """The latest reminders to units of the actor's subtree about cases still being handled."""
     if actor.org is None or not actor.can("case.view"):
@@ -170,6 +155,28 @@ def reminders(*, actor, limit: int = 20) -> list[CaseAlert]:
     return list(CaseAlert.objects.filter(org_path__startswith=actor.org.path, case__state__in=RUNNING)
                 .exclude(kind=AlertKind.ESCALATION).select_related("case", "org").order_by("-created_at", "-pk")
                 [:limit])
+
+
+class AlertLine(NamedTuple):
+    created_at: datetime.datetime
+    kind: str
+    label: str
+    org_name: str
+    handled_note: str
+
+
+def case_alerts(*, case: Case) -> list[AlertLine]:
+    """The case's reminders and its escalations to the parent's supervision list (with the 督办 note), in order."""
+    from gonghui.core.models import SupervisionItem
+
+    from .supervision_casework import KIND
+
+    lines = [AlertLine(a.created_at, a.kind, a.get_kind_display(), a.org.name, a.handled_note)
+             for a in case.alerts.select_related("org").exclude(kind=AlertKind.ESCALATION)]
+    label = dict(AlertKind.choices)[AlertKind.ESCALATION]
+    lines += [AlertLine(i.raised_at, AlertKind.ESCALATION, label, i.told_org.name, i.handled_note)
+              for i in SupervisionItem.objects.filter(kind=KIND, object_id=case.pk).select_related("told_org")]
+    return sorted(lines, key=lambda line: line.created_at)
 
 
 def dispatch_targets(*, actor, case: Case) -> QuerySet[Org]:

@@ -24,9 +24,7 @@ from .models import (
     ANSWERED,
     RUNNING,
     Action,
-    AlertKind,
     Case,
-    CaseAlert,
     CasePause,
     Category,
     CoHandler,
@@ -430,20 +428,3 @@ def case_reopen(*, actor, case: Case, reason: str) -> Case:
     add_event(case, actor=actor, action=Action.REOPENED, note=reason, from_state=before, public=True, at=now)
     record(actor, case, "reopen", times=case.reopened_count, due=case.due_on)
     return case
-
-
-@transaction.atomic
-def escalation_supervise(*, actor, alert: CaseAlert, note: str) -> CaseAlert:
-    """The supervising unit records what it did about an escalated case (督办)."""
-    actor.require("case.write")
-    alert = CaseAlert.objects.select_for_update().select_related("case").filter(pk=alert.pk).first()
-    if alert is None or alert.kind != AlertKind.ESCALATION or not actor.covers(alert.org_path):
-        raise Http404
-    note = _words(note, field="note", required=_("Write what the supervising unit did."), limit=500)
-    now = timezone.now()
-    alert.handled_at, alert.handled_by, alert.handled_note = now, user_of(actor), note
-    alert.save(update_fields=["handled_at", "handled_by", "handled_note"])
-    add_event(alert.case, actor=actor, action=Action.SUPERVISED, note=note, org=alert.org, at=now)
-    record(actor, Case(code=alert.case.code, org_path=alert.org_path, state=alert.case.state), "supervise",
-           org=alert.org.code)
-    return alert

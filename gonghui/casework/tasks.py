@@ -1,10 +1,13 @@
 """The supervision sweep run by ``gonghui tick`` (every few minutes, from a timer or the task worker).
 
-Every running case gets its color (blue: due within 2 working days; yellow: its stage had no progress for its
-share of the time limit; red: overdue). A case that turns a color gets one reminder to its handling unit and
-lead handler; a red one is also escalated to the parent unit's supervision list. Each reminder is a
-``CaseAlert`` row whose unique key names what it is about (the due date, or the stalled stage), so running the
-sweep twice sends nothing twice, and a concurrent sweep waits for the first one's lock.
+Every running case gets its color by the shared scheme of ``gonghui.core.supervision`` and the "case" kind's
+thresholds (blue: due within 2 working days unless set otherwise; yellow: its stage had no progress for its share
+of the time limit; red: overdue). A case gets one reminder to its handling unit and lead handler before the
+deadline (within the kind's ``remind_before`` working days), one when it stalls and one when overdue; a red one is
+also raised once to the parent unit's supervision list (a ``SupervisionItem`` of kind "case"), and resolved there
+when it is no longer red. Each reminder is a ``CaseAlert`` row whose unique key names what it is about (the due
+date, or the stalled stage), so running the sweep twice sends nothing twice, and a concurrent sweep waits for the
+first one's lock.
 """
 
 import datetime
@@ -12,15 +15,17 @@ from collections import Counter, defaultdict
 from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from gonghui.core import audit
+from gonghui.core import audit, supervision
 from gonghui.core.access import SYSTEM
 from gonghui.orgs.models import Org
 
 from . import deadlines, notices, stats
 from .models import RUNNING, AlertKind, Case, CaseAlert, CaseStat, Color, OpenStat
+from .supervision_casework import KIND
 
 _ADVISORY_KEY = 0x67680004  # "gh" + 4: the casework sweep's lock id
 CHUNK = 2000
@@ -37,13 +42,6 @@ def _chunks(items: list, size: int = CHUNK):
         yield items[i:i + size]
 
 
-def _parent_paths(paths: set[str]) -> dict[str, Org]:
-    """The parent unit of each path (a root is its own parent: it supervises itself)."""
-    wanted = {p[:-Org.steplen] or p for p in paths}
-    orgs = {o.path: o for o in Org.objects.filter(path__in=wanted)}
-    return {p: orgs[p[:-Org.steplen] or p] for p in paths}
-
-
 def casework_tick(now: datetime.datetime | None = None) -> dict:
     """Color every running case and send the reminders and escalations not sent before. Returns counts."""
     now = now or timezone.now()
@@ -52,18 +50,20 @@ def casework_tick(now: datetime.datetime | None = None) -> dict:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_KEY])
-        result, new_alerts = _sweep(now, today)
-        _notify(new_alerts)
+        result, new_alerts, raised = _sweep(now, today)
+        _notify(new_alerts, raised)
         audit.record(actor=SYSTEM, action="case.tick", object_type="case", details=result)
     return result
 
 
-def _sweep(now: datetime.datetime, today: datetime.date) -> tuple[dict, list["NewAlert"]]:
+def _sweep(now: datetime.datetime, today: datetime.date) -> tuple[dict, list["NewAlert"], list]:
+    blue_within, remind_before = supervision.thresholds(KIND)
     rows = Case.objects.filter(state__in=RUNNING).values_list(
         "pk", "state", "paused_since", "due_on", "limit_days", "progress_at", "color", "holder_org_id", "org_path",
         "owner_id").order_by()
     recolor: dict[str, list[int]] = defaultdict(list)
     wanted: list[tuple] = []  # (case id, kind, key, holder id, path, owner id, due)
+    red: list[supervision.Raise] = []
     counts = {"checked": 0, Color.BLUE: 0, Color.YELLOW: 0, Color.RED: 0}
     by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # running, paused, red, yellow, blue
     slot = {Color.RED: 2, Color.YELLOW: 3, Color.BLUE: 4}
@@ -72,27 +72,51 @@ def _sweep(now: datetime.datetime, today: datetime.date) -> tuple[dict, list["Ne
             chunk_size=CHUNK):
         counts["checked"] += 1
         progress_on = progress_at.astimezone(tz).date()
-        new = deadlines.color_for(state=state, paused=paused_since is not None, due_on=due_on, limit_days=limit,
-                                  progress_on=progress_on, today=today)
+        paused = paused_since is not None
+        new = deadlines.color_for(state=state, paused=paused, due_on=due_on, limit_days=limit,
+                                  progress_on=progress_on, today=today, blue_within=blue_within)
         if new != color:
             recolor[new].append(pk)
         tally = by_path[path]
         tally[0] += 1
-        tally[1] += paused_since is not None
+        tally[1] += paused
         if new:
             tally[slot[new]] += 1
             counts[new] += 1
-            wanted.append((pk, new, _alert_key(new, state, due_on, progress_on), holder_id, path, owner_id, due_on))
+        # The reminder before the deadline (the "blue" one) goes out within ``remind_before`` working days of it.
+        remind = new
+        if new in (Color.NONE, Color.BLUE):
+            clock_runs = not paused and state in deadlines.STAGE_SHARE
+            soon = clock_runs and supervision.reminder_due(due_on=due_on, today=today,
+                                                           remind_before=remind_before) == "before"
+            remind = Color.BLUE if soon else Color.NONE
+        if remind:
+            key = _alert_key(remind, state, due_on, progress_on)
+            wanted.append((pk, remind, key, holder_id, path, owner_id, due_on))
+            if remind == Color.RED:
+                red.append(supervision.Raise(pk, key, holder_id, path, due_on))
     _recolor(recolor)
     new_alerts = _new_alerts(wanted, now)
+    raised = supervision.raise_many(kind=KIND, rows=red, now=now, describe=_describe)
+    # Items of cases no longer red (answered, closed, paused, a new deadline) leave the "to supervise" tab.
+    still_red = {r.object_id for r in red}
+    supervision.resolve_items(kind=KIND, object_ids=supervision.open_object_ids(kind=KIND) - still_red, now=now)
     _open_counts(by_path, now)
     # Counts left at zero by cases that changed state or moved; the next change recreates its row.
     CaseStat.objects.filter(received=0).delete()
     counts = {str(k): v for k, v in counts.items()}
     counts["recolored"] = sum(len(v) for v in recolor.values())
-    counts["reminders"] = sum(1 for a in new_alerts if a.kind != AlertKind.ESCALATION)
-    counts["escalations"] = sum(1 for a in new_alerts if a.kind == AlertKind.ESCALATION)
-    return counts, new_alerts
+    counts["reminders"] = len(new_alerts)
+    counts["escalations"] = len(raised)
+    return counts, new_alerts, raised
+
+
+def _describe(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """The title (code and subject) and page of the cases raised now."""
+    out = {}
+    for pk, code, subject in Case.objects.filter(pk__in=ids).values_list("pk", "code", "subject").order_by():
+        out[pk] = (f"{code}　{subject}", reverse("casework:detail", args=[code]))
+    return out
 
 
 def _recolor(recolor: dict[str, list[int]]) -> None:
@@ -135,29 +159,16 @@ class NewAlert(NamedTuple):
 
 
 def _new_alerts(wanted: list[tuple], now: datetime.datetime) -> list[NewAlert]:
-    """The alerts not sent before, created (reminders for every color, escalations for red)."""
-    candidates = []
-    for pk, color, key, holder_id, path, owner_id, due_on in wanted:
-        candidates.append((pk, color, key, holder_id, path, owner_id, due_on))
-        if color == Color.RED:
-            candidates.append((pk, AlertKind.ESCALATION.value, key, holder_id, path, owner_id, due_on))
-    if not candidates:
+    """The reminders not sent before, created (escalations are supervision items: see ``_sweep``)."""
+    if not wanted:
         return []
     # The alerts of the cases still running, in one read (the older ones of answered cases are not needed).
     existing = set(CaseAlert.objects.filter(case__state__in=RUNNING).values_list("case_id", "kind", "key")
                    .order_by().iterator(chunk_size=CHUNK))
-    missing = [c for c in candidates if (c[0], c[1], c[2]) not in existing]
-    if not missing:
-        return []
-    parents = _parent_paths({c[4] for c in missing if c[1] == AlertKind.ESCALATION})
-    alerts = []
-    for pk, kind, key, holder_id, path, owner_id, due_on in missing:
-        if kind == AlertKind.ESCALATION:
-            parent = parents[path]
-            alerts.append(NewAlert(pk, kind, key, parent.pk, parent.path, None, due_on))
-        else:
-            alerts.append(NewAlert(pk, kind, key, holder_id, path, owner_id, due_on))
-    _insert_alerts(alerts, now)
+    alerts = [NewAlert(pk, kind, key, holder_id, path, owner_id, due_on)
+              for pk, kind, key, holder_id, path, owner_id, due_on in wanted if (pk, kind, key) not in existing]
+    if alerts:
+        _insert_alerts(alerts, now)
     return alerts
 
 
@@ -180,12 +191,15 @@ def _insert_alerts(alerts: list[NewAlert], now: datetime.datetime) -> None:
         CaseAlert.objects.bulk_create([CaseAlert(**a._asdict(), created_at=now) for a in chunk])
 
 
-def _notify(alerts: list[NewAlert]) -> None:
+def _notify(alerts: list[NewAlert], raised: list) -> None:
     """One text per told unit and sweep, to its contact phone, with the counts (after commit): a township with
-    forty overdue cases gets one message, not forty. The handlers see each reminder in the inbox and on the case."""
+    forty overdue cases gets one message, not forty. The handlers see each reminder in the inbox and on the case;
+    the parent unit sees the escalations on its supervision list."""
     told: dict[int, Counter] = defaultdict(Counter)
     for alert in alerts:
         told[alert.org_id][alert.kind] += 1
+    for item in raised:
+        told[item.told_org_id][AlertKind.ESCALATION] += 1
     phones = {o.pk: (o.name, o.contact_phone) for o in Org.objects.filter(pk__in=told).exclude(contact_phone="")}
     for org_id, kinds in told.items():
         if org_id not in phones:

@@ -202,7 +202,7 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         "intakes": case.intakes.select_related("org", "received_by").order_by("received_at", "pk"),
         "pauses": case.pauses.order_by("started_at", "pk"),
         "cohandlers": case.cohandlers.select_related("org").order_by("added_at", "pk"),
-        "alerts": case.alerts.select_related("org").order_by("created_at", "pk"),
+        "alerts": selectors.case_alerts(case=case),
         "now": timezone.now(), "breadcrumbs": crumbs(case.code), "repeat": _repeat(actor, case, full),
     }, status=status)
 

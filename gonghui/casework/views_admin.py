@@ -1,8 +1,7 @@
-"""The supervision list (cases escalated to a unit's subtree when overdue) and the time-limit policy table."""
+"""The time-limit policy table, and the old address of the supervision list (now shared: /supervision/)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -13,43 +12,14 @@ from django.views.decorators.http import require_POST
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.views import requires
 
-from . import forms, policies, selectors, services
-from .views import crumbs
-
-
-def _supervision_page(request, *, form=None, failed_id=None, status=200):
-    actor = request.actor
-    handled = request.GET.get("show") == "handled"
-    qs = selectors.supervision_list(actor=actor, handled=handled)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "casework/supervision.html", {
-        "title": _("Supervision list"), "page": page, "handled": handled, "form": form, "failed_id": failed_id,
-        "can_write": actor.can("case.write"), "breadcrumbs": crumbs(_("Supervision list")),
-    }, status=status)
+from . import forms, policies
 
 
 @never_cache
 @requires("case.view")
 def supervision(request):
-    return _supervision_page(request)
-
-
-@never_cache
-@require_POST
-@requires("case.write")
-def supervise(request):
-    actor = request.actor
-    form = forms.SuperviseForm(request.POST)
-    if form.is_valid():
-        alert = selectors.supervision_get(actor=actor, pk=form.cleaned_data["alert"])
-        try:
-            services.escalation_supervise(actor=actor, alert=alert, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Supervision note recorded on case %(code)s.") % {"code": alert.case.code})
-            return redirect("casework:supervision")
-    return _supervision_page(request, form=form, failed_id=request.POST.get("alert"), status=422)
+    """The former list of escalated cases: now the shared supervision list, showing requests."""
+    return redirect(reverse("supervision:list") + "?kind=case")
 
 
 def _policy_page(request, *, add_form=None, errors=None, status=200):
@@ -124,7 +94,6 @@ def policy_delete(request):
 
 urlpatterns = [
     path("cases/supervision/", supervision, name="supervision"),
-    path("cases/supervision/note/", supervise, name="supervise"),
     path("cases/policies/", policy_table, name="policies"),
     path("cases/policies/add/", policy_add, name="policy_add"),
     path("cases/policies/delete/", policy_delete, name="policy_delete"),

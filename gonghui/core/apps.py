@@ -10,3 +10,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Registrations: figures, audit labels, the member and union page sections.
         from . import audit_catalog, checks, profile_sections, signals  # noqa: F401
+        from .supervision import audit_supervision  # noqa: F401
+        from .supervision import signals as _supervision_signals  # noqa: F401

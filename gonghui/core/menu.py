@@ -36,7 +36,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("Case inbox"), "casework:inbox", "case.view", _("Serving workers"),
              badge="gonghui.casework.selectors.menu_badge"),
     MenuItem(_("Log a visit or call"), "casework:new", "case.write", _("Serving workers")),
-    MenuItem(_("Supervision list"), "casework:supervision", "case.view", _("Serving workers")),
+    # The shared list (gonghui.core.supervision): overdue requests and the oversight kinds together.
+    MenuItem(_("Supervision list"), "supervision:list", "case.view", _("Serving workers")),
     MenuItem(_("Deletion requests"), "privacy:requests", "privacy.handle", _("Serving workers"),
              badge="gonghui.privacy.services.pending_count"),
     MenuItem(_("Working-day calendar"), "core:calendar", "calendar.view", SYSTEM),
@@ -44,6 +45,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Security settings"), "core:security", "security.manage", SYSTEM),
     MenuItem(_("Audit trail"), "core:audit", "audit.view", SYSTEM),
     MenuItem(_("Time-limit policy"), "casework:policies", "case.policy", SYSTEM),
+    MenuItem(_("Supervision thresholds"), "supervision:thresholds", "case.policy", SYSTEM),
 ]
 
 

@@ -423,3 +423,7 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# The shared supervision mechanism's tables (``gonghui.core.supervision``).
+from .supervision.models import SupervisionItem, SupervisionSetting  # noqa: E402, F401

@@ -2,8 +2,9 @@ import pytest
 
 from gonghui.core import users_services
 from gonghui.core.access import actor_for
+from gonghui.core.models import SupervisionItem
 
-from ..models import AlertKind, Case, CaseAlert, State
+from ..models import Case, State
 from ..tasks import casework_tick
 from ..testing import PHONE, log_case
 
@@ -122,6 +123,6 @@ def test_a_bearer_token_acts_for_its_grant(cast, clock, client):
 def test_an_escalated_case_shows_red_in_the_api(cast, clock, login):
     case = log_case(cast.officer_a, topic="union_founding")
     casework_tick(now=clock.advance(days=7))
-    assert CaseAlert.objects.filter(kind=AlertKind.ESCALATION).count() == 1
+    assert SupervisionItem.objects.filter(kind="case", object_id=case.pk).count() == 1
     rows = login(cast.officer_a).get(API, {"color": "red"}).json()["items"]
     assert [r["code"] for r in rows] == [case.code]

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from gonghui.browser import log_in
 from gonghui.core.access import actor_for
-from gonghui.core.models import Role
+from gonghui.core.models import Role, SupervisionItem
 from gonghui.core.workdays import workdays_between
 from gonghui.testing import PASSWORD, _user, build_cast
 
 from .. import services
-from ..models import AlertKind, Case, CaseAlert, CasePause, State
+from ..models import Case, CasePause, State
 from ..tasks import casework_tick
 from ..testing import log_case
 
@@ -119,7 +119,7 @@ def test_a_case_going_red_and_escalating(page):
     case = log_case(cast.officer_a, topic="union_founding", received_on=timezone.localdate() - datetime.timedelta(20))
     services.case_accept(actor=actor_for(cast.officer_a), case=case)
     casework_tick()
-    assert CaseAlert.objects.filter(case=case, kind=AlertKind.ESCALATION, org=cast.city).exists()
+    assert SupervisionItem.objects.filter(kind="case", object_id=case.pk, told_org=cast.city).exists()
 
     log_in(page, "officer_a", PASSWORD)
     page.goto(page.base + "/cases/?tab=overdue")
@@ -128,13 +128,13 @@ def test_a_case_going_red_and_escalating(page):
     page.click("form[action='/logout/'] button")
 
     log_in(page, "city_staff", PASSWORD)
-    page.goto(page.base + "/cases/supervision/")
-    row = page.locator(f"#supervision-list tr[data-case='{case.code}']")
+    page.goto(page.base + "/cases/supervision/")  # the old address: the shared list
+    row = page.locator(f"#supervision-list tr[data-kind=case][data-object='{case.pk}']")
     row.locator("input[name=note]").fill("已电话督办，要求三日内答复")
     row.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    assert CaseAlert.objects.get(kind=AlertKind.ESCALATION).handled_note == "已电话督办，要求三日内答复"
-    page.goto(page.base + "/cases/supervision/?show=handled")
+    assert SupervisionItem.objects.get(kind="case").handled_note == "已电话督办，要求三日内答复"
+    page.goto(page.base + "/supervision/?show=handled")
     assert "已电话督办" in page.locator("#supervision-list").inner_text()
     open_case(page, case)
     assert page.locator("#case-alerts li[data-alert=escalation]").count() == 1

@@ -4,11 +4,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from gonghui.core import supervision
 from gonghui.core.access import actor_for
-from gonghui.core.models import AuditEvent
+from gonghui.core.models import AuditEvent, SupervisionItem
 
-from .. import deadlines, selectors, services
-from ..models import AlertKind, Case, CaseAlert, Color
+from .. import deadlines, services
+from ..models import Case, CaseAlert, CaseEvent, Color
 from ..tasks import casework_tick, casework_tick_task
 from ..testing import log_case
 
@@ -25,7 +26,10 @@ def color(case) -> str:
 
 
 def alerts(case) -> list[tuple[str, str]]:
-    return list(CaseAlert.objects.filter(case=case).order_by("pk").values_list("kind", "org__code"))
+    """The reminders to the handling unit, then the escalations to the parent's supervision list."""
+    return list(CaseAlert.objects.filter(case=case).order_by("pk").values_list("kind", "org__code")) + [
+        ("escalation", code) for code in SupervisionItem.objects.filter(kind="case", object_id=case.pk)
+        .order_by("pk").values_list("told_org__code", flat=True)]
 
 
 def test_colors_follow_the_rules(cast, clock):
@@ -80,21 +84,26 @@ def test_a_case_going_red_and_escalating(cast, clock, outbox, django_capture_on_
         again = casework_tick(now=at(3, 10, 9))
         third = casework_tick(now=at(3, 11))
     assert again["reminders"] == again["escalations"] == third["reminders"] == third["escalations"] == 0
-    assert CaseAlert.objects.filter(case=case).count() == 3 and len(outbox) == 3
+    assert CaseAlert.objects.filter(case=case).count() == 2 and SupervisionItem.objects.count() == 1
+    assert len(outbox) == 3
 
     # The parent's supervision list has it; the county's own list does not (it is the one supervised).
     city = actor_for(cast.city_staff)
-    assert [a.case_id for a in selectors.supervision_list(actor=city)] == [case.pk]
-    assert list(selectors.supervision_list(actor=officer)) == []
-    assert list(selectors.supervision_list(actor=actor_for(cast.officer_b))) == []
-    escalation = CaseAlert.objects.get(kind=AlertKind.ESCALATION)
-    services.escalation_supervise(actor=city, alert=escalation, note="已电话督办，要求三日内答复")
+    assert [i.object_id for i in supervision.supervision_list(city)] == [case.pk]
+    assert list(supervision.supervision_list(officer)) == []
+    assert list(supervision.supervision_list(actor_for(cast.officer_b))) == []
+    escalation = SupervisionItem.objects.get()
+    assert (escalation.title, escalation.url) == (f"{case.code}　{case.subject}", f"/cases/{case.code}/")
+    supervision.item_handle(city, item=escalation, note="已电话督办，要求三日内答复")
     escalation.refresh_from_db()
     assert escalation.handled_by == cast.city_staff and escalation.handled_at is not None
+    # The note is on the case's timeline and in its audit trail too.
+    assert CaseEvent.objects.filter(case=case, action="supervised", note="已电话督办，要求三日内答复").exists()
+    assert AuditEvent.objects.filter(action="case.supervise", object_id=case.code).exists()
     with pytest.raises(Http404):
-        services.escalation_supervise(actor=officer, alert=escalation, note="x")
+        supervision.item_handle(officer, item=escalation, note="x")
     with pytest.raises(PermissionDenied):
-        services.escalation_supervise(actor=actor_for(cast.auditor_a), alert=escalation, note="督办")
+        supervision.item_handle(actor_for(cast.auditor_a), item=escalation, note="督办")
     assert AuditEvent.objects.filter(action="case.tick").count() == 5
 
 
@@ -105,7 +114,26 @@ def test_a_reply_takes_the_case_off_the_board(cast, clock):
     clock.set(2026, 3, 6)
     services.case_reply(actor=actor_for(cast.officer_a), case=case, reply="已答复")
     assert color(case) == Color.NONE
+    assert SupervisionItem.objects.get().resolved_at is None
     assert casework_tick(now=at(3, 9))["checked"] == 0
+    # No longer red: off the "to supervise" tab of the parent's list.
+    assert SupervisionItem.objects.get().resolved_at is not None
+    assert not supervision.supervision_list(actor_for(cast.city_staff), handled=False, resolved=False).exists()
+
+
+def test_the_case_thresholds_are_settings(cast, clock):
+    """The "case" kind's thresholds (system administrator): blue earlier, and the reminder before the deadline
+    earlier still (once)."""
+    case = log_case(cast.officer_a)  # Monday 2 March, due Monday 9 March
+    services.case_accept(actor=actor_for(cast.officer_a), case=case)
+    casework_tick(now=at(3, 3))
+    assert color(case) == Color.NONE and alerts(case) == []
+    supervision.settings_update(actor_for(cast.system_admin), kind="case", blue_within=3, remind_before=4)
+    casework_tick(now=at(3, 3, 10))  # 4 working days left: reminded, not yet blue
+    assert color(case) == Color.NONE and alerts(case) == [("blue", "CA")]
+    services.case_progress(actor=actor_for(cast.officer_a), case=case, note="约谈")
+    casework_tick(now=at(3, 4))  # 3 left: blue, no second reminder
+    assert color(case) == Color.BLUE and alerts(case) == [("blue", "CA")]
 
 
 def test_a_paused_case_does_not_go_red(cast, clock):
@@ -187,9 +215,11 @@ def test_a_large_sweep_writes_its_alerts_in_one_go(cast, clock, monkeypatch):
     assert (result["reminders"], result["escalations"]) == (3, 3)
     rows = set(CaseAlert.objects.values_list("case_id", "kind", "key", "org__code", "user_id", "due_on"))
     due = datetime.date(2026, 3, 5)
-    assert rows == {(c.pk, "red", "due:2026-03-05", "CA", cast.officer_a.pk, due) for c in cases} | {
-        (c.pk, "escalation", "due:2026-03-05", "CITY", None, due) for c in cases}
-    assert casework_tick(now=at(3, 9, 10))["reminders"] == 0
+    assert rows == {(c.pk, "red", "due:2026-03-05", "CA", cast.officer_a.pk, due) for c in cases}
+    items = set(SupervisionItem.objects.values_list("object_id", "key", "told_org__code", "holder_path", "due_on"))
+    assert items == {(c.pk, "due:2026-03-05", "CITY", cast.county_a.path, due) for c in cases}
+    again = casework_tick(now=at(3, 9, 10))
+    assert again["reminders"] == again["escalations"] == 0
 
 
 def test_the_tick_command_runs_the_sweep_once(cast, clock):

@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from gonghui.core.access import actor_for
-from gonghui.core.models import AuditEvent
+from gonghui.core.models import AuditEvent, SupervisionItem
 
 from .. import intake, services
-from ..models import AlertKind, Case, CaseAlert, CasePause, CoHandler, Intake, State, TimeLimitPolicy
+from ..models import Case, CasePause, CoHandler, Intake, State, TimeLimitPolicy
 from ..tasks import casework_tick
 from ..testing import PHONE, intake_data, log_case
 
@@ -104,7 +104,8 @@ def test_only_staff_log_visits(cast, login, user):
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
-    for url in (reverse("casework:inbox"), reverse("casework:new"), reverse("casework:supervision")):
+    for url in (reverse("casework:inbox"), reverse("casework:new"), reverse("casework:supervision"),
+                reverse("supervision:list"), reverse("supervision:thresholds")):
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/login/")
 
@@ -261,24 +262,29 @@ def test_a_co_handling_unit_gives_its_opinion_on_the_screen(cast, clock, login):
 # A case going red and escalating
 
 def test_the_supervision_list(cast, clock, login):
+    """Escalated cases are on the shared list (/supervision/); the old address leads there."""
     case = log_case(cast.officer_a, topic="union_founding")
     casework_tick(now=clock.advance(days=7))
-    alert = CaseAlert.objects.get(kind=AlertKind.ESCALATION)
+    item = SupervisionItem.objects.get(kind="case")
     city = login(cast.city_staff)
-    html = city.get(reverse("casework:supervision")).content.decode()
-    assert case.code in html
+    r = city.get(reverse("casework:supervision"))
+    assert r.status_code == 302 and r["Location"] == reverse("supervision:list") + "?kind=case"
+    html = city.get(reverse("supervision:list"), {"kind": "case"}).content.decode()
+    assert case.code in html and f'href="/cases/{case.code}/"' in html
     with translation.override("en"):
-        assert city.post(reverse("casework:supervise"), {"alert": alert.pk, "note": ""}).status_code == 422
-    r = city.post(reverse("casework:supervise"), {"alert": alert.pk, "note": "已电话督办"})
+        assert city.post(reverse("supervision:handle"), {"item": item.pk, "note": ""}).status_code == 422
+    r = city.post(reverse("supervision:handle"), {"item": item.pk, "note": "已电话督办"})
     assert r.status_code == 302
-    alert.refresh_from_db()
-    assert alert.handled_note == "已电话督办"
-    assert case.code in city.get(reverse("casework:supervision"), {"show": "handled"}).content.decode()
-    assert case.code not in login(cast.officer_a).get(reverse("casework:supervision")).content.decode()
-    assert case.code not in login(cast.officer_b).get(reverse("casework:supervision")).content.decode()
-    note = {"alert": alert.pk, "note": "x"}
-    assert login(cast.officer_b).post(reverse("casework:supervise"), note).status_code == 404
-    assert login(cast.auditor_a).post(reverse("casework:supervise"), note).status_code == 403
+    item.refresh_from_db()
+    assert item.handled_note == "已电话督办"
+    assert case.code in city.get(reverse("supervision:list"), {"show": "handled"}).content.decode()
+    assert case.code not in city.get(reverse("supervision:list")).content.decode()  # off the "to supervise" tab
+    assert "已电话督办" in city.get(reverse("casework:detail", args=[case.code])).content.decode()
+    for user in (cast.officer_a, cast.officer_b):
+        assert case.code not in login(user).get(reverse("supervision:list"), {"show": "handled"}).content.decode()
+    note = {"item": item.pk, "note": "x"}
+    assert login(cast.officer_b).post(reverse("supervision:handle"), note).status_code == 404
+    assert login(cast.auditor_a).post(reverse("supervision:handle"), note).status_code == 403
 
 
 # The time-limit policy table

@@ -14,11 +14,11 @@ from hypothesis.extra.django import TestCase
 
 from gonghui.casework import intake
 from gonghui.casework.common import local_today
-from gonghui.casework.models import AlertKind, Case, CaseAlert, State
+from gonghui.casework.models import Case, State
 from gonghui.casework.selectors import TABS, _tab_q
 from gonghui.core.access import Actor
 from gonghui.core.identity import id_check_char
-from gonghui.core.models import Grant, Role, SecurityPolicy, User
+from gonghui.core.models import Grant, Role, SecurityPolicy, SupervisionItem, User
 from gonghui.core.spreadsheets import read_rows
 from gonghui.members.models import Membership, Person
 from gonghui.orgs.models import Kind, Org
@@ -105,8 +105,10 @@ def _build(world: World):
         if not world.cases:
             break
         code = cases[which % len(cases)][0]
-        alert = CaseAlert.objects.create(case=Case.objects.get(code=code), kind=AlertKind.ESCALATION, key=f"k{i}",
-                                         org=orgs[at], org_path=orgs[at].path, due_on=today)
+        # An escalation: an item on the shared supervision list told to ``orgs[at]``.
+        alert = SupervisionItem.objects.create(kind="case", object_id=Case.objects.get(code=code).pk, key=f"k{i}",
+                                               title=code, holder_org=orgs[at], holder_path=orgs[at].path,
+                                               told_org=orgs[at], told_path=orgs[at].path, due_on=today)
         alerts.append((alert.pk, orgs[at].path))
     actors = []
     for i, (role, at) in enumerate(world.grants):
@@ -213,6 +215,6 @@ class ScopeProperty(TestCase):
                              expected & in_tab, tab)
         open_cases = set(Case.objects.filter(_tab_q("open", today)).values_list("code", flat=True))
         self.assertEqual(self._export("/cases/", {"tab": "open"}), sorted(expected & open_cases))
-        resp = self.client.get("/cases/supervision/")
+        resp = self.client.get("/supervision/")
         self.assertEqual({a.pk for a in resp.context["page"].paginator.object_list}, _inside(alerts, path))
         self._details(rng, cases, path, ["/cases/{}/", "/api/v1/casework/{}"])
