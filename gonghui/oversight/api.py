@@ -3,8 +3,7 @@ figures. Scoped like the pages: an object outside the actor's subtree is a 404."
 
 from ninja import Router
 
-from . import api_problems
-from . import api_visits
+from . import api_problems, api_visits
 
 router = Router(tags=["oversight"])
 # One api_<part>.py per part of the app, added here: router.add_router("", part.router)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit_labels import DisplayedObject, choices, register, register_group, register_object_type
 
+from . import inspections  # noqa: F401  (registers the supervision kind "inspection")
 from .models import ItemKind
 
 

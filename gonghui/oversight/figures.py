@@ -1,3 +1,5 @@
 """The ``oversight.*`` figures of FIGURES.md, one module per part of the app (figures_<part>.py, imported here)."""
-from . import figures_problems  # noqa: F401
-from . import figures_visits  # noqa: F401
+from . import (
+    figures_problems,  # noqa: F401
+    figures_visits,  # noqa: F401
+)

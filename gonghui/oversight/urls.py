@@ -1,5 +1,4 @@
-from . import urls_problems
-from . import urls_visits
+from . import urls_problems, urls_visits
 
 app_name = "oversight"
 # One urls_<part>.py per part of the app, added here.

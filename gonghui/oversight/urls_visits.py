@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_inspections as vi
 from . import views_visits as v
 
 urlpatterns = [
@@ -11,4 +12,15 @@ urlpatterns = [
     path("oversight/visits/<int:pk>/edit/", v.visit_edit, name="visit_edit"),
     path("oversight/visits/<int:pk>/findings/<int:finding>/problem/", v.visit_finding_problem,
          name="visit_finding_problem"),
+]
+
+urlpatterns += [
+    path("oversight/inspections/", vi.round_list, name="inspections"),
+    path("oversight/inspections/new/", vi.round_new, name="inspection_new"),
+    path("oversight/inspections/items/", vi.item_list, name="inspection_items"),
+    path("oversight/inspections/items/<int:pk>/", vi.item_detail, name="inspection_item"),
+    path("oversight/inspections/items/<int:pk>/answer/", vi.item_answer, name="inspection_item_answer"),
+    path("oversight/inspections/<int:pk>/", vi.round_detail, name="inspection_detail"),
+    path("oversight/inspections/<int:pk>/edit/", vi.round_edit, name="inspection_edit"),
+    path("oversight/inspections/<int:pk>/issue/", vi.item_issue, name="inspection_issue"),
 ]

@@ -79,8 +79,11 @@ def subtree_moved(old_path: str, new_path: str) -> None:
 # --- validation --------------------------------------------------------------------------------------------
 
 def team_candidates(*, actor, org=None):
-    """Active staff holding a role in the organising unit or below it (a team is made of platform users)."""
+    """Active staff holding a role in the actor's unit or below it (a team is made of platform users). ``org``, the
+    organising unit, matters only when it is not inside the actor's subtree (then its own subtree is used)."""
     org = org or actor.org
+    if org.path.startswith(actor.org.path):
+        org = actor.org
     grants = Grant.objects.filter(org__path__startswith=org.path, user__is_active=True)
     return get_user_model().objects.filter(pk__in=grants.values("user_id")).order_by("pk")
 

@@ -104,6 +104,9 @@ class VisitStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "month"], name="oversight_visitstat_key")]
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.month}"
+
 
 class InspectionRound(models.Model):
     """A round of inspection (督导) by a unit's team over units of its subtree."""
