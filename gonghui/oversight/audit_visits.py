@@ -41,15 +41,26 @@ def _items(actor, ids: list[str]) -> dict[str, DisplayedObject]:
             for pk, number, title in rows}
 
 
+def _tips(actor, ids: list[str]) -> dict[str, DisplayedObject]:
+    from .models import Tip
+
+    if not actor.can("oversight.view"):
+        return {}
+    rows = Tip.objects.filter(org_path__startswith=actor.org.path,
+                              pk__in=[int(i) for i in ids if i.isdigit()]).values_list("pk", "code")
+    return {str(pk): DisplayedObject(code, reverse("oversight:tip_detail", args=[pk])) for pk, code in rows}
+
+
 register_group("oversight_visits", _("Visits and inspections"))
 register_object_type("oversight.visit", _("Field visit"), _visits)
 register_object_type("oversight.inspection", _("Inspection round"), _rounds)
 register_object_type("oversight.inspection_item", _("Inspection item"), _items)
+register_object_type("oversight.tip", _("Conduct mailbox tip"), _tips)
 
 _DETAILS = {
-    "title": _("Subject"), "units": _("Units"), "findings": _("Problems found"), "problem": _("Problem"),
+    "title": _("Subject of the visit"), "units": _("Units"), "findings": _("Problems found"), "problem": _("Problem"),
     "kind": (_("Kind"), choices(ItemKind)), "number": _("Number"), "unit": _("Unit"), "due_on": _("Answer by"),
-    "items": _("Items"),
+    "items": _("Items"), "code": _("Tracking code"), "contact": _("Contact given"),
 }
 G = "oversight_visits"
 for _code, _label in (
@@ -67,3 +78,9 @@ for _code, _label in (
     ("oversight.inspection_item_answer", _("Inspection item answered")),
 ):
     register(_code, _label, group=G, object_type="oversight.inspection_item", details=_DETAILS)
+for _code, _label in (
+    ("oversight.tip_receive", _("Tip received in the conduct mailbox")),
+    ("oversight.tip_answer", _("Tip answered")),
+    ("oversight.tip_problem", _("Tip put on the problem list")),
+):
+    register(_code, _label, group=G, object_type="oversight.tip", details=_DETAILS)

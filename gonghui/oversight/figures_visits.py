@@ -15,7 +15,7 @@ from gonghui.orgs.signals import subtree_moved
 
 from . import visits
 from .figures_problems import whole_months
-from .models import FieldVisit, InspectionItem, InspectionRound, ItemKind, VisitStat, VisitUnit
+from .models import FieldVisit, InspectionItem, InspectionRound, ItemKind, Tip, VisitStat, VisitUnit
 
 GROUP = _("Supervision")
 
@@ -81,6 +81,18 @@ def inspections(org, period):
         prompts=Count("pk", filter=Q(kind=ItemKind.PROMPT)), feedback=Count("pk", filter=Q(kind=ItemKind.FEEDBACK)))
     return [(str(_("Inspection rounds")), rounds), (str(_("Work prompts")), items["prompts"]),
             (str(_("Feedback forms")), items["feedback"])]
+
+
+@figure("oversight.tips", label=_("Conduct mailbox tips"), unit=_("tips"), group=GROUP, breakdown=True,
+        chart="bar")
+def tips(org, period):
+    """Received in the period, and of those the ones answered; the ones put on the problem list."""
+    counts = Tip.objects.filter(org_path__startswith=org.path, created_at__date__gte=period.start,
+                                created_at__date__lte=period.end).aggregate(
+        received=Count("pk"), answered=Count("pk", filter=Q(state="answered")),
+        problems=Count("pk", filter=Q(fate="problem")))
+    return [(str(_("Tips received")), counts["received"]), (str(_("Tips answered")), counts["answered"]),
+            (str(_("Tips put on the problem list")), counts["problems"])]
 
 
 @receiver(subtree_moved)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.forms import DateInput, StyledForm
 
-from .models import ItemKind, ItemState
+from .models import ItemKind, ItemState, TipState
 
 ALL = _("All")
 
@@ -13,7 +13,7 @@ ALL = _("All")
 class VisitFilterForm(StyledForm):
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    q = forms.CharField(label=_("Subject"), max_length=50, required=False)
+    q = forms.CharField(label=_("Subject of the visit"), max_length=50, required=False)
 
 
 class UserChoice(forms.ModelChoiceField):
@@ -27,7 +27,7 @@ class UsersChoice(forms.ModelMultipleChoiceField):
 
 
 class VisitForm(StyledForm):
-    title = forms.CharField(label=_("Subject"), max_length=200)
+    title = forms.CharField(label=_("Subject of the visit"), max_length=200)
     started_on = forms.DateField(label=_("From"), widget=DateInput())
     ended_on = forms.DateField(label=_("To"), widget=DateInput(), required=False,
                                help_text=_("Leave empty for a one-day visit."))
@@ -85,7 +85,7 @@ class RoundForm(StyledForm):
 class ItemForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices)
     unit = forms.ChoiceField(label=_("Unit"))
-    title = forms.CharField(label=_("Subject"), max_length=200)
+    title = forms.CharField(label=_("Item title"), max_length=200)
     content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     due_on = forms.DateField(label=_("Answer by"), widget=DateInput())
 
@@ -101,3 +101,21 @@ class AnswerForm(StyledForm):
 class ItemFilterForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", ALL), *ItemKind.choices], required=False)
     state = forms.ChoiceField(label=_("State"), choices=[("", ALL), *ItemState.choices], required=False)
+
+
+class TipFilterForm(StyledForm):
+    state = forms.ChoiceField(label=_("State"), choices=[("", ALL), *TipState.choices], required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    code = forms.CharField(label=_("Tracking code"), max_length=12, required=False)
+
+
+class TipProblemForm(StyledForm):
+    title = forms.CharField(label=_("Problem"), max_length=200)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(active=True)

@@ -34,6 +34,7 @@ VISITS: list[MenuItem] = [
     MenuItem(_("Field visits"), "oversight:visits", "oversight.view", WORK),
     MenuItem(_("Inspections"), "oversight:inspections", "oversight.view", WORK),
     MenuItem(_("Inspection items"), "oversight:inspection_items", "oversight.view", WORK),
+    MenuItem(_("Conduct mailbox tips"), "oversight:tips", "oversight.view", WORK),
 ]
 
 

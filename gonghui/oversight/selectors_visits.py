@@ -73,3 +73,29 @@ def item_list(*, actor, filters: dict | None = None) -> QuerySet[InspectionItem]
     if rnd := filters.get("round"):
         qs = qs.filter(round=rnd)
     return qs.select_related("round", "unit").order_by("due_on", "pk")
+
+
+def tip_scope(*, actor):
+    from .models import Tip
+
+    actor.require("oversight.view")
+    return Tip.objects.filter(org_path__startswith=actor.org.path)
+
+
+def tip_get(*, actor, pk):
+    return get_object_or_404(tip_scope(actor=actor).select_related("org"), pk=pk)
+
+
+def tip_list(*, actor, filters: dict | None = None):
+    """Newest first (the index on org path and receipt time serves the first page)."""
+    filters = filters or {}
+    qs = tip_scope(actor=actor)
+    if state := filters.get("state"):
+        qs = qs.filter(state=state)
+    if start := filters.get("start"):
+        qs = qs.filter(created_at__date__gte=start)
+    if end := filters.get("end"):
+        qs = qs.filter(created_at__date__lte=end)
+    if code := (filters.get("code") or "").strip():
+        qs = qs.filter(code=code.upper())
+    return qs.select_related("org").order_by("-created_at", "-pk")

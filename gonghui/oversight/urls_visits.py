@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_inspections as vi
+from . import views_tips as vt
 from . import views_visits as v
 
 urlpatterns = [
@@ -23,4 +24,12 @@ urlpatterns += [
     path("oversight/inspections/<int:pk>/", vi.round_detail, name="inspection_detail"),
     path("oversight/inspections/<int:pk>/edit/", vi.round_edit, name="inspection_edit"),
     path("oversight/inspections/<int:pk>/issue/", vi.item_issue, name="inspection_issue"),
+]
+
+urlpatterns += [
+    path("oversight/tips/", vt.tip_list, name="tips"),
+    path("oversight/tips/<int:pk>/", vt.tip_detail, name="tip_detail"),
+    path("oversight/tips/<int:pk>/answer/", vt.tip_answer, name="tip_answer"),
+    path("oversight/tips/<int:pk>/problem/", vt.tip_problem, name="tip_problem"),
+    path("oversight/tips/<int:pk>/reveal/", vt.tip_reveal, name="tip_reveal"),
 ]

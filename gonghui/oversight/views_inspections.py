@@ -169,7 +169,7 @@ def item_list(request):
 
     colors = {"red": _("Overdue"), "yellow": _("Stalled"), "blue": _("Due soon"), "": ""}
     columns = [Column(_("Number"), lambda i: i.number, url=url), Column(_("Kind"), lambda i: i.get_kind_display()),
-               Column(_("Subject"), lambda i: i.title, url=url), Column(_("Unit"), lambda i: i.unit.name),
+               Column(_("Item title"), lambda i: i.title, url=url), Column(_("Unit"), lambda i: i.unit.name),
                Column(_("Round"), lambda i: i.round.title), Column(_("Answer by"), lambda i: i.due_on),
                Column(_("State"), lambda i: i.get_state_display()),
                Column(_("Warning"), lambda i: colors[inspections.item_color(i, today)])]

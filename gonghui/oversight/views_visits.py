@@ -32,7 +32,7 @@ def _columns():
         return reverse("oversight:visit_detail", args=[v.pk])
 
     return [
-        Column(_("Subject"), lambda v: v.title, url=url),
+        Column(_("Subject of the visit"), lambda v: v.title, url=url),
         Column(_("Organising unit"), lambda v: v.org.name),
         Column(_("From"), lambda v: v.started_on),
         Column(_("To"), lambda v: v.ended_on),

@@ -10,13 +10,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.fields import EncryptedTextField
+
 
 class FieldVisit(models.Model):
     """One field visit of a unit's team: where it went, the forums and interviews held, what was found and solved."""
 
     org = models.ForeignKey("orgs.Org", verbose_name=_("organising unit"), on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
-    title = models.CharField(_("subject"), max_length=200)
+    title = models.CharField(_("subject of the visit"), max_length=200)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("to"))
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("team leader"), on_delete=models.PROTECT,
@@ -157,7 +159,7 @@ class InspectionItem(models.Model):
     unit = models.ForeignKey("orgs.Org", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
     number = models.CharField(_("number"), max_length=30)
-    title = models.CharField(_("subject"), max_length=200)
+    title = models.CharField(_("item title"), max_length=200)
     content = models.TextField(_("content"))
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("answer by"))
@@ -179,3 +181,61 @@ class InspectionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+class TipState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ANSWERED = "answered", _("Answered")
+
+
+class TipFate(models.TextChoices):
+    NONE = "", _("Not followed up")
+    PROBLEM = "problem", _("On the problem list")
+    CASE = "case", _("A request case")
+
+
+class Tip(models.Model):
+    """A tip sent to the public mailbox (作风直通车) of a federation: anonymous, or with a contact given with consent.
+
+    What the tip says may name people, so the text and the contact are encrypted; the office reads the text, and the
+    contact is shown masked unless revealed with a reason. The sender looks the answer up with the tracking code and
+    the check code shown once when the tip was sent (only a keyed hash of the check is kept)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("receiving federation"), on_delete=models.PROTECT,
+                            related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    check_hash = models.CharField(max_length=32)
+    subject = EncryptedTextField(_("tip subject"), kind="tip_text",
+                                 purpose="Handling a tip about the conduct of union cadres (作风直通车)",
+                                 retention="Three years after the answer, then anonymised")
+    body = EncryptedTextField(_("what happened"), kind="tip_text",
+                              purpose="Handling a tip about the conduct of union cadres (作风直通车)",
+                              retention="Three years after the answer, then anonymised")
+    contact_name = EncryptedTextField(_("contact name"), kind="name",
+                                      purpose="Contacting the sender of a tip who chose to give a contact",
+                                      retention="Three years after the answer, then anonymised")
+    contact_phone = EncryptedTextField(_("contact phone"), kind="phone",
+                                       purpose="Contacting the sender of a tip who chose to give a contact",
+                                       retention="Three years after the answer, then anonymised")
+    consent = models.ForeignKey("members.Consent", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    state = models.CharField(_("state"), max_length=10, choices=TipState.choices, default=TipState.RECEIVED)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    fate = models.CharField(_("follow-up"), max_length=8, choices=TipFate.choices, default=TipFate.NONE,
+                            blank=True)
+    link_kind = models.CharField(max_length=30, blank=True)
+    link_id = models.BigIntegerField(null=True, blank=True)
+    link_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tip")
+        verbose_name_plural = _("tips")
+        indexes = [models.Index(fields=["org_path", "created_at"], name="oversight_tip_path_created")]
+
+    def __str__(self) -> str:
+        return self.code
