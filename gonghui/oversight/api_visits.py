@@ -218,11 +218,13 @@ class ItemFilters(Schema):
 
 
 class ItemIn(Schema):
-    kind: ItemKind
-    unit: str
+    # Defaults everywhere: the round is looked up (404 outside the actor's area) before the service names what is
+    # missing.
+    kind: str = ""
+    unit: str = ""
     title: str = ""
     content: str = ""
-    due_on: datetime.date
+    due_on: datetime.date | None = None
 
 
 class AnswerIn(Schema):
