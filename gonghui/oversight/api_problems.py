@@ -97,17 +97,19 @@ class ProblemFilters(Schema):
 
 class ProblemIn(Schema):
     org: str | None = Field(None, description="unit code; default: the actor's own")
-    source: str = Field(..., description="source key (monitoring, self_check, ...) or name")
+    source: str = Field("", description="source key (monitoring, self_check, ...) or name")
     category: str | None = Field(None, description="category key or name; default 其他")
     title: str = ""
     description: str = ""
-    concerns: ConcernKind = ConcernKind.UNIT
+    concerns: str = Field(ConcernKind.UNIT, description="unit, leadership or cadre")
     cadre_name: str = ""
     concerns_org: str | None = None
 
 
+# The bodies' fields are optional in the schema so that a problem out of scope is a 404 before the body is judged;
+# the services refuse what is missing, in Chinese.
 class DecisionIn(Schema):
-    decision: Decision
+    decision: str = Field("", description="pass or return")
     opinion: str = ""
 
 
@@ -117,12 +119,12 @@ class SeatIn(Schema):
 
 
 class GroupIn(Schema):
-    members: list[SeatIn]
+    members: list[SeatIn] = []
 
 
 class FinalizeIn(Schema):
     meeting_name: str = ""
-    meeting_on: datetime.date
+    meeting_on: datetime.date | None = None
 
 
 def _detail(problem):
@@ -156,9 +158,9 @@ def problem_list(request, filters: Query[ProblemFilters]):
     return selectors_problems.problem_list(actor=actor, filters=f)
 
 
-@router.get("/problems/{problem_id}", response=ProblemDetailOut)
-def problem_get(request, problem_id: int):
-    return _detail(selectors_problems.problem_get(actor=request.auth, pk=problem_id))
+@router.get("/problems/{pk}", response=ProblemDetailOut)
+def problem_get(request, pk: int):
+    return _detail(selectors_problems.problem_get(actor=request.auth, pk=pk))
 
 
 @router.post("/problems", response={201: ProblemDetailOut})
@@ -175,28 +177,28 @@ def problem_create(request, payload: ProblemIn):
     return 201, _detail(selectors_problems.problem_get(actor=actor, pk=p.pk))
 
 
-def _act(request, problem_id: int, fn, **kwargs):
+def _act(request, pk: int, fn, **kwargs):
     actor = request.auth
-    p = selectors_problems.problem_get(actor=actor, pk=problem_id)
+    p = selectors_problems.problem_get(actor=actor, pk=pk)
     fn(actor, problem=p, **kwargs)
-    return _detail(selectors_problems.problem_get(actor=actor, pk=problem_id))
+    return _detail(selectors_problems.problem_get(actor=actor, pk=pk))
 
 
-@router.post("/problems/{problem_id}/submit", response=ProblemDetailOut)
-def problem_submit(request, problem_id: int):
-    return _act(request, problem_id, problems.problem_submit)
+@router.post("/problems/{pk}/submit", response=ProblemDetailOut)
+def problem_submit(request, pk: int):
+    return _act(request, pk, problems.problem_submit)
 
 
-@router.post("/problems/{problem_id}/first-review", response=ProblemDetailOut)
-def problem_first_review(request, problem_id: int, payload: DecisionIn):
-    return _act(request, problem_id, problems.problem_first_review, decision=payload.decision,
+@router.post("/problems/{pk}/first-review", response=ProblemDetailOut)
+def problem_first_review(request, pk: int, payload: DecisionIn):
+    return _act(request, pk, problems.problem_first_review, decision=payload.decision,
                 opinion=payload.opinion)
 
 
-@router.post("/problems/{problem_id}/group", response=ProblemDetailOut)
-def problem_group(request, problem_id: int, payload: GroupIn):
+@router.post("/problems/{pk}/group", response=ProblemDetailOut)
+def problem_group(request, pk: int, payload: GroupIn):
     actor = request.auth
-    p = selectors_problems.problem_get(actor=actor, pk=problem_id)
+    p = selectors_problems.problem_get(actor=actor, pk=pk)
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=[s.user for s in payload.members])}
     deps = {d.pk: d for d in Department.objects.filter(pk__in=[s.department for s in payload.members],
@@ -207,16 +209,16 @@ def problem_group(request, problem_id: int, payload: GroupIn):
             raise ValidationError({"members": problems.unknown_seat_message(seat.user, seat.department)})
         members.append((users[seat.user], deps[seat.department]))
     problems.problem_group_set(actor, problem=p, members=members)
-    return _detail(selectors_problems.problem_get(actor=actor, pk=problem_id))
+    return _detail(selectors_problems.problem_get(actor=actor, pk=pk))
 
 
-@router.post("/problems/{problem_id}/joint-review", response=ProblemDetailOut)
-def problem_joint_review(request, problem_id: int, payload: DecisionIn):
-    return _act(request, problem_id, problems.problem_joint_review, decision=payload.decision,
+@router.post("/problems/{pk}/joint-review", response=ProblemDetailOut)
+def problem_joint_review(request, pk: int, payload: DecisionIn):
+    return _act(request, pk, problems.problem_joint_review, decision=payload.decision,
                 opinion=payload.opinion)
 
 
-@router.post("/problems/{problem_id}/finalize", response=ProblemDetailOut)
-def problem_finalize(request, problem_id: int, payload: FinalizeIn):
-    return _act(request, problem_id, problems.problem_finalize, meeting_name=payload.meeting_name,
+@router.post("/problems/{pk}/finalize", response=ProblemDetailOut)
+def problem_finalize(request, pk: int, payload: FinalizeIn):
+    return _act(request, pk, problems.problem_finalize, meeting_name=payload.meeting_name,
                 meeting_on=payload.meeting_on)
