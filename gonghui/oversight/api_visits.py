@@ -132,9 +132,9 @@ def visit_list(request, filters: Query[VisitFilters]):
     return selectors_visits.visit_list(actor=actor, filters=f)
 
 
-@router.get("/visits/{visit_id}", response=VisitDetailOut)
-def visit_get(request, visit_id: int):
-    return selectors_visits.visit_get(actor=request.auth, pk=visit_id)
+@router.get("/visits/{pk}", response=VisitDetailOut)
+def visit_get(request, pk: int):
+    return selectors_visits.visit_get(actor=request.auth, pk=pk)
 
 
 @router.post("/visits", response={201: VisitDetailOut})
@@ -153,11 +153,10 @@ def visit_create(request, payload: VisitIn):
     return 201, selectors_visits.visit_get(actor=actor, pk=v.pk)
 
 
-@router.post("/visits/{visit_id}/findings/{finding_id}/problem", response={201: dict})
-def visit_finding_problem(request, visit_id: int, finding_id: int, payload: FindingProblemIn):
+@router.post("/visits/findings/{pk}/problem", response={201: dict})
+def visit_finding_problem(request, pk: int, payload: FindingProblemIn):
     actor = request.auth
-    v = selectors_visits.visit_get(actor=actor, pk=visit_id)
-    f = selectors_visits.finding_get(actor=actor, visit=v, pk=finding_id)
+    f = selectors_visits.finding_get(actor=actor, pk=pk)
     org = org_get(actor=actor, code=payload.org.upper()) if payload.org else None
     p = visits.finding_to_problem(actor, finding=f, org=org)
     return 201, {"problem_id": p.pk, "number": p.number}
@@ -194,7 +193,7 @@ class RoundIn(Schema):
 
 class ItemOut(Schema):
     id: int
-    round_id: int
+    pk: int
     kind: ItemKind
     unit: str = Field(..., alias="unit.code")
     number: str
@@ -243,22 +242,22 @@ def item_list(request, filters: Query[ItemFilters]):
     return selectors_visits.item_list(actor=request.auth, filters=filters.dict(exclude_none=True))
 
 
-@router.get("/inspections/items/{item_id}", response=ItemOut)
-def item_get(request, item_id: int):
-    return selectors_visits.item_get(actor=request.auth, pk=item_id)
+@router.get("/inspections/items/{pk}", response=ItemOut)
+def item_get(request, pk: int):
+    return selectors_visits.item_get(actor=request.auth, pk=pk)
 
 
-@router.post("/inspections/items/{item_id}/answer", response=ItemOut)
-def item_answer(request, item_id: int, payload: AnswerIn):
+@router.post("/inspections/items/{pk}/answer", response=ItemOut)
+def item_answer(request, pk: int, payload: AnswerIn):
     actor = request.auth
-    item = selectors_visits.item_get(actor=actor, pk=item_id)
+    item = selectors_visits.item_get(actor=actor, pk=pk)
     inspections.item_answer(actor, item=item, answer=payload.answer)
-    return selectors_visits.item_get(actor=actor, pk=item_id)
+    return selectors_visits.item_get(actor=actor, pk=pk)
 
 
-@router.get("/inspections/{round_id}", response=RoundOut)
-def round_get(request, round_id: int):
-    return selectors_visits.round_get(actor=request.auth, pk=round_id)
+@router.get("/inspections/{pk}", response=RoundOut)
+def round_get(request, pk: int):
+    return selectors_visits.round_get(actor=request.auth, pk=pk)
 
 
 @router.post("/inspections", response={201: RoundOut})
@@ -273,10 +272,10 @@ def round_create(request, payload: RoundIn):
     return 201, selectors_visits.round_get(actor=actor, pk=rnd.pk)
 
 
-@router.post("/inspections/{round_id}/items", response={201: ItemOut})
-def item_issue(request, round_id: int, payload: ItemIn):
+@router.post("/inspections/{pk}/items", response={201: ItemOut})
+def item_issue(request, pk: int, payload: ItemIn):
     actor = request.auth
-    rnd = selectors_visits.round_get(actor=actor, pk=round_id)
+    rnd = selectors_visits.round_get(actor=actor, pk=pk)
     unit = rnd.units.filter(code=payload.unit.upper()).first()
     item = inspections.item_issue(actor, round=rnd, kind=payload.kind, unit=unit, title=payload.title,
                                   content=payload.content, due_on=payload.due_on)

@@ -31,8 +31,11 @@ def visit_list(*, actor, filters: dict | None = None) -> QuerySet[FieldVisit]:
     return qs.select_related("org", "leader").order_by("-started_on", "-pk")
 
 
-def finding_get(*, actor, visit: FieldVisit, pk) -> VisitFinding:
-    return get_object_or_404(VisitFinding.objects.filter(visit=visit), pk=pk)
+def finding_get(*, actor, pk) -> VisitFinding:
+    """A problem found on a visit of the actor's area (its visit comes with it)."""
+    actor.require("oversight.view")
+    return get_object_or_404(VisitFinding.objects.filter(visit__org_path__startswith=actor.org.path)
+                             .select_related("visit", "visit__org"), pk=pk)
 
 
 def round_scope(*, actor) -> QuerySet[InspectionRound]:

@@ -11,8 +11,7 @@ urlpatterns = [
     path("oversight/visits/new/", v.visit_new, name="visit_new"),
     path("oversight/visits/<int:pk>/", v.visit_detail, name="visit_detail"),
     path("oversight/visits/<int:pk>/edit/", v.visit_edit, name="visit_edit"),
-    path("oversight/visits/<int:pk>/findings/<int:finding>/problem/", v.visit_finding_problem,
-         name="visit_finding_problem"),
+    path("oversight/visits/findings/<int:pk>/problem/", v.visit_finding_problem, name="visit_finding_problem"),
 ]
 
 urlpatterns += [

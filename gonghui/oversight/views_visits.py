@@ -168,10 +168,10 @@ def visit_detail(request, pk: int):
 
 @require_POST
 @requires("oversight.write")
-def visit_finding_problem(request, pk: int, finding: int):
+def visit_finding_problem(request, pk: int):
     actor = request.actor
-    visit = selectors_visits.visit_get(actor=actor, pk=pk)
-    f = selectors_visits.finding_get(actor=actor, visit=visit, pk=finding)
+    f = selectors_visits.finding_get(actor=actor, pk=pk)
+    visit = f.visit
     form = FindingProblemForm(request.POST, units=_units_for_problems(actor, visit), prefix=f"f{f.pk}")
     if form.is_valid():
         org = next(u for u in _units_for_problems(actor, visit) if u.code == form.cleaned_data["unit"])
@@ -179,7 +179,7 @@ def visit_finding_problem(request, pk: int, finding: int):
             problem = visits.finding_to_problem(actor, finding=f, org=org)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-            return redirect("oversight:visit_detail", pk=pk)
+            return redirect("oversight:visit_detail", pk=visit.pk)
         messages.success(request, _("Problem %(number)s put on the problem list.") % {"number": problem.number})
-        return redirect("oversight:visit_detail", pk=pk)
+        return redirect("oversight:visit_detail", pk=visit.pk)
     return _detail(request, visit, bound=form, status=422)

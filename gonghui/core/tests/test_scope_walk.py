@@ -63,8 +63,7 @@ def values(cast):
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member), "case_code": case.code, "finding": 1,
-            "visit_id": 1, "finding_id": 1, "round_id": 1, "item_id": 1, "problem_id": 1,
+            "number": _card_number(cast, member), "case_code": case.code,
             **_alert_values(cast)}
 
 

@@ -93,7 +93,7 @@ def test_refusals(cast, client, login):
     assert str(v.title) not in login(cast.officer_b).get("/oversight/visits/").content.decode()
     gro = login(cast.grassroots_officer)
     assert gro.get(f"/oversight/visits/{v.pk}/").status_code == 404
-    assert gro.post(f"/oversight/visits/{v.pk}/findings/{v.findings.get().pk}/problem/",
+    assert gro.post(f"/oversight/visits/findings/{v.findings.get().pk}/problem/",
                     {f"f{v.findings.get().pk}-unit": "GA"}).status_code == 404
     with pytest.raises(Exception):  # noqa: B017 (PermissionDenied or Http404: both refuse)
         visits.visit_update(actor_for(cast.officer_b), visit=v, title="改", started_on=v.started_on,
@@ -122,7 +122,7 @@ def test_pages_form_and_export(cast, login):
     page = client.get(f"/oversight/visits/{v.pk}/").content.decode()
     assert "新华科技有限公司" in page and "未建会" in page and "<script>alert" not in page
     f = v.findings.order_by("pk").first()
-    resp = client.post(f"/oversight/visits/{v.pk}/findings/{f.pk}/problem/", {f"f{f.pk}-unit": "GA"})
+    resp = client.post(f"/oversight/visits/findings/{f.pk}/problem/", {f"f{f.pk}-unit": "GA"})
     assert resp.status_code == 302
     p = Problem.objects.get(link_kind="oversight.visit", link_id=v.pk)
     assert p.org == cast.grassroots_a and "女职工休息室未建" in p.title
