@@ -74,7 +74,8 @@ def seed_visits(*, today: datetime.date, rng, city: str = "city", county: str = 
         on = today - datetime.timedelta(days=30 * months_ago)
         rnd = inspections.round_create(
             city_actor, title=f"{on.year}年第{n}轮作风建设督导", started_on=on,
-            ended_on=on + datetime.timedelta(days=10), leader=city_actor.user, units=counties, methods="下沉指导、列席会议、调阅资料、随机访谈职工")
+            ended_on=on + datetime.timedelta(days=10), leader=city_actor.user, units=counties,
+            methods="下沉指导、列席会议、调阅资料、随机访谈职工")
         counts["rounds"] += 1
         for j, unit in enumerate(counties):
             for kind in ("prompt", "feedback") if j % 2 == 0 else ("prompt",):
