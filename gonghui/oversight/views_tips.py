@@ -44,7 +44,7 @@ def tip_list(request):
                Column(_("Received at"), lambda t: t.created_at.date()),
                Column(_("Contact"), lambda t: _("Given") if (t.contact_name or t.contact_phone) else _("Anonymous")),
                Column(_("State"), lambda t: t.get_state_display()),
-               Column(_("Follow-up"), lambda t: t.link_label or t.get_fate_display())]
+               Column(_("What was done with it"), lambda t: t.link_label or t.get_fate_display())]
     page = ListPage(request, qs, columns, filter_form=form, export_name="tips", object_type="oversight.tip",
                     export_title=_("Conduct mailbox tips"))
     page.queryset = qs
@@ -55,7 +55,7 @@ def _page(request, tip, *, answer_form=None, problem_form=None, status=200):
     actor = request.actor
     can_write = actor.can("oversight.write")
     return render(request, "oversight/tip.html", {
-        "title": f"{_('Tip')} {tip.code}", "tip": tip, "contact": tips.contact_masked(tip),
+        "title": _("Tip %(code)s") % {"code": tip.code}, "tip": tip, "contact": tips.contact_masked(tip),
         "can_reveal": bool(tip.contact_name or tip.contact_phone) and actor.can("personal.reveal"),
         "answer_form": (answer_form or AnswerForm(initial={"answer": tip.answer})) if can_write else None,
         "problem_form": (problem_form or TipProblemForm(initial={"title": tip.subject}))

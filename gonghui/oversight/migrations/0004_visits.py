@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('number', models.CharField(max_length=30, verbose_name='number')),
                 ('title', models.CharField(max_length=200, verbose_name='item title')),
                 ('content', models.TextField(verbose_name='content')),
-                ('issued_on', models.DateField(verbose_name='issued on')),
+                ('issued_on', models.DateField(verbose_name='date issued')),
                 ('due_on', models.DateField(verbose_name='answer by')),
                 ('state', models.CharField(choices=[('open', 'Awaiting the answer'), ('answered', 'Answered')], default='open', max_length=8, verbose_name='state')),
                 ('answer', models.TextField(blank=True, verbose_name='answer')),

@@ -161,7 +161,7 @@ class InspectionItem(models.Model):
     number = models.CharField(_("number"), max_length=30)
     title = models.CharField(_("item title"), max_length=200)
     content = models.TextField(_("content"))
-    issued_on = models.DateField(_("issued on"))
+    issued_on = models.DateField(_("date issued"))
     due_on = models.DateField(_("answer by"))
     state = models.CharField(_("state"), max_length=8, choices=ItemState.choices, default=ItemState.OPEN)
     answer = models.TextField(_("answer"), blank=True)
