@@ -41,8 +41,8 @@ class VisitForm(StyledForm):
     interviews = forms.IntegerField(label=_("Individual interviews"), min_value=0, max_value=100000, initial=0)
     questionnaires = forms.IntegerField(label=_("Questionnaires handed out"), min_value=0, max_value=100000,
                                         initial=0)
-    findings = forms.CharField(label=_("Problems found on the visit"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
-                               max_length=60000, help_text=_("One a line."))
+    findings = forms.CharField(label=_("Problems found on the visit"), widget=forms.Textarea(attrs={"rows": 4}),
+                               required=False, max_length=60000, help_text=_("One a line."))
     solved = forms.IntegerField(label=_("Problems solved on the spot"), min_value=0, max_value=100000, initial=0)
     solved_text = forms.CharField(label=_("What was solved on the spot"), widget=forms.Textarea(attrs={"rows": 3}),
                                   required=False, max_length=5000)
