@@ -2,4 +2,5 @@
 from . import (
     audit_ledger,  # noqa: F401
     audit_problems,  # noqa: F401
+    audit_visits,  # noqa: F401
 )

@@ -2,4 +2,5 @@
 from . import (
     figures_ledger,  # noqa: F401
     figures_problems,  # noqa: F401
+    figures_visits,  # noqa: F401
 )

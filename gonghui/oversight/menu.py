@@ -35,7 +35,12 @@ TASKS: list[MenuItem] = []
 
 
 # --- visits, inspections, tips ---
-VISITS: list[MenuItem] = []
+VISITS: list[MenuItem] = [
+    MenuItem(_("Field visits"), "oversight:visits", "oversight.view", WORK),
+    MenuItem(_("Inspections"), "oversight:inspections", "oversight.view", WORK),
+    MenuItem(_("Inspection items"), "oversight:inspection_items", "oversight.view", WORK),
+    MenuItem(_("Conduct mailbox tips"), "oversight:tips", "oversight.view", WORK),
+]
 
 
 register(*PROBLEMS, *LEDGER, *TASKS, *VISITS)

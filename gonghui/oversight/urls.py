@@ -1,7 +1,8 @@
-from . import urls_ledger, urls_problems
+from . import urls_ledger, urls_problems, urls_visits
 
 app_name = "oversight"
 # One urls_<part>.py per part of the app, added here.
 urlpatterns: list = []
 urlpatterns += urls_problems.urlpatterns
 urlpatterns += urls_ledger.urlpatterns
+urlpatterns += urls_visits.urlpatterns

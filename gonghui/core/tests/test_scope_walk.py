@@ -13,6 +13,8 @@ PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           # The start page and the public portal: workers use them without a login (union names, never people).
           "join/", "join/status/", "join/done/", "join/<str:code>/", "member/transfer/", "member/card/",
           "requests/new/", "requests/done/", "requests/track/", "requests/track/rate/",
+          # 作风直通车: the public mailbox for tips about cadres' conduct, and the lookup of the answer.
+          "tips/new/", "tips/done/", "tips/track/",
           # A worker's own data, after proving who they are with their numbers and a code (gonghui/privacy).
           "privacy/", "privacy/mine/", "privacy/mine/export.json", "privacy/mine/export.xlsx", "privacy/mine/delete/",
           "privacy/mine/sign-out/",
@@ -61,7 +63,8 @@ def values(cast):
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member), "case_code": case.code, **_alert_values(cast)}
+            "number": _card_number(cast, member), "case_code": case.code,
+            **_alert_values(cast)}
 
 
 def _alert_values(cast) -> dict:

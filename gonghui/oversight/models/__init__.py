@@ -33,3 +33,17 @@ from .problems import (  # noqa: F401
     Source,
     Stage,
 )
+from .visits import (  # noqa: F401
+    FieldVisit,
+    FindingFate,
+    InspectionItem,
+    InspectionRound,
+    ItemKind,
+    ItemState,
+    Tip,
+    TipFate,
+    TipState,
+    VisitFinding,
+    VisitStat,
+    VisitUnit,
+)

@@ -13,6 +13,7 @@ from gonghui.core.access import actor_for
 from gonghui.core.tests.test_scope_walk import _fill, _routes
 from gonghui.members import cards, services
 from gonghui.members.models import Consent
+from gonghui.oversight.tips import TIP_NOTICE_VERSION
 from gonghui.privacy import inventory
 from gonghui.privacy.models import ConsentLink
 
@@ -76,6 +77,9 @@ def _submissions(world, cast):
         "/requests/new/": ("request", {"org": "CA", "category": "solution", "topic": "safety", "subject": "安全隐患",
                                        "description": "车间无防护", "worker_name": "何平", "phone": "13566667777",
                                        **CONSENT, "notice_version": intake.REQUEST_NOTICE_VERSION}),
+        # 作风直通车: a contact given with its consent (a tip without a contact stores none).
+        "/tips/new/": ("tip", {"org": "CA", "subject": "干部饮酒", "body": "某日中午", "contact_name": "何平",
+                               "contact_phone": "13566667770", **CONSENT, "notice_version": TIP_NOTICE_VERSION}),
         "/privacy/": ("privacy", {"id_number": member_id, "phone": member_phone, "code": world.card.number,
                                   **CONSENT}),
     }
