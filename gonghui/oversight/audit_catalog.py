@@ -1,2 +1,2 @@
 """Audit labels of the oversight actions, one module per part of the app (audit_<part>.py, imported here)."""
-from . import audit_problems  # noqa: F401
+from . import audit_problems, audit_tasks  # noqa: F401

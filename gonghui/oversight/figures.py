@@ -1,2 +1,2 @@
 """The ``oversight.*`` figures of FIGURES.md, one module per part of the app (figures_<part>.py, imported here)."""
-from . import figures_problems  # noqa: F401
+from . import figures_problems, figures_tasks  # noqa: F401

@@ -20,3 +20,4 @@ from .problems import (  # noqa: F401
     Source,
     Stage,
 )
+from .tasks import KeyTask, Milestone, TargetItem, TargetPlan, TargetState, TaskKind, TaskReport  # noqa: F401
