@@ -3,8 +3,9 @@ figures. Scoped like the pages: an object outside the actor's subtree is a 404."
 
 from ninja import Router
 
-from . import api_problems
+from . import api_problems, api_tasks
 
 router = Router(tags=["oversight"])
 # One api_<part>.py per part of the app, added here: router.add_router("", part.router)
 router.add_router("", api_problems.router)
+router.add_router("", api_tasks.router)

@@ -1,0 +1,279 @@
+"""Key tasks and targets under /api/v1/oversight/: the year's tasks, a task with its milestones and reports, new
+tasks, milestones, progress and completion; target cards and their five steps. Scoped like the pages: an object
+outside the actor's subtree is a 404."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from gonghui.core.pagination import PageNumberPagination
+
+from . import keytasks, selectors_tasks, targets
+from .models import Department, TargetState, TaskKind
+
+router = Router(tags=["oversight"])
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_on: datetime.date
+    done_on: datetime.date | None
+    color: str = ""
+
+    @staticmethod
+    def resolve_color(obj):
+        return keytasks.milestone_color(obj)
+
+
+class ReportOut(Schema):
+    text: str
+    percent: int
+    on: datetime.date
+    by: str = Field(..., alias="by.username")
+
+
+class TaskOut(Schema):
+    id: int
+    year: int
+    kind: TaskKind
+    org: str = Field(..., alias="org.code")
+    title: str
+    content: str
+    lead: str = Field(..., alias="lead.name")
+    owner: str = Field(..., alias="owner.username")
+    percent: int
+    done_on: datetime.date | None
+    result: str
+
+
+class TaskDetailOut(TaskOut):
+    cooperating: list[str]
+    milestones: list[MilestoneOut]
+    reports: list[ReportOut]
+
+    @staticmethod
+    def resolve_cooperating(obj):
+        return [d.name for d in obj.cooperating.all()]
+
+    @staticmethod
+    def resolve_milestones(obj):
+        return list(obj.milestones.all())
+
+    @staticmethod
+    def resolve_reports(obj):
+        return list(obj.reports.select_related("by"))
+
+
+class TaskFilters(Schema):
+    year: int | None = None
+    kind: TaskKind | None = None
+
+
+class MilestoneIn(Schema):
+    title: str
+    due_on: datetime.date
+
+
+class TaskIn(Schema):
+    year: int
+    kind: TaskKind
+    title: str
+    content: str = ""
+    lead: int = Field(..., description="department id of the actor's unit")
+    owner: str = Field(..., description="username")
+    cooperating: list[int] = []
+    milestones: list[MilestoneIn] = []
+
+
+class ReportIn(Schema):
+    text: str
+    percent: int
+    on: datetime.date | None = None
+
+
+class DoneIn(Schema):
+    result: str
+    done_on: datetime.date | None = None
+
+
+def _dept(org, pk: int, field: str) -> Department:
+    dept = Department.objects.filter(org=org, pk=pk).first()
+    if dept is None:
+        raise ValidationError({field: _("Choose a department of the unit.")})
+    return dept
+
+
+def _task(request, task_id: int):
+    return selectors_tasks.task_get(actor=request.auth, pk=task_id)
+
+
+@router.get("/tasks", response=list[TaskOut])
+@paginate(PageNumberPagination)
+def task_list(request, filters: Query[TaskFilters]):
+    return selectors_tasks.task_list(actor=request.auth, year=filters.year, kind=filters.kind or "").order_by(
+        "year", "kind", "pk")
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut)
+def task_get(request, task_id: int):
+    return _task(request, task_id)
+
+
+@router.post("/tasks", response={201: TaskDetailOut})
+def task_create(request, payload: TaskIn):
+    actor = request.auth
+    actor.require("oversight.write")
+    org = actor.org
+    owner = get_user_model().objects.filter(username=payload.owner).first()
+    task = keytasks.task_create(actor, org=org, year=payload.year, kind=payload.kind, title=payload.title,
+                                content=payload.content, lead=_dept(org, payload.lead, "lead"), owner=owner,
+                                cooperating=[_dept(org, pk, "cooperating") for pk in payload.cooperating],
+                                milestones=[(m.title, m.due_on) for m in payload.milestones])
+    return 201, _task(request, task.pk)
+
+
+@router.post("/tasks/{task_id}/milestones", response={201: TaskDetailOut})
+def milestone_add(request, task_id: int, payload: MilestoneIn):
+    task = _task(request, task_id)
+    keytasks.milestone_add(request.auth, task=task, title=payload.title, due_on=payload.due_on)
+    return 201, _task(request, task_id)
+
+
+@router.post("/tasks/{task_id}/milestones/{milestone_id}/done", response=TaskDetailOut)
+def milestone_done(request, task_id: int, milestone_id: int):
+    task = _task(request, task_id)
+    m = selectors_tasks.milestone_get(actor=request.auth, task=task, pk=milestone_id)
+    keytasks.milestone_done(request.auth, milestone=m)
+    return _task(request, task_id)
+
+
+@router.post("/tasks/{task_id}/progress", response={201: TaskDetailOut})
+def progress_add(request, task_id: int, payload: ReportIn):
+    keytasks.report_add(request.auth, task=_task(request, task_id), text=payload.text, percent=payload.percent,
+                        on=payload.on)
+    return 201, _task(request, task_id)
+
+
+@router.post("/tasks/{task_id}/done", response=TaskDetailOut)
+def task_done(request, task_id: int, payload: DoneIn):
+    keytasks.task_done(request.auth, task=_task(request, task_id), result=payload.result, done_on=payload.done_on)
+    return _task(request, task_id)
+
+
+# --- targets ---
+
+class TargetItemOut(Schema):
+    id: int
+    title: str
+    weight: Decimal
+    indicator: str
+    summary: str
+    completion: str
+    score: Decimal | None
+
+
+class TargetOut(Schema):
+    id: int
+    year: int
+    org: str = Field(..., alias="org.code")
+    department: str = Field(..., alias="department.name")
+    state: TargetState
+    approved_on: datetime.date | None
+    total_score: Decimal | None
+    grade: str
+    evaluation: str
+    items: list[TargetItemOut]
+
+    @staticmethod
+    def resolve_items(obj):
+        return list(obj.items.all())
+
+
+class TargetItemIn(Schema):
+    title: str
+    weight: Decimal
+    indicator: str
+
+
+class DeclareIn(Schema):
+    department: int = Field(..., description="department id of the actor's unit")
+    year: int
+    items: list[TargetItemIn]
+
+
+class SummaryIn(Schema):
+    item: int
+    summary: str
+
+
+class ReviewIn(Schema):
+    item: int
+    completion: str
+    score: Decimal
+
+
+class EvaluateIn(Schema):
+    evaluation: str
+
+
+class TargetFilters(Schema):
+    year: int | None = None
+    state: TargetState | None = None
+
+
+def _plan(request, target_id: int):
+    return selectors_tasks.target_get(actor=request.auth, pk=target_id)
+
+
+@router.get("/targets", response=list[TargetOut])
+@paginate(PageNumberPagination)
+def target_list(request, filters: Query[TargetFilters]):
+    return selectors_tasks.target_list(actor=request.auth, year=filters.year, state=filters.state or "").order_by(
+        "year", "pk").prefetch_related("items")
+
+
+@router.get("/targets/{target_id}", response=TargetOut)
+def target_get(request, target_id: int):
+    return _plan(request, target_id)
+
+
+@router.post("/targets", response={201: TargetOut})
+def target_declare(request, payload: DeclareIn):
+    actor = request.auth
+    actor.require("oversight.write")
+    dept = _dept(actor.org, payload.department, "department")
+    plan = targets.target_declare(actor, department=dept, year=payload.year,
+                                  items=[i.dict() for i in payload.items])
+    return 201, _plan(request, plan.pk)
+
+
+@router.post("/targets/{target_id}/approve", response=TargetOut)
+def target_approve(request, target_id: int):
+    targets.target_approve(request.auth, plan=_plan(request, target_id))
+    return _plan(request, target_id)
+
+
+@router.post("/targets/{target_id}/summary", response=TargetOut)
+def target_summarise(request, target_id: int, payload: list[SummaryIn]):
+    targets.target_summarise(request.auth, plan=_plan(request, target_id),
+                             summaries={s.item: s.summary for s in payload})
+    return _plan(request, target_id)
+
+
+@router.post("/targets/{target_id}/review", response=TargetOut)
+def target_review(request, target_id: int, payload: list[ReviewIn]):
+    targets.target_review(request.auth, plan=_plan(request, target_id),
+                          results={r.item: (r.completion, r.score) for r in payload})
+    return _plan(request, target_id)
+
+
+@router.post("/targets/{target_id}/evaluate", response=TargetOut)
+def target_evaluate(request, target_id: int, payload: EvaluateIn):
+    targets.target_evaluate(request.auth, plan=_plan(request, target_id), evaluation=payload.evaluation)
+    return _plan(request, target_id)
