@@ -109,8 +109,8 @@ def _dept(org, pk: int, field: str) -> Department:
     return dept
 
 
-def _task(request, task_id: int):
-    return selectors_tasks.task_get(actor=request.auth, pk=task_id)
+def _task(request, pk: int):
+    return selectors_tasks.task_get(actor=request.auth, pk=pk)
 
 
 @router.get("/tasks", response=list[TaskOut])
@@ -120,9 +120,9 @@ def task_list(request, filters: Query[TaskFilters]):
         "year", "kind", "pk")
 
 
-@router.get("/tasks/{task_id}", response=TaskDetailOut)
-def task_get(request, task_id: int):
-    return _task(request, task_id)
+@router.get("/tasks/{pk}", response=TaskDetailOut)
+def task_get(request, pk: int):
+    return _task(request, pk)
 
 
 @router.post("/tasks", response={201: TaskDetailOut})
@@ -138,32 +138,31 @@ def task_create(request, payload: TaskIn):
     return 201, _task(request, task.pk)
 
 
-@router.post("/tasks/{task_id}/milestones", response={201: TaskDetailOut})
-def milestone_add(request, task_id: int, payload: MilestoneIn):
-    task = _task(request, task_id)
+@router.post("/tasks/{pk}/milestones", response={201: TaskDetailOut})
+def milestone_add(request, pk: int, payload: MilestoneIn):
+    task = _task(request, pk)
     keytasks.milestone_add(request.auth, task=task, title=payload.title, due_on=payload.due_on)
-    return 201, _task(request, task_id)
+    return 201, _task(request, pk)
 
 
-@router.post("/tasks/{task_id}/milestones/{milestone_id}/done", response=TaskDetailOut)
-def milestone_done(request, task_id: int, milestone_id: int):
-    task = _task(request, task_id)
-    m = selectors_tasks.milestone_get(actor=request.auth, task=task, pk=milestone_id)
+@router.post("/milestones/{pk}/done", response=TaskDetailOut)
+def milestone_done(request, pk: int):
+    m = selectors_tasks.milestone_get(actor=request.auth, pk=pk)
     keytasks.milestone_done(request.auth, milestone=m)
-    return _task(request, task_id)
+    return _task(request, m.task_id)
 
 
-@router.post("/tasks/{task_id}/progress", response={201: TaskDetailOut})
-def progress_add(request, task_id: int, payload: ReportIn):
-    keytasks.report_add(request.auth, task=_task(request, task_id), text=payload.text, percent=payload.percent,
+@router.post("/tasks/{pk}/progress", response={201: TaskDetailOut})
+def progress_add(request, pk: int, payload: ReportIn):
+    keytasks.report_add(request.auth, task=_task(request, pk), text=payload.text, percent=payload.percent,
                         on=payload.on)
-    return 201, _task(request, task_id)
+    return 201, _task(request, pk)
 
 
-@router.post("/tasks/{task_id}/done", response=TaskDetailOut)
-def task_done(request, task_id: int, payload: DoneIn):
-    keytasks.task_done(request.auth, task=_task(request, task_id), result=payload.result, done_on=payload.done_on)
-    return _task(request, task_id)
+@router.post("/tasks/{pk}/done", response=TaskDetailOut)
+def task_done(request, pk: int, payload: DoneIn):
+    keytasks.task_done(request.auth, task=_task(request, pk), result=payload.result, done_on=payload.done_on)
+    return _task(request, pk)
 
 
 # --- targets ---
@@ -227,8 +226,8 @@ class TargetFilters(Schema):
     state: TargetState | None = None
 
 
-def _plan(request, target_id: int):
-    return selectors_tasks.target_get(actor=request.auth, pk=target_id)
+def _plan(request, pk: int):
+    return selectors_tasks.target_get(actor=request.auth, pk=pk)
 
 
 @router.get("/targets", response=list[TargetOut])
@@ -238,9 +237,9 @@ def target_list(request, filters: Query[TargetFilters]):
         "year", "pk").prefetch_related("items")
 
 
-@router.get("/targets/{target_id}", response=TargetOut)
-def target_get(request, target_id: int):
-    return _plan(request, target_id)
+@router.get("/targets/{pk}", response=TargetOut)
+def target_get(request, pk: int):
+    return _plan(request, pk)
 
 
 @router.post("/targets", response={201: TargetOut})
@@ -253,27 +252,27 @@ def target_declare(request, payload: DeclareIn):
     return 201, _plan(request, plan.pk)
 
 
-@router.post("/targets/{target_id}/approve", response=TargetOut)
-def target_approve(request, target_id: int):
-    targets.target_approve(request.auth, plan=_plan(request, target_id))
-    return _plan(request, target_id)
+@router.post("/targets/{pk}/approve", response=TargetOut)
+def target_approve(request, pk: int):
+    targets.target_approve(request.auth, plan=_plan(request, pk))
+    return _plan(request, pk)
 
 
-@router.post("/targets/{target_id}/summary", response=TargetOut)
-def target_summarise(request, target_id: int, payload: list[SummaryIn]):
-    targets.target_summarise(request.auth, plan=_plan(request, target_id),
+@router.post("/targets/{pk}/summary", response=TargetOut)
+def target_summarise(request, pk: int, payload: list[SummaryIn]):
+    targets.target_summarise(request.auth, plan=_plan(request, pk),
                              summaries={s.item: s.summary for s in payload})
-    return _plan(request, target_id)
+    return _plan(request, pk)
 
 
-@router.post("/targets/{target_id}/review", response=TargetOut)
-def target_review(request, target_id: int, payload: list[ReviewIn]):
-    targets.target_review(request.auth, plan=_plan(request, target_id),
+@router.post("/targets/{pk}/review", response=TargetOut)
+def target_review(request, pk: int, payload: list[ReviewIn]):
+    targets.target_review(request.auth, plan=_plan(request, pk),
                           results={r.item: (r.completion, r.score) for r in payload})
-    return _plan(request, target_id)
+    return _plan(request, pk)
 
 
-@router.post("/targets/{target_id}/evaluate", response=TargetOut)
-def target_evaluate(request, target_id: int, payload: EvaluateIn):
-    targets.target_evaluate(request.auth, plan=_plan(request, target_id), evaluation=payload.evaluation)
-    return _plan(request, target_id)
+@router.post("/targets/{pk}/evaluate", response=TargetOut)
+def target_evaluate(request, pk: int, payload: EvaluateIn):
+    targets.target_evaluate(request.auth, plan=_plan(request, pk), evaluation=payload.evaluation)
+    return _plan(request, pk)

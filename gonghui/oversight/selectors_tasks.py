@@ -42,8 +42,10 @@ def task_get(*, actor, pk) -> KeyTask:
     return task
 
 
-def milestone_get(*, actor, task, pk) -> Milestone:
-    m = task.milestones.filter(pk=_pk(pk)).first()
+def milestone_get(*, actor, pk) -> Milestone:
+    actor.require("oversight.view")
+    m = (Milestone.objects.filter(pk=_pk(pk), task__org_path__startswith=actor.org.path)
+         .select_related("task", "task__org").first())
     if m is None:
         raise Http404
     return m

@@ -9,10 +9,10 @@ urlpatterns = [
     path("oversight/tasks/new/", v.task_new, name="task_new"),
     path("oversight/tasks/<int:pk>/", v.task_detail, name="task_detail"),
     path("oversight/tasks/<int:pk>/edit/", v.task_edit, name="task_edit"),
-    path("oversight/tasks/<int:pk>/milestones/<int:mid>/done/", v.milestone_done, name="milestone_done"),
+    path("oversight/milestones/<int:pk>/done/", v.milestone_done, name="milestone_done"),
     path("oversight/tasks/<int:pk>/<str:action>/", v.task_action, name="task_action"),
     path("oversight/targets/", v.target_list, name="targets"),
     path("oversight/targets/new/", v.target_new, name="target_new"),
     path("oversight/targets/<int:pk>/", v.target_detail, name="target_detail"),
-    path("oversight/targets/<int:pk>/<str:step>/", v.target_step, name="target_step"),
+    path("oversight/targets/<int:pk>/<str:action>/", v.target_step, name="target_step"),
 ]

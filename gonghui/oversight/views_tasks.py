@@ -290,17 +290,16 @@ def task_action(request, pk: int, action: str):
 
 @require_POST
 @requires("oversight.write")
-def milestone_done(request, pk: int, mid: int):
+def milestone_done(request, pk: int):
     actor = request.actor
-    task = selectors_tasks.task_get(actor=actor, pk=pk)
-    milestone = selectors_tasks.milestone_get(actor=actor, task=task, pk=mid)
+    milestone = selectors_tasks.milestone_get(actor=actor, pk=pk)
     try:
         keytasks.milestone_done(actor=actor, milestone=milestone)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(request, _("Milestone done."))
-    return redirect("oversight:task_detail", pk=pk)
+    return redirect("oversight:task_detail", pk=milestone.task_id)
 
 
 # --- targets ---
@@ -425,10 +424,11 @@ def target_detail(request, pk: int):
 
 @require_POST
 @requires("oversight.write", "oversight.review")
-def target_step(request, pk: int, step: str):
+def target_step(request, pk: int, action: str):
     actor = request.actor
     plan = selectors_tasks.target_get(actor=actor, pk=pk)
     ids = list(plan.items.values_list("pk", flat=True))
+    step = action
     p = request.POST
     try:
         if step == "approve":
