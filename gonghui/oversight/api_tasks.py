@@ -76,8 +76,8 @@ class TaskFilters(Schema):
 
 
 class MilestoneIn(Schema):
-    title: str
-    due_on: datetime.date
+    title: str = ""
+    due_on: datetime.date | None = None
 
 
 class TaskIn(Schema):
@@ -91,14 +91,16 @@ class TaskIn(Schema):
     milestones: list[MilestoneIn] = []
 
 
+# The bodies of the actions on a task or card are optional in the schema so that an object out of scope is a 404
+# before the body is judged; the services refuse what is missing, in Chinese.
 class ReportIn(Schema):
-    text: str
-    percent: int
+    text: str = ""
+    percent: int | None = None
     on: datetime.date | None = None
 
 
 class DoneIn(Schema):
-    result: str
+    result: str = ""
     done_on: datetime.date | None = None
 
 
@@ -218,7 +220,15 @@ class ReviewIn(Schema):
 
 
 class EvaluateIn(Schema):
-    evaluation: str
+    evaluation: str = ""
+
+
+class SummariesIn(Schema):
+    items: list[SummaryIn] = []
+
+
+class ReviewsIn(Schema):
+    items: list[ReviewIn] = []
 
 
 class TargetFilters(Schema):
@@ -259,16 +269,16 @@ def target_approve(request, pk: int):
 
 
 @router.post("/targets/{pk}/summary", response=TargetOut)
-def target_summarise(request, pk: int, payload: list[SummaryIn]):
+def target_summarise(request, pk: int, payload: SummariesIn):
     targets.target_summarise(request.auth, plan=_plan(request, pk),
-                             summaries={s.item: s.summary for s in payload})
+                             summaries={s.item: s.summary for s in payload.items})
     return _plan(request, pk)
 
 
 @router.post("/targets/{pk}/review", response=TargetOut)
-def target_review(request, pk: int, payload: list[ReviewIn]):
+def target_review(request, pk: int, payload: ReviewsIn):
     targets.target_review(request.auth, plan=_plan(request, pk),
-                          results={r.item: (r.completion, r.score) for r in payload})
+                          results={r.item: (r.completion, r.score) for r in payload.items})
     return _plan(request, pk)
 
 

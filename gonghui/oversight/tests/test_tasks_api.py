@@ -71,10 +71,11 @@ def test_target_by_the_api(cast, login, depts):
     assert login(cast.grassroots_officer).post(f"{BASE}/targets/{pid}/approve").status_code in (403, 404)
     c = login(cast.officer_a)
     assert c.post(f"{BASE}/targets/{pid}/approve").json()["state"] == "approved"
-    r = c.post(f"{BASE}/targets/{pid}/summary", [{"item": i, "summary": "完成"} for i in items], content_type=J)
+    r = c.post(f"{BASE}/targets/{pid}/summary", {"items": [{"item": i, "summary": "完成"} for i in items]},
+               content_type=J)
     assert r.json()["state"] == "summarised"
-    r = c.post(f"{BASE}/targets/{pid}/review", [{"item": items[0], "completion": "完成", "score": 65},
-                                                {"item": items[1], "completion": "基本完成", "score": 20}],
+    r = c.post(f"{BASE}/targets/{pid}/review", {"items": [{"item": items[0], "completion": "完成", "score": 65},
+                                                          {"item": items[1], "completion": "基本完成", "score": 20}]},
                content_type=J)
     assert r.json()["total_score"] == "85.0"
     r = c.post(f"{BASE}/targets/{pid}/evaluate", {"evaluation": "良好"}, content_type=J)
