@@ -1,6 +1,3 @@
 """The ``oversight.*`` figures of FIGURES.md, one module per part of the app (figures_<part>.py, imported here)."""
-from . import (
-    figures_ledger,  # noqa: F401
-    figures_problems,  # noqa: F401
-    figures_visits,  # noqa: F401
-)
+
+from . import figures_ledger, figures_problems, figures_tasks, figures_visits  # noqa: F401

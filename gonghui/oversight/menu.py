@@ -31,7 +31,10 @@ LEDGER: list[MenuItem] = [
 
 
 # --- key tasks and targets ---
-TASKS: list[MenuItem] = []
+TASKS: list[MenuItem] = [
+    MenuItem(_("Key tasks"), "oversight:tasks", "oversight.view", WORK),
+    MenuItem(_("Target management"), "oversight:targets", "oversight.view", WORK),
+]
 
 
 # --- visits, inspections, tips ---

@@ -33,6 +33,7 @@ from .problems import (  # noqa: F401
     Source,
     Stage,
 )
+from .tasks import KeyTask, Milestone, TargetItem, TargetPlan, TargetState, TaskKind, TaskReport  # noqa: F401
 from .visits import (  # noqa: F401
     FieldVisit,
     FindingFate,
