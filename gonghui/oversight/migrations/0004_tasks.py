@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0004_name_search_indexes'),
-        ('oversight', '0003_problems'),
+        ('oversight', '0004_merge_problems_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

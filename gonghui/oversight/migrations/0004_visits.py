@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('members', '0004_open_item_indexes_for_menu_counts'),
         ('orgs', '0004_name_search_indexes'),
-        ('oversight', '0003_problems'),
+        ('oversight', '0004_tasks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
