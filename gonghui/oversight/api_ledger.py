@@ -59,8 +59,8 @@ class LedgerFilters(Schema):
 
 
 class ProgressIn(Schema):
-    text: str
-    percent: int
+    text: str = ""
+    percent: int | None = None  # checked by the service (0–100), after the measure's scope
 
 
 class ProgressOut(Schema):
@@ -76,7 +76,7 @@ class NoteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = ""
 
 
 class RoundIn(Schema):

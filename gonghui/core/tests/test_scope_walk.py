@@ -63,8 +63,16 @@ def values(cast):
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member), "case_code": case.code,
-            **_alert_values(cast)}
+            "number": _card_number(cast, member), "case_code": case.code, **_alert_values(cast),
+            **_ledger_values(cast)}
+
+
+def _ledger_values(cast) -> dict:
+    """A final problem of union A with a measure (the ledger's pages take the problem's id)."""
+    from gonghui.oversight.testing_ledger import final_problem
+
+    problem = final_problem(cast.grassroots_a, "东湖机械厂职工之家闲置")
+    return {"problem_pk": problem.pk}
 
 
 def _alert_values(cast) -> dict:
