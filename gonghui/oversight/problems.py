@@ -19,6 +19,7 @@ from gonghui.core.access import PERMISSIONS
 from gonghui.core.models import Grant
 
 from . import stats_problems
+from .lists import lists_seed_defaults
 from .models import (
     Category,
     ConcernKind,
@@ -79,6 +80,8 @@ def _entry(model, key, obj, field: str):
         return obj
     if key:
         found = model.objects.filter(key=key).first()
+        if found is None and lists_seed_defaults():
+            found = model.objects.filter(key=key).first()
         if found is None:
             raise ValidationError({field: _("No list entry has the key %(key)s.") % {"key": key}})
         return found

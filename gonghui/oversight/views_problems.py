@@ -163,7 +163,8 @@ def _detail(request, p: Problem, bound: dict | None = None, status: int = 200):
         "concerns": concerns_text(p), "can_reveal": bool(p.cadre_name) and actor.can("personal.reveal"),
         "reviews": selectors_problems.problem_reviews(problem=p), "joint": joint, "actions": actions,
         "source_url": _link(p), "measures": list(p.measures.select_related("owner").order_by("due_on", "pk")),
-        "can_edit": p.stage == Stage.DRAFT and can_write, "breadcrumbs": crumbs(p.number),
+        "can_edit": p.stage == Stage.DRAFT and can_write, "can_add_measure": can_write,
+        "breadcrumbs": crumbs(p.number),
     }, status=status)
 
 

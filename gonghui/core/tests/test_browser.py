@@ -6,20 +6,27 @@ from gonghui.testing import PASSWORD, build_cast
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MEMBERS = {"/members/", "/members/applications/", "/members/transfers/", "/members/cards/"}
-CASES = {"/cases/", "/cases/supervision/"}
+CASES = {"/cases/", "/supervision/"}
 FUNDS = {"/funds/alerts/", "/funds/allocations/", "/funds/audits/", "/funds/audits/overdue/", "/funds/books/",
          "/funds/budgets/", "/funds/decisions/", "/funds/dues/", "/funds/final/", "/funds/large-expenses/",
          "/funds/returns/", "/funds/returns/supervision/", "/funds/suppliers/"}
 FUNDS_SETTINGS = {"/funds/charts/import/", "/funds/rules/caps/", "/funds/rules/custom/", "/funds/rules/settings/",
                   "/funds/shares/"}
+OVERSIGHT = {"/oversight/dispatch/", "/oversight/inspections/", "/oversight/inspections/items/", "/oversight/ledger/",
+             "/oversight/meetings/", "/oversight/problems/", "/oversight/snail/", "/oversight/targets/",
+             "/oversight/tasks/", "/oversight/tips/", "/oversight/visits/"}
+OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/oversight/problems/new/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
-                  *FUNDS_SETTINGS},
+                  *FUNDS_SETTINGS, *OVERSIGHT, *OVERSIGHT_WRITE, "/oversight/settings/categories/",
+                  "/oversight/settings/sources/"},
     "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
-                     "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/"},
-    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES, *FUNDS},
-    "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/"},
+                     "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
+                     *OVERSIGHT, *OVERSIGHT_WRITE},
+    "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES, *FUNDS,
+                  *OVERSIGHT},
+    "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/", "/supervision/thresholds/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},
 }
