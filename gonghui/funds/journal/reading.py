@@ -54,6 +54,8 @@ BUDGET_SHEET = "预算"
 MAX_WORD = 4
 
 _NUMBER = re.compile(r"^([^\d\s]{0,6}?)\s*[-_－—.#]?\s*第?\s*0*(\d{1,9})\s*号?$")
+_SPACES = re.compile(r"\s+")
+_AMOUNT_NOISE = re.compile(r"[\s,，¥￥]")
 _SEPARATORS = re.compile(r"\s*[-/\\／＼]\s*")
 _TIME = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
@@ -77,6 +79,12 @@ def _date_text(text: str) -> datetime.date:
 
 def cell_date(raw) -> datetime.date | None:
     """A date cell: a date, an Excel serial number, 2026-03-02, 2026/3/2, 2026年3月2日 (full-width digits too)."""
+    if type(raw) is str and raw:  # a CSV's cells: each text parsed once (remembered)
+        try:
+            return _date_text(raw) if raw.strip() else None
+        except (ValidationError, ValueError, OverflowError):
+            raise CellError("date", cell_text(raw), _("“%(value)s” is not a date (write it as 2026-03-02).") % {
+                "value": cell_text(raw)}, "bad_date") from None
     if isinstance(raw, datetime.datetime):
         return raw.date()
     if isinstance(raw, datetime.date):
@@ -96,7 +104,7 @@ def cell_date(raw) -> datetime.date | None:
 
 @functools.lru_cache(maxsize=65536)
 def _number_text(text: str) -> tuple[str, int] | None:
-    text = re.sub(r"\s+", "", to_halfwidth(text))
+    text = _SPACES.sub("", to_halfwidth(text))
     m = _NUMBER.match(text)
     if not m or int(m[2]) == 0:
         return None
@@ -108,6 +116,14 @@ def _number_text(text: str) -> tuple[str, int] | None:
 
 def cell_number(raw) -> tuple[str, int] | None:
     """A voucher number: 记-12, 记-0012, 记12, 记字第12号, 12 (the word 记 when none) -> (word, number)."""
+    if type(raw) is str and raw:  # a CSV's cells
+        found = _number_text(raw)
+        if found is not None:
+            return found
+        if not raw.strip():
+            return None
+        raise CellError("number", cell_text(raw), _("“%(value)s” is not a voucher number (write it as 记-12).") % {
+            "value": cell_text(raw)}, "bad_number")
     if raw is None or raw == "" or (type(raw) is str and not raw.strip()):
         return None
     if isinstance(raw, float):
@@ -123,7 +139,7 @@ def cell_number(raw) -> tuple[str, int] | None:
 
 @functools.lru_cache(maxsize=65536)
 def _amount_text(text: str) -> Decimal:
-    text = re.sub(r"[\s,，¥￥]", "", to_halfwidth(text))
+    text = _AMOUNT_NOISE.sub("", to_halfwidth(text))
     negative = text.startswith("(") and text.endswith(")")
     if negative:
         text = text[1:-1]
@@ -183,8 +199,16 @@ def cell_code(raw) -> str:
     return re.sub(r"\s+", "", to_halfwidth(cell_text(raw)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _account_name_text(text: str) -> str:
+    text = text.strip()
+    return _SEPARATORS.sub("-", text).strip("-") if text else ""
+
+
 def account_name(raw) -> str:
     """A name path as the software writes it (职工活动支出/节日慰问, 职工活动支出\\节日慰问) joined by "-"."""
+    if type(raw) is str:
+        return _account_name_text(raw)
     text = cell_text(raw).strip()
     return _SEPARATORS.sub("-", text).strip("-") if text else ""
 

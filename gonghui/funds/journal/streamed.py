@@ -146,8 +146,8 @@ class LineStream:
             self._constraints = [name for (name,) in cursor.fetchall()]
             if self._constraints:
                 cursor.execute(f"SET CONSTRAINTS {', '.join(self._constraints)} IMMEDIATE")
-        self._writer = Writer(connection.connection)
         self._ids.extend(self._draw_now(ID_BLOCK))
+        self._writer = Writer(connection.connection)  # last: nothing after it may fail before __exit__ can stop it
         return self
 
     def __exit__(self, exc_type, *exc) -> None:

@@ -167,3 +167,21 @@ def test_text_amounts(text, value):
 ])
 def test_subtotal_rows(cells, subtotal):
     assert reading.is_subtotal(cells) is subtotal
+
+
+def test_progress_may_use_the_database_while_blocks_are_written(cast, monkeypatch):
+    """A job's heartbeat writes its progress on the same connection while the writer thread COPYs: the two take
+    turns (psycopg's connection lock), neither waits for ever."""
+    monkeypatch.setattr(streamed, "BLOCK_LINES", 2)
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+    seen = []
+
+    def progress(stage, done, total):
+        seen.append((stage, done, Voucher.objects.filter(org=cast.grassroots_a).count()))
+
+    rows = [row for n in range(1, 11) for row in voucher_rows(n)]
+    result = run(cast, csv(*rows), progress=progress)
+    assert result.committed and result.lines == 20
+    assert [s for s, _d, _n in seen].count("check") == 10 and seen[-1][0] == "write"
+    # PostgreSQL: every voucher is written (in the import's transaction) once the check is done; SQLite writes after
+    assert seen[-1][2] == (10 if connection.vendor == "postgresql" else 0)
