@@ -97,6 +97,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
             counts = played.play()
     if activity > 0:
         counts["funds"] = seed_funds(gen, today=timezone.localdate(now))
+        counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -125,6 +126,27 @@ def seed_funds(gen: data.Generator, *, today: data.datetime.date) -> dict:
     staff = actor_for(get_user_model().objects.get(username="city"))
     counts["alerts"] = sum(scan(actor=staff, org=root, year=y, today=today).created
                            for y in (today.year - 1, today.year))
+    return counts
+
+
+def seed_oversight(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """A year of supervision for the demo city: problems from every source at every stage, the ledger's measures in
+    each color with two dispatch rounds and a 蜗牛榜, key tasks and targets, visits, inspections and tips; then the
+    sweeps raise what is overdue to the parents' supervision lists, where the offices have noted most of it."""
+    from gonghui.demo.oversight_ledger import seed_ledger
+    from gonghui.demo.oversight_problems import final_problems, seed_problems
+    from gonghui.demo.oversight_tasks import seed_tasks
+    from gonghui.demo.oversight_visits import seed_visits
+    from gonghui.demo.supervision import seed_supervision
+    from gonghui.oversight.tasks_visits import inspections_tick
+
+    with transaction.atomic():
+        counts = {"problems": seed_problems(today=today, rng=gen.rng)}
+        counts["ledger"] = seed_ledger(final_problems())
+        counts["tasks"] = seed_tasks(today=today, rng=gen.rng)
+        counts["visits"] = seed_visits(today=today, rng=gen.rng)
+        counts["inspections"] = inspections_tick()
+        counts["supervision"] = seed_supervision(rng=gen.rng)
     return counts
 
 
