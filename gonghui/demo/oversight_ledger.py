@@ -10,6 +10,7 @@ Call ``seed_ledger(finals)`` with the final problems (``gonghui.demo.oversight_p
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -45,10 +46,21 @@ def _office(org):
     return None
 
 
+CHAIRS = ["王建国", "李秀梅", "张卫东", "刘海燕", "陈志强", "杨丽娟", "赵永刚", "黄晓燕", "周国华", "吴春兰"]
+
+
 def _owner(org):
+    """The unit's own officer; a union without a login yet gets one for its chair (责任人), a demo user."""
     grant = (Grant.objects.filter(org__path__startswith=org.path, role__in=(Role.UNION_OFFICER, Role.FEDERATION_STAFF))
              .select_related("user").order_by("org__depth", "pk").first())
-    return grant.user if grant is not None else None
+    if grant is not None:
+        return grant.user
+    from gonghui.demo.seed import DEMO_PASSWORD
+
+    user = get_user_model().objects.create_user(username=f"chair-{org.code.lower()}", password=DEMO_PASSWORD,
+                                                display_name=CHAIRS[org.pk % len(CHAIRS)], is_demo=True)
+    Grant.objects.create(user=user, role=Role.UNION_OFFICER, org=org)
+    return user
 
 
 def seed_ledger(finals) -> dict:
