@@ -172,6 +172,18 @@ def budget_return(*, actor, budget: Budget, opinion: str) -> BudgetReview:
     return review
 
 
+def _rescan_on_commit(actor, budget: Budget) -> None:
+    """A budget approved or adjusted changes what its lines are measured against: once the change is committed, the
+    union's over-budget and unbudgeted rules are run again for that year (the incremental scan only looks at new
+    lines, so without this an adjustment with no new line would leave stale alerts until a full scan)."""
+    from .models import RuleKey
+    from .rules import scan
+
+    org, year = budget.org, budget.year
+    transaction.on_commit(lambda: scan(actor=actor, org=org, year=year,
+                                       rules=[RuleKey.OVER_BUDGET, RuleKey.UNBUDGETED]))
+
+
 @transaction.atomic
 def budget_approve(*, actor, budget: Budget, decision: Decision | None) -> Budget:
     """A reviewed budget approved by a collective decision of the union."""
@@ -187,6 +199,7 @@ def budget_approve(*, actor, budget: Budget, decision: Decision | None) -> Budge
     budget.save(update_fields=["state", "decision", "approved_by", "approved_at"])
     audit.record(actor=actor, action="funds.budget_approve", object_type="funds.budget", object_id=budget.pk,
                  scope_path=budget.org_path, details={"state": budget.state, "decision": decision.reference})
+    _rescan_on_commit(actor, budget)
     return budget
 
 
@@ -227,6 +240,7 @@ def budget_adjust(*, actor, budget: Budget, account: str, change, reason: str,
                  scope_path=budget.org_path, details={"account": acc.path, "before": str(before),
                                                       "change": str(delta), "after": str(after), "reason": reason,
                                                       "decision": decision.reference})
+    _rescan_on_commit(actor, budget)
     return adjustment
 
 
