@@ -9,12 +9,14 @@ from django.utils import timezone
 from gonghui.core.access import actor_for
 from gonghui.core.attachments import services as attachments
 
+from .lists import lists_seed_defaults
 from .models import Category, Problem, Source, Stage
 
 _numbers = itertools.count(1)
 
 
 def final_problem(org, title: str = "职工之家阵地闲置", *, source_key: str = "", category_index: int = 0) -> Problem:
+    lists_seed_defaults()  # a transactional test's flush empties the lists the migration wrote
     source = (Source.objects.filter(key=source_key).first() if source_key else None) or Source.objects.first()
     category = Category.objects.all()[category_index]
     n = next(_numbers)
