@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("gonghui.casework.urls")),
     path("", include("gonghui.funds.urls")),
     path("", include("gonghui.oversight.urls")),
+    path("", include("gonghui.aid.urls")),
     path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]

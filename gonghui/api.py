@@ -138,6 +138,7 @@ def _unauthorized(request, exc):
 
 
 def _mount() -> None:
+    from gonghui.aid.api import router as aid_router
     from gonghui.casework.api import router as casework_router
     from gonghui.core.api import router as core_router
     from gonghui.core.api_approvals import router as approvals_router
@@ -156,6 +157,7 @@ def _mount() -> None:
     api.add_router("/casework", casework_router)
     api.add_router("/funds", funds_router)
     api.add_router("/oversight", oversight_router)
+    api.add_router("/aid", aid_router)
     api.add_router("/attachments", attachments_router)
     api.add_router("/approvals", approvals_router)
 

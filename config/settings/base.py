@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "gonghui.casework",
     "gonghui.funds",
     "gonghui.oversight",
+    "gonghui.aid",
     "gonghui.privacy",
     "gonghui.portal",
     "gonghui.demo",

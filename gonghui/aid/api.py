@@ -1,0 +1,6 @@
+"""Assistance under /api/v1/aid/. Scoped like the pages: an object outside the actor's subtree is a 404."""
+
+from ninja import Router
+
+router = Router(tags=["aid"])
+# One api_<part>.py per part of the app, added here: router.add_router("", api_<part>.router)

@@ -1,0 +1,1 @@
+"""Audit labels of the assistance actions, one module per part of the app (audit_<part>.py, imported here)."""

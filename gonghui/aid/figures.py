@@ -1,0 +1,1 @@
+"""The ``aid.*`` figures of FIGURES.md, one module per part of the app (figures_<part>.py, imported here)."""

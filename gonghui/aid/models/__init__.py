@@ -1,0 +1,6 @@
+"""Assistance (帮扶): the hardship archive, programs and grants, medical mutual aid, donation drives, recuperation
+and check-ups.
+
+The models live in one module per part; this package re-exports them so ``from gonghui.aid.models import X`` works
+for all of them.
+"""

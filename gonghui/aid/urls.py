@@ -1,0 +1,3 @@
+app_name = "aid"
+# One urls_<part>.py per part of the app, added here: urlpatterns += urls_<part>.urlpatterns
+urlpatterns: list = []
