@@ -212,5 +212,7 @@ def test_chart_tooltips_and_htmx_live_within_the_policy(page):
 def test_the_api_docs_load_from_this_site_within_the_policy(page):
     # "ninja" is an installed app so the docs use its own Swagger files rather than a CDN the policy refuses.
     page.goto(page.base + "/api/v1/docs")
-    page.wait_for_selector(".swagger-ui .info")
+    # The page draws the info block once /api/v1/openapi.json is built: every endpoint of every app, seconds on a
+    # busy machine (it timed out at 10 s under a load average of 10).
+    page.wait_for_selector(".swagger-ui .info", timeout=60_000)
     assert page.locator(".opblock").count() > 20
