@@ -14,9 +14,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.figures import figure, rate
-
 from gonghui.casework.stats import month_key
+from gonghui.core.figures import figure, rate
 from gonghui.orgs.signals import subtree_moved
 
 from . import stats_measures
