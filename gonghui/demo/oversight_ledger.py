@@ -18,7 +18,7 @@ from gonghui.core.access import actor_for
 from gonghui.core.attachments import services as attachments
 from gonghui.core.models import Grant, Role
 from gonghui.core.workdays import add_workdays
-from gonghui.oversight import dispatch, ledger
+from gonghui.oversight import dispatch, ledger, stats_measures
 from gonghui.oversight.models import DispatchReport, DispatchRound, Measure, MeasureState
 from gonghui.oversight.tasks_ledger import ledger_tick
 
@@ -83,8 +83,11 @@ def seed_ledger(finals) -> dict:
         return counts
     # Measures set weeks ago whose deadline has passed (red after the tick).
     for m, _office_actor, _owner_actor in made[::5]:
+        before = stats_measures.contribution(m)
         Measure.objects.filter(pk=m.pk).update(due_on=_plain(add_workdays(today, -4)),
                                                created_at=timezone.now() - datetime.timedelta(days=40))
+        m.refresh_from_db()
+        stats_measures.apply(before, stats_measures.contribution(m))  # the figures' rows follow the backdating
     # Last week's dispatch round: most owners reported, some did not.
     top = min((office_actor for _m, office_actor, _o in made), key=lambda a: len(a.org.path))
     last = dispatch.round_open(top, title=f"第{today.isocalendar()[1] - 1}周整改调度", due_on=today)

@@ -17,6 +17,7 @@ from gonghui.core import audit
 from gonghui.core.models import Grant
 from gonghui.core.workdays import add_workdays
 
+from . import stats_measures
 from .models import (
     URGENCY,
     DispatchReport,
@@ -126,6 +127,7 @@ def measure_add(actor, *, problem: Problem, steps, indicator, expected, due_on=N
         measure = Measure.objects.create(problem=problem, org_id=problem.org_id, org_path=problem.org_path,
                                          owner=owner, color=color, urgency=URGENCY[color], created_at=timezone.now(),
                                          **values)
+        stats_measures.apply(None, stats_measures.contribution(measure))
         if problem.state == ProblemState.CLOSED:
             problem.state, problem.closed_at = ProblemState.OPEN, None
             problem.save(update_fields=["state", "closed_at"])
@@ -255,9 +257,11 @@ def closure_close(actor, *, measure: Measure, note="") -> Measure:
             raise ValidationError(_("Closure has not been requested."))
         if measure.evidence_count <= 0:
             raise ValidationError(_("A measure without evidence cannot be closed."))
+        before = stats_measures.contribution(measure)
         measure.state, measure.closed_at, measure.closed_by = MeasureState.CLOSED, now, actor.user
         measure.color, measure.urgency, measure.percent = "", URGENCY[""], 100
         measure.save(update_fields=["state", "closed_at", "closed_by", "color", "urgency", "percent"])
+        stats_measures.apply(before, stats_measures.contribution(measure))
         _event(measure, EventKind.CLOSED, actor=actor, text=note, at=now)
         problem_closed = _follow_problem(measure, now)
         from gonghui.core import supervision
@@ -295,11 +299,13 @@ def measure_reopen(actor, *, measure: Measure, reason) -> Measure:
             raise ValidationError(_("Only a closed measure can be reopened."))
         today = timezone.localdate()
         color = initial_color(measure.due_on, today)
+        before = stats_measures.contribution(measure)
         measure.state, measure.closed_at, measure.closed_by = MeasureState.OPEN, None, None
         measure.closure_requested_at, measure.closure_requested_by = None, None
         measure.color, measure.urgency = color, URGENCY[color]
         measure.save(update_fields=["state", "closed_at", "closed_by", "closure_requested_at",
                                     "closure_requested_by", "color", "urgency"])
+        stats_measures.apply(before, stats_measures.contribution(measure))
         Problem.objects.filter(pk=measure.problem_id, state=ProblemState.CLOSED).update(
             state=ProblemState.OPEN, closed_at=None)
         _event(measure, EventKind.REOPENED, actor=actor, text=reason)

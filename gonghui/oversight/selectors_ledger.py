@@ -69,7 +69,14 @@ def ledger_page(actor, *, filters=None, limit: int = 50, offset: int = 0) -> lis
     """One page (``limit`` rows from ``offset``) of the ledger, with what the rows show."""
     qs = ledger_queryset(actor, filters=filters)
     return list(qs.select_related("problem", "problem__source", "problem__category", "org", "owner")
-                [offset:offset + limit])
+                .only(*_PAGE_FIELDS)[offset:offset + limit])
+
+
+# What a ledger row shows (page and API): the measure itself and a few columns of its problem, unit and owner, not
+# their encrypted personal fields (decrypting a cadre's name or a unit's phone per row costs more than the query).
+_PAGE_FIELDS = (*(f.name for f in Measure._meta.concrete_fields),
+                "problem__number", "problem__title", "problem__source__name", "problem__category__name",
+                "org__name", "org__code", "org__path", "owner__username", "owner__display_name")
 
 
 def timeline(measure: Measure) -> list[MeasureEvent]:

@@ -11,7 +11,7 @@ import datetime
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -107,26 +107,48 @@ def raise_many(*, kind: str, rows: list[Raise], now: datetime.datetime | None = 
                describe=None) -> list[SupervisionItem]:
     """:func:`raise_item` for a sweep's batch (the caller holds its sweep's lock): the items not raised before are
     created in bulk and returned. ``describe(object_ids) -> {id: (title, url)}``, when given, names only the
-    objects raised now (a sweep need not read every red object's title)."""
-    from gonghui.orgs.models import Org
+    objects raised now (a sweep need not read every red object's title).
 
+    On PostgreSQL a batch of ``BULK_MIN`` rows or more is set-based: one SELECT over ``unnest`` of the batch finds
+    the keys not raised yet, and one ``INSERT … SELECT … FROM unnest(…) JOIN`` the parents ``ON CONFLICT DO
+    NOTHING`` creates them (a first sweep over a cold backlog of tens of thousands of red objects takes seconds).
+    Elsewhere (SQLite) the batch goes by ``bulk_create`` in chunks."""
     get_kind(kind)
     now = now or timezone.now()
+    if connection.vendor == "postgresql" and len(rows) >= BULK_MIN:
+        return _raise_set_based(kind, rows, now, describe)
+    return _raise_chunked(kind, rows, now, describe)
+
+
+BULK_MIN = 500  # rows from which a batch is raised set-based on PostgreSQL
+
+
+def _parent_path(path: str) -> str:
+    from gonghui.orgs.models import Org
+
+    return path[:-Org.steplen] or path
+
+
+def _raise_chunked(kind, rows, now, describe) -> list[SupervisionItem]:
+    from gonghui.orgs.models import Org
+
     created: list[SupervisionItem] = []
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i:i + CHUNK]
         seen = set(SupervisionItem.objects.filter(kind=kind, object_id__in={r.object_id for r in chunk})
                    .values_list("object_id", "key").order_by())
-        missing = [r for r in chunk if (r.object_id, r.key) not in seen]
+        missing = [r for r in chunk if (r.object_id, r.key[:60]) not in seen]
         if not missing:
             continue
         names = describe({r.object_id for r in missing}) if describe is not None else {}
-        wanted = {r.holder_path[:-Org.steplen] or r.holder_path for r in missing}
-        told = dict(Org.objects.filter(path__in=wanted).values_list("path", "pk"))
+        told = dict(Org.objects.filter(path__in={_parent_path(r.holder_path) for r in missing})
+                    .values_list("path", "pk"))
         batch = []
         for r in missing:
-            parent = r.holder_path[:-Org.steplen] or r.holder_path
-            seen.add((r.object_id, r.key))
+            if (r.object_id, r.key[:60]) in seen:  # named twice in the batch: raised once
+                continue
+            parent = _parent_path(r.holder_path)
+            seen.add((r.object_id, r.key[:60]))
             title, url = names.get(r.object_id, (r.title, r.url))
             batch.append(SupervisionItem(kind=kind, object_id=r.object_id, key=r.key[:60], title=str(title)[:200],
                                          url=str(url)[:300], holder_org_id=r.holder_org_id, holder_path=r.holder_path,
@@ -134,6 +156,48 @@ def raise_many(*, kind: str, rows: list[Raise], now: datetime.datetime | None = 
                                          raised_at=now))
         created += SupervisionItem.objects.bulk_create(batch, batch_size=1000)
     return created
+
+
+def _raise_set_based(kind, rows, now, describe) -> list[SupervisionItem]:
+    from gonghui.orgs.models import Org
+
+    table = SupervisionItem._meta.db_table
+    org_table = Org._meta.db_table
+    # One row per key (a batch naming a key twice raises it once, as the chunked path does).
+    unique = list({(r.object_id, r.key[:60]): r for r in rows}.values())
+    with connection.cursor() as cur:
+        cur.execute(
+            # Table names come from the models; every value is a parameter.
+            f"SELECT u.object_id, u.key FROM unnest(%s::bigint[], %s::varchar[]) AS u(object_id, key) "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.kind = %s AND s.object_id = u.object_id "
+            f"AND s.key = u.key)",
+            [[r.object_id for r in unique], [r.key[:60] for r in unique], kind])
+        fresh = set(cur.fetchall())
+        missing = [r for r in unique if (r.object_id, r.key[:60]) in fresh]
+        if not missing:
+            return []
+        names = describe({r.object_id for r in missing}) if describe is not None else {}
+        titles, urls = [], []
+        for r in missing:
+            title, url = names.get(r.object_id, (r.title, r.url))
+            titles.append(str(title)[:200])
+            urls.append(str(url)[:300])
+        cur.execute(
+            f"INSERT INTO {table} (kind, object_id, key, title, url, holder_org_id, holder_path, told_org_id, "  # noqa: S608
+            f"told_path, due_on, raised_at, handled_note) "
+            f"SELECT %s, u.object_id, u.key, u.title, u.url, u.holder_org_id, u.holder_path, o.id, o.path, u.due_on, "
+            f"%s, '' FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[], %s::integer[], "
+            f"%s::varchar[], %s::varchar[], %s::date[]) AS u(object_id, key, title, url, holder_org_id, holder_path, "
+            f"parent, due_on) JOIN {org_table} o ON o.path = u.parent "
+            f"ON CONFLICT (kind, object_id, key) DO NOTHING "
+            f"RETURNING id, object_id, key, title, url, holder_org_id, holder_path, told_org_id, told_path, due_on",
+            [kind, now, [r.object_id for r in missing], [r.key[:60] for r in missing], titles, urls,
+             [r.holder_org_id for r in missing], [r.holder_path for r in missing],
+             [_parent_path(r.holder_path) for r in missing], [r.due_on for r in missing]])
+        made = cur.fetchall()
+    return [SupervisionItem(pk=pk, kind=kind, object_id=oid, key=key, title=title, url=url, holder_org_id=holder,
+                            holder_path=hpath, told_org_id=told, told_path=tpath, due_on=due, raised_at=now)
+            for pk, oid, key, title, url, holder, hpath, told, tpath, due in sorted(made, key=lambda m: m[0])]
 
 
 def open_object_ids(*, kind: str) -> set[int]:

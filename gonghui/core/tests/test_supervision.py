@@ -94,6 +94,43 @@ def test_raised_once_to_the_parent_and_resolved(cast, probe):
         supervision.raise_item(kind="nope", object_id=1, key="k", title="t", holder_org=cast.city, due_on=FRI, url="")
 
 
+@pytest.mark.parametrize("bulk_min", [0, 10_000])
+def test_raise_many_both_paths_give_the_same_items(cast, probe, monkeypatch, bulk_min):
+    """The set-based path (PostgreSQL, from ``BULK_MIN`` rows) and the chunked one: same items, each key once, the
+    ones raised before left alone, only the new ones named by ``describe``."""
+    from gonghui.core.supervision import services
+
+    monkeypatch.setattr(services, "BULK_MIN", bulk_min)
+    supervision.raise_item(kind="probe", object_id=1, key="due:2026-03-06", title="旧的", holder_org=cast.grassroots_a,
+                           due_on=FRI, url="/old/")
+    asked = []
+
+    def describe(ids):
+        asked.append(set(ids))
+        return {i: (f"措施{i}", f"/m/{i}/") for i in ids}
+
+    R = supervision.Raise
+    made = supervision.raise_many(kind="probe", now=supervision.services.timezone.now(), describe=describe, rows=[
+        R(1, "due:2026-03-06", cast.grassroots_a.pk, cast.grassroots_a.path, FRI),  # raised before
+        R(1, "due:2026-03-20", cast.grassroots_a.pk, cast.grassroots_a.path, FRI),  # same object, a new deadline
+        R(2, "due:2026-03-06", cast.county_b.pk, cast.county_b.path, FRI),
+        R(2, "due:2026-03-06", cast.county_b.pk, cast.county_b.path, FRI),  # twice in the batch: once
+        R(3, "due:2026-03-06", cast.city.pk, cast.city.path, None, title="自带标题", url="/own/")])
+    assert asked == [{1, 2, 3}]
+    got = sorted((i.object_id, i.key, i.told_org_id, i.told_path, i.title, i.url, i.due_on) for i in made)
+    assert got == [(1, "due:2026-03-20", cast.township_a.pk, cast.township_a.path, "措施1", "/m/1/", FRI),
+                   (2, "due:2026-03-06", cast.city.pk, cast.city.path, "措施2", "/m/2/", FRI),
+                   (3, "due:2026-03-06", cast.city.pk, cast.city.path, "措施3", "/m/3/", None)]
+    assert all(i.pk for i in made)
+    stored = sorted(SupervisionItem.objects.filter(kind="probe").values_list("object_id", "key", "title",
+                                                                             "handled_note", "resolved_at"))
+    assert stored == [(1, "due:2026-03-06", "旧的", "", None), (1, "due:2026-03-20", "措施1", "", None),
+                      (2, "due:2026-03-06", "措施2", "", None), (3, "due:2026-03-06", "措施3", "", None)]
+    again = supervision.raise_many(kind="probe", describe=describe, rows=[
+        R(2, "due:2026-03-06", cast.county_b.pk, cast.county_b.path, FRI)])
+    assert again == [] and len(asked) == 1  # nothing new: describe is not asked
+
+
 def test_the_list_is_scoped_by_subtree_and_kind(cast, probe):
     a, _ = supervision.raise_item(kind="probe", object_id=1, key="k", title="东湖的", holder_org=cast.grassroots_a,
                                   due_on=FRI, url="")

@@ -13,6 +13,7 @@ from .measures import (  # noqa: F401
     Measure,
     MeasureColor,
     MeasureEvent,
+    MeasureStat,
     MeasureState,
     Meeting,
     Progress,

@@ -67,6 +67,8 @@ class Measure(models.Model):
             models.Index(fields=["owner", "state", "due_on"], name="oversight_measure_owner"),
             models.Index(fields=["org_path", "closed_at"], name="oversight_measure_closed"),
             models.Index(fields=["org_path", "created_at"], name="oversight_measure_created"),
+            # Overdue measures due in part of a month (figures_ledger): a range of deadlines, then the subtree.
+            models.Index(fields=["due_on", "org_path"], name="oversight_measure_due_path"),
         ]
 
     def __str__(self) -> str:
@@ -225,3 +227,23 @@ class SnailPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start}–{self.end}"
+
+
+class MeasureStat(models.Model):
+    """Pre-aggregated measure counts of a unit's subtree (``unit`` is the unit's path), kept by the ledger's services
+    (``stats_measures``). With ``owner`` 0: measures by (month created, month closed — 0 while open, month due);
+    with an owner: that owner's measures by the month created (``closed`` and ``due`` 0), for the owners figure."""
+
+    unit = models.CharField(max_length=255)
+    owner = models.IntegerField(default=0)
+    created = models.PositiveIntegerField()  # yyyymm, local time
+    closed = models.PositiveIntegerField(default=0)  # yyyymm, 0 while open
+    due = models.PositiveIntegerField(default=0)  # yyyymm
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "owner", "created", "closed", "due"],
+                                               name="oversight_measurestat_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.owner} {self.created}"
