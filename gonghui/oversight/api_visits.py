@@ -163,8 +163,8 @@ def visit_finding_problem(request, pk: int, payload: FindingProblemIn):
 
 
 class CaseReferIn(Schema):
-    category: str = Field(..., description="casework category: consultation, solution, complaint, ...")
-    topic: str = Field(..., description="casework topic: wages, contract, social_insurance, ...")
+    category: str = Field("", description="casework category: consultation, solution, complaint, ...")
+    topic: str = Field("", description="casework topic: wages, contract, social_insurance, ...")
     subject: str = ""
 
 
