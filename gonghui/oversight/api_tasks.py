@@ -73,6 +73,7 @@ class TaskDetailOut(TaskOut):
 class TaskFilters(Schema):
     year: int | None = None
     kind: TaskKind | None = None
+    lead: int | None = Field(None, description="id of the lead department (a department of the actor's subtree)")
 
 
 class MilestoneIn(Schema):
@@ -118,8 +119,15 @@ def _task(request, pk: int):
 @router.get("/tasks", response=list[TaskOut])
 @paginate(PageNumberPagination)
 def task_list(request, filters: Query[TaskFilters]):
-    return selectors_tasks.task_list(actor=request.auth, year=filters.year, kind=filters.kind or "").order_by(
-        "year", "kind", "pk")
+    lead = None
+    if filters.lead is not None:
+        lead = selectors_tasks.lead_departments(actor=request.auth).filter(pk=filters.lead).first()
+        if lead is None:
+            from django.http import Http404
+
+            raise Http404
+    return selectors_tasks.task_list(actor=request.auth, year=filters.year, kind=filters.kind or "",
+                                     lead=lead).order_by("year", "kind", "pk")
 
 
 @router.get("/tasks/{pk}", response=TaskDetailOut)

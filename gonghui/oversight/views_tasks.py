@@ -19,7 +19,7 @@ from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 
 from . import keytasks, selectors_tasks, targets
-from .models import TargetState, TaskKind
+from .models import Department, TargetState, TaskKind
 
 ALL = gettext_lazy("All")
 MILESTONE_ROWS = 6
@@ -51,6 +51,16 @@ def _users_of(org):
 class TaskFilterForm(StyledForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", ALL), *TaskKind.choices], required=False)
+    lead = forms.ModelChoiceField(label=gettext_lazy("Lead department"), queryset=None, required=False,
+                                  empty_label=ALL)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead"]
+        field.queryset = selectors_tasks.lead_departments(actor=actor) if actor is not None else \
+            Department.objects.none()
+        own = actor.org.pk if actor is not None else None
+        field.label_from_instance = lambda d: d.name if d.org_id == own else f"{d.org.name} · {d.name}"
 
 
 class TaskForm(StyledForm):
@@ -165,12 +175,12 @@ VIEWS = {"duty": gettext_lazy("Responsibility list"), "progress": gettext_lazy("
 @requires("oversight.view")
 def task_list(request):
     actor = request.actor
-    form = TaskFilterForm(request.GET or None)
+    form = TaskFilterForm(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     year = data.get("year") or _this_year()
     view = request.GET.get("view", "duty")
     view = view if view in VIEWS else "duty"
-    qs = selectors_tasks.task_list(actor=actor, year=year, kind=data.get("kind") or "")
+    qs = selectors_tasks.task_list(actor=actor, year=year, kind=data.get("kind") or "", lead=data.get("lead"))
     qs = qs.prefetch_related("cooperating") if view == "duty" else selectors_tasks.with_progress(qs)
     columns = _duty_columns() if view == "duty" else _progress_columns()
     title = _("%(year)s key tasks: %(view)s") % {"year": year, "view": VIEWS[view]}

@@ -151,3 +151,25 @@ def test_api(cast, depts, login):
     assert not KeyTask.objects.exists()
     resp = client.post(url, {"file": SimpleUploadedFile("t.xlsx", messy(GOOD))})
     assert resp.status_code == 201 and len(resp.json()["ids"]) == 2
+
+
+def test_the_list_filters_by_lead_department(cast, depts, login):
+    from gonghui.oversight import keytasks
+
+    office, rights = (Department.objects.get(name=n, org=cast.county_a) for n in ("办公室", "权益保障部"))
+    other = Department.objects.create(org=cast.county_b, org_path=cast.county_b.path, name="办公室")
+    year = datetime.date.today().year
+    for title, lead in (("驿站建设", rights), ("普法活动", office)):
+        keytasks.task_create(actor_for(cast.officer_a), org=cast.county_a, year=year, kind=TaskKind.KEY,
+                             title=title, lead=lead, owner=cast.officer_a)
+    client = login(cast.officer_a)
+    body = client.get(f"/oversight/tasks/?year={year}&lead={rights.pk}").content.decode()
+    assert "驿站建设" in body and "普法活动" not in body
+    assert f'value="{other.pk}"' not in client.get("/oversight/tasks/").content.decode()
+    # Another county's department is not a choice: the filter is refused, nothing of it shown.
+    body = client.get(f"/oversight/tasks/?year={year}&lead={other.pk}").content.decode()
+    assert "invalid-feedback" in body
+    api = client.get(f"/api/v1/oversight/tasks?year={year}&lead={office.pk}").json()
+    assert [t["title"] for t in api["items"]] == ["普法活动"]
+    assert client.get(f"/api/v1/oversight/tasks?lead={other.pk}").status_code == 404
+    assert login(cast.officer_b).get(f"/api/v1/oversight/tasks?lead={office.pk}").status_code == 404
