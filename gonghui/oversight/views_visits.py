@@ -37,12 +37,12 @@ def _columns():
         Column(_("From"), lambda v: v.started_on),
         Column(_("To"), lambda v: v.ended_on),
         Column(_("Team leader"), lambda v: _name(v.leader)),
-        Column(_("Units visited"), lambda v: v.units.count()),
+        Column(_("Units visited"), lambda v: v.n_units if hasattr(v, "n_units") else v.units.count()),
         Column(_("Forums held"), lambda v: v.forums),
         Column(_("Workers at the forums"), lambda v: v.forum_people),
         Column(_("Individual interviews"), lambda v: v.interviews),
         Column(_("Questionnaires handed out"), lambda v: v.questionnaires),
-        Column(_("Problems found"), lambda v: v.findings.count()),
+        Column(_("Problems found"), lambda v: v.n_findings if hasattr(v, "n_findings") else v.findings.count()),
         Column(_("Problems solved on the spot"), lambda v: v.solved),
     ]
 
@@ -60,7 +60,7 @@ def visit_list(request):
     actor = request.actor
     form = VisitFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    qs = selectors_visits.visit_list(actor=actor, filters=filters)
+    qs = selectors_visits.with_visit_counts(selectors_visits.visit_list(actor=actor, filters=filters))
     export = request.GET.get("export") == "xlsx"
     page = ListPage(request, qs, _export_columns() if export else _columns(), filter_form=form,
                     export_name="visits", object_type="oversight.visit", export_title=_("Field visits"))
