@@ -18,7 +18,7 @@ from gonghui.orgs.selectors import org_get
 
 from . import forms, intake, selectors, services
 from .common import local_today
-from .models import ANSWERED, RUNNING, CoHandler, State
+from .models import ANSWERED, RUNNING, Channel, CoHandler, State
 
 PAUSE_STATES = (State.RECEIVED, State.ACCEPTED, State.IN_PROGRESS, State.RETURNED, State.REOPENED)
 REPLY_STATES = PAUSE_STATES
@@ -204,7 +204,17 @@ def render_detail(request, case, *, bound: dict | None = None, status: int = 200
         "cohandlers": case.cohandlers.select_related("org").order_by("added_at", "pk"),
         "alerts": selectors.case_alerts(case=case),
         "now": timezone.now(), "breadcrumbs": crumbs(case.code), "repeat": _repeat(actor, case, full),
+        "origin": _origin(actor, case),
     }, status=status)
+
+
+def _origin(actor, case) -> dict | None:
+    """A case filed from a field visit's finding or a conduct-mailbox tip (oversight) names and links its origin."""
+    if case.channel != Channel.REFERRAL:
+        return None
+    from gonghui.oversight.casework_links import case_origin
+
+    return case_origin(actor=actor, case=case)
 
 
 def _repeat(actor, case, full: bool) -> dict | None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from gonghui.core.pagination import PageNumberPagination
@@ -73,6 +73,7 @@ class TaskDetailOut(TaskOut):
 class TaskFilters(Schema):
     year: int | None = None
     kind: TaskKind | None = None
+    lead: int | None = Field(None, description="id of the lead department (a department of the actor's subtree)")
 
 
 class MilestoneIn(Schema):
@@ -118,8 +119,15 @@ def _task(request, pk: int):
 @router.get("/tasks", response=list[TaskOut])
 @paginate(PageNumberPagination)
 def task_list(request, filters: Query[TaskFilters]):
-    return selectors_tasks.task_list(actor=request.auth, year=filters.year, kind=filters.kind or "").order_by(
-        "year", "kind", "pk")
+    lead = None
+    if filters.lead is not None:
+        lead = selectors_tasks.lead_departments(actor=request.auth).filter(pk=filters.lead).first()
+        if lead is None:
+            from django.http import Http404
+
+            raise Http404
+    return selectors_tasks.task_list(actor=request.auth, year=filters.year, kind=filters.kind or "",
+                                     lead=lead).order_by("year", "kind", "pk")
 
 
 @router.get("/tasks/{pk}", response=TaskDetailOut)
@@ -286,3 +294,29 @@ def target_review(request, pk: int, payload: ReviewsIn):
 def target_evaluate(request, pk: int, payload: EvaluateIn):
     targets.target_evaluate(request.auth, plan=_plan(request, pk), evaluation=payload.evaluation)
     return _plan(request, pk)
+
+
+@router.post("/task-imports", response={200: dict, 201: dict, 422: dict})
+def task_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    """Import a key-task list (xlsx, xls, ods or csv): all or nothing. With ``dry_run`` the file is only checked.
+    A refused file answers 422 with every problem naming its row and column."""
+    from . import import_tasks
+
+    actor = request.auth
+    if not actor.can("oversight.write"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("oversight.write")
+    if file.size > 2 * 1024 * 1024:
+        return 422, {"problems": [_("The file is larger than 2 MB: a key-task list is not that long; split it.")]}
+    data = file.read()
+    if dry_run:
+        read = import_tasks.task_rows(actor=actor, data=data, filename=file.name or "")
+        if read.problems:
+            return 422, {"problems": read.problems}
+        return 200, {"tasks": len(read.rows)}
+    try:
+        added = import_tasks.task_import(actor=actor, data=data, filename=file.name or "")
+    except ValidationError as exc:
+        return 422, {"problems": exc.messages}
+    return 201, {"ids": [t.pk for t in added]}

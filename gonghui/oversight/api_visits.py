@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from gonghui.core.pagination import PageNumberPagination
 from gonghui.orgs.selectors import org_get
 
-from . import inspections, selectors_visits, visits
+from . import casework_links, inspections, selectors_visits, visits
 from .models import FindingFate, ItemKind, ItemState
 
 router = Router(tags=["oversight"])
@@ -160,6 +160,32 @@ def visit_finding_problem(request, pk: int, payload: FindingProblemIn):
     org = org_get(actor=actor, code=payload.org.upper()) if payload.org else None
     p = visits.finding_to_problem(actor, finding=f, org=org)
     return 201, {"problem_id": p.pk, "number": p.number}
+
+
+class CaseReferIn(Schema):
+    category: str = Field("", description="casework category: consultation, solution, complaint, ...")
+    topic: str = Field("", description="casework topic: wages, contract, social_insurance, ...")
+    subject: str = ""
+
+
+@router.post("/visits/findings/{pk}/case", response={201: dict})
+def visit_finding_case(request, pk: int, payload: CaseReferIn):
+    """File a problem found on a visit as a request case (诉求) at the actor's unit."""
+    actor = request.auth
+    f = selectors_visits.finding_get(actor=actor, pk=pk)
+    case = casework_links.finding_to_case(actor, finding=f, category=payload.category, topic=payload.topic,
+                                          subject=payload.subject)
+    return 201, {"case_code": case.code}
+
+
+@router.post("/tips/{pk}/case", response={201: dict})
+def tip_case(request, pk: int, payload: CaseReferIn):
+    """File a conduct-mailbox tip as a request case (诉求) at the actor's unit; the contact stays with the tip."""
+    actor = request.auth
+    tip = selectors_visits.tip_get(actor=actor, pk=pk)
+    case = casework_links.tip_to_case(actor, tip=tip, category=payload.category, topic=payload.topic,
+                                      subject=payload.subject)
+    return 201, {"case_code": case.code}
 
 
 class RoundOut(Schema):

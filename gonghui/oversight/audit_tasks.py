@@ -47,6 +47,7 @@ for _code, _label in (
     ("oversight.task_create", _("Key task added")), ("oversight.task_update", _("Key task edited")),
     ("oversight.milestone_add", _("Milestone added")), ("oversight.milestone_done", _("Milestone done")),
     ("oversight.task_report", _("Progress reported")), ("oversight.task_done", _("Key task done")),
+    ("oversight.task_import", _("Key-task list imported")),
 ):
     register(_code, _label, group=G, object_type="oversight.task", details=_DETAILS)
 for _code, _label in (

@@ -61,11 +61,13 @@ _DETAILS = {
     "title": _("Subject of the visit"), "units": _("Units"), "findings": _("Problems found"), "problem": _("Problem"),
     "kind": (_("Kind"), choices(ItemKind)), "number": _("Number"), "unit": _("Unit"), "due_on": _("Answer by"),
     "items": _("Items"), "code": _("Tracking code"), "contact": _("Contact given"),
+    "case": _("Request case"),
 }
 G = "oversight_visits"
 for _code, _label in (
     ("oversight.visit_create", _("Field visit recorded")), ("oversight.visit_update", _("Field visit edited")),
     ("oversight.visit_finding_problem", _("Problem found on a visit put on the problem list")),
+    ("oversight.visit_finding_case", _("Problem found on a visit filed as a request case")),
 ):
     register(_code, _label, group=G, object_type="oversight.visit", details=_DETAILS)
 for _code, _label in (
@@ -82,5 +84,6 @@ for _code, _label in (
     ("oversight.tip_receive", _("Tip received in the conduct mailbox")),
     ("oversight.tip_answer", _("Tip answered")),
     ("oversight.tip_problem", _("Tip put on the problem list")),
+    ("oversight.tip_case", _("Tip filed as a request case")),
 ):
     register(_code, _label, group=G, object_type="oversight.tip", details=_DETAILS)

@@ -119,3 +119,18 @@ class TipProblemForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(active=True)
+
+
+class CaseReferForm(StyledForm):
+    """File a finding or a tip as a request case (诉求)."""
+
+    subject = forms.CharField(label=_("Subject of the request"), max_length=100)
+    category = forms.ChoiceField(label=_("Kind of request"))
+    topic = forms.ChoiceField(label=_("Topic of the request"))
+
+    def __init__(self, *args, **kwargs):
+        from gonghui.casework.models import Category, Topic
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "---------"), *Category.choices]
+        self.fields["topic"].choices = [("", "---------"), *Topic.choices]

@@ -74,3 +74,11 @@ def target_get(*, actor, pk) -> TargetPlan:
     if plan is None:
         raise Http404
     return plan
+
+
+def lead_departments(*, actor):
+    """The departments a key task of the actor's subtree may be led by (the problems part's department list), for
+    the list's filter: the actor's own unit first."""
+    actor.require("oversight.view")
+    return Department.objects.filter(org_path__startswith=actor.org.path, active=True).select_related("org") \
+        .order_by("org_path", "order", "pk")

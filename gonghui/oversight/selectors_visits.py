@@ -4,7 +4,7 @@ object. An inspection item is seen by its unit and every unit above it; a round 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import FieldVisit, InspectionItem, InspectionRound, VisitFinding
+from .models import FieldVisit, InspectionItem, InspectionRound, VisitFinding, VisitUnit
 
 
 def visit_scope(*, actor) -> QuerySet[FieldVisit]:
@@ -102,3 +102,24 @@ def tip_list(*, actor, filters: dict | None = None):
     if code := (filters.get("code") or "").strip():
         qs = qs.filter(code=code.upper())
     return qs.select_related("org").order_by("-created_at", "-pk")
+
+
+def _count_of(model, fk: str, **where):
+    """A correlated count per row (evaluated for the rows of the page only, not a join over the subtree)."""
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    rows = model.objects.filter(**{fk: OuterRef("pk")}, **where).order_by().values(fk).annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")[:1], output_field=IntegerField()), 0)
+
+
+def with_visit_counts(qs):
+    """The list's counts of units visited and problems found, in the list's own query."""
+    return qs.annotate(n_units=_count_of(VisitUnit, "visit"), n_findings=_count_of(VisitFinding, "visit"))
+
+
+def with_round_counts(qs):
+    """The list's counts of units inspected, work prompts and feedback forms, in the list's own query."""
+    return qs.annotate(n_units=_count_of(InspectionRound.units.through, "inspectionround"),
+                       n_prompts=_count_of(InspectionItem, "round", kind="prompt"),
+                       n_feedback=_count_of(InspectionItem, "round", kind="feedback"))

@@ -7,6 +7,7 @@ from . import views_tasks as v
 urlpatterns = [
     path("oversight/tasks/", v.task_list, name="tasks"),
     path("oversight/tasks/new/", v.task_new, name="task_new"),
+    path("oversight/tasks/import/", v.task_import, name="task_import"),
     path("oversight/tasks/<int:pk>/", v.task_detail, name="task_detail"),
     path("oversight/tasks/<int:pk>/edit/", v.task_edit, name="task_edit"),
     path("oversight/milestones/<int:pk>/done/", v.milestone_done, name="milestone_done"),

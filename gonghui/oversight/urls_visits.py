@@ -12,6 +12,7 @@ urlpatterns = [
     path("oversight/visits/<int:pk>/", v.visit_detail, name="visit_detail"),
     path("oversight/visits/<int:pk>/edit/", v.visit_edit, name="visit_edit"),
     path("oversight/visits/findings/<int:pk>/problem/", v.visit_finding_problem, name="visit_finding_problem"),
+    path("oversight/visits/findings/<int:pk>/case/", v.visit_finding_case, name="visit_finding_case"),
 ]
 
 urlpatterns += [
@@ -30,5 +31,6 @@ urlpatterns += [
     path("oversight/tips/<int:pk>/", vt.tip_detail, name="tip_detail"),
     path("oversight/tips/<int:pk>/answer/", vt.tip_answer, name="tip_answer"),
     path("oversight/tips/<int:pk>/problem/", vt.tip_problem, name="tip_problem"),
+    path("oversight/tips/<int:pk>/case/", vt.tip_case, name="tip_case"),
     path("oversight/tips/<int:pk>/reveal/", vt.tip_reveal, name="tip_reveal"),
 ]

@@ -35,7 +35,7 @@ def round_list(request):
     form = VisitFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     del form.fields["q"]
-    qs = selectors_visits.round_list(actor=actor, filters=filters)
+    qs = selectors_visits.with_round_counts(selectors_visits.round_list(actor=actor, filters=filters))
 
     def url(r):
         return reverse("oversight:inspection_detail", args=[r.pk])
@@ -43,9 +43,9 @@ def round_list(request):
     columns = [Column(_("Round"), lambda r: r.title, url=url), Column(_("Inspecting unit"), lambda r: r.org.name),
                Column(_("From"), lambda r: r.started_on), Column(_("To"), lambda r: r.ended_on),
                Column(_("Team leader"), lambda r: _name(r.leader)),
-               Column(_("Units inspected"), lambda r: r.units.count()),
-               Column(_("Work prompts"), lambda r: r.items.filter(kind="prompt").count()),
-               Column(_("Feedback forms"), lambda r: r.items.filter(kind="feedback").count())]
+               Column(_("Units inspected"), lambda r: r.n_units),
+               Column(_("Work prompts"), lambda r: r.n_prompts),
+               Column(_("Feedback forms"), lambda r: r.n_feedback)]
     page = ListPage(request, qs, columns, filter_form=form, export_name="inspections",
                     object_type="oversight.inspection", export_title=_("Inspection rounds"))
     page.queryset = qs

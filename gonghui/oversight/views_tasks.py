@@ -19,7 +19,7 @@ from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 
 from . import keytasks, selectors_tasks, targets
-from .models import TargetState, TaskKind
+from .models import Department, TargetState, TaskKind
 
 ALL = gettext_lazy("All")
 MILESTONE_ROWS = 6
@@ -51,6 +51,16 @@ def _users_of(org):
 class TaskFilterForm(StyledForm):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", ALL), *TaskKind.choices], required=False)
+    lead = forms.ModelChoiceField(label=gettext_lazy("Lead department"), queryset=None, required=False,
+                                  empty_label=ALL)
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["lead"]
+        field.queryset = selectors_tasks.lead_departments(actor=actor) if actor is not None else \
+            Department.objects.none()
+        own = actor.org.pk if actor is not None else None
+        field.label_from_instance = lambda d: d.name if d.org_id == own else f"{d.org.name} · {d.name}"
 
 
 class TaskForm(StyledForm):
@@ -165,12 +175,12 @@ VIEWS = {"duty": gettext_lazy("Responsibility list"), "progress": gettext_lazy("
 @requires("oversight.view")
 def task_list(request):
     actor = request.actor
-    form = TaskFilterForm(request.GET or None)
+    form = TaskFilterForm(request.GET or None, actor=actor)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     year = data.get("year") or _this_year()
     view = request.GET.get("view", "duty")
     view = view if view in VIEWS else "duty"
-    qs = selectors_tasks.task_list(actor=actor, year=year, kind=data.get("kind") or "")
+    qs = selectors_tasks.task_list(actor=actor, year=year, kind=data.get("kind") or "", lead=data.get("lead"))
     qs = qs.prefetch_related("cooperating") if view == "duty" else selectors_tasks.with_progress(qs)
     columns = _duty_columns() if view == "duty" else _progress_columns()
     title = _("%(year)s key tasks: %(view)s") % {"year": year, "view": VIEWS[view]}
@@ -182,8 +192,9 @@ def task_list(request):
     for key, label in VIEWS.items():
         base["view"] = key
         tabs.append({"label": label, "url": "?" + base.urlencode(), "active": key == view})
-    actions = [{"label": _("New key task"), "url": reverse("oversight:task_new")}] if actor.can("oversight.write") \
-        else []
+    actions = [{"label": _("New key task"), "url": reverse("oversight:task_new")},
+               {"label": _("Import a key-task list"), "url": reverse("oversight:task_import"), "id": "task-import"}] \
+        if actor.can("oversight.write") else []
     return page.response("oversight/tasks.html", {"title": title, "tabs": tabs, "page_actions": actions})
 
 
@@ -446,3 +457,65 @@ def target_step(request, pk: int, action: str):
         return _target_page(request, plan, error="；".join(exc.messages), posted=p, status=422)
     messages.success(request, _("Target card saved: %(state)s.") % {"state": plan.get_state_display()})
     return redirect("oversight:target_detail", pk=pk)
+
+
+# --- import of a key-task list (check, then confirm) -----------------------------------------------------------
+
+IMPORT_SESSION_KEY = "oversight.task_import"
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@never_cache
+@requires("oversight.write")
+def task_import(request):
+    """Upload the list, see every row checked (or each refused row with its reason and the error report), then
+    confirm: the checked file is kept in the session until then, and nothing is written before the confirmation."""
+    import base64
+    import secrets
+
+    from . import import_tasks
+    from .forms_problems import ImportForm
+
+    actor = request.actor
+    form = ImportForm(request.POST or None, request.FILES or None)
+    ctx = {"title": _("Import a key-task list"), "headers": import_tasks.HEADER_HELP,
+           "breadcrumbs": task_crumbs(_("Import a key-task list"))}
+    status = 200
+    if request.method == "POST" and request.POST.get("confirm"):
+        held = request.session.get(IMPORT_SESSION_KEY) or {}
+        if not held or not secrets.compare_digest(str(held.get("token", "")), request.POST.get("confirm", "")) \
+                or held.get("user") != actor.user.pk:
+            messages.error(request, _("The checked file has expired: upload it again."))
+            return redirect("oversight:task_import")
+        data = base64.b64decode(held["data"])
+        try:
+            added = import_tasks.task_import(actor=actor, data=data, filename=held["name"])
+        except ValidationError as exc:
+            ctx.update(form=ImportForm(), result={"problems": exc.messages})
+            return render(request, "oversight/task_import.html", ctx, status=422)
+        finally:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.success(request, _("%(n)s key tasks imported.") % {"n": len(added)})
+        return redirect("oversight:tasks")
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        if f.size > IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than 2 MB: a key-task list is not that long; split it."))
+            ctx["form"] = form
+            return render(request, "oversight/task_import.html", ctx, status=422)
+        data = f.read()
+        read = import_tasks.task_rows(actor=actor, data=data, filename=f.name)
+        if request.POST.get("report"):
+            return import_tasks.report_response(read)
+        if read.problems:
+            ctx.update(form=form, result={"problems": read.problems})
+            return render(request, "oversight/task_import.html", ctx, status=422)
+        token = secrets.token_urlsafe(16)
+        request.session[IMPORT_SESSION_KEY] = {"token": token, "user": actor.user.pk, "name": f.name[:100],
+                                               "data": base64.b64encode(data).decode()}
+        ctx.update(form=ImportForm(), checked=[item for _line, item in read.rows], token=token)
+        return render(request, "oversight/task_import.html", ctx)
+    if request.method == "POST":
+        status = 422
+    ctx["form"] = form
+    return render(request, "oversight/task_import.html", ctx, status=status)

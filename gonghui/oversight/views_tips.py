@@ -2,7 +2,7 @@
 answer the sender reads with the codes, and putting the tip on the problem list."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,8 +18,8 @@ from gonghui.core.models import Outcome
 from gonghui.core.reveal import reveal
 from gonghui.core.views import requires
 
-from . import selectors_visits, tips
-from .forms_visits import AnswerForm, TipFilterForm, TipProblemForm
+from . import casework_links, selectors_visits, tips
+from .forms_visits import AnswerForm, CaseReferForm, TipFilterForm, TipProblemForm
 from .models import TipFate
 
 
@@ -51,7 +51,7 @@ def tip_list(request):
     return page.response("core/list.html", {"title": _("Conduct mailbox tips: %(org)s") % {"org": actor.org.name}})
 
 
-def _page(request, tip, *, answer_form=None, problem_form=None, status=200):
+def _page(request, tip, *, answer_form=None, problem_form=None, case_form=None, status=200):
     actor = request.actor
     can_write = actor.can("oversight.write")
     return render(request, "oversight/tip.html", {
@@ -60,8 +60,10 @@ def _page(request, tip, *, answer_form=None, problem_form=None, status=200):
         "answer_form": (answer_form or AnswerForm(initial={"answer": tip.answer})) if can_write else None,
         "problem_form": (problem_form or TipProblemForm(initial={"title": tip.subject}))
         if can_write and not tip.fate else None,
+        "case_form": (case_form or CaseReferForm(initial={"subject": tip.subject[:100]}))
+        if can_write and actor.can("case.write") and not tip.fate else None,
         "problem_url": reverse("oversight:problem_detail", args=[tip.link_id]) if tip.fate == TipFate.PROBLEM
-        else "", "breadcrumbs": crumbs(tip.code)}, status=status)
+        else casework_links.case_url(tip), "breadcrumbs": crumbs(tip.code)}, status=status)
 
 
 @never_cache
@@ -106,6 +108,29 @@ def tip_problem(request, pk: int):
             messages.success(request, _("Problem %(number)s put on the problem list.") % {"number": problem.number})
             return redirect("oversight:tip_detail", pk=pk)
     return _page(request, tip, problem_form=form, status=422)
+
+
+@require_POST
+@requires("oversight.write")
+def tip_case(request, pk: int):
+    """File the tip as a request case (诉求) at the actor's unit; the contact stays with the tip."""
+    actor = request.actor
+    tip = selectors_visits.tip_get(actor=actor, pk=pk)
+    if not actor.can("case.write"):
+        raise PermissionDenied("case.write")
+    form = CaseReferForm(request.POST)
+    if form.is_valid():
+        try:
+            case = casework_links.tip_to_case(actor, tip=tip, **form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, "；".join(exc.messages))
+                return redirect("oversight:tip_detail", pk=pk)
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Request case %(code)s opened.") % {"code": case.code})
+            return redirect("oversight:tip_detail", pk=pk)
+    return _page(request, tip, case_form=form, status=422)
 
 
 @require_POST

@@ -2,7 +2,7 @@
 the problems found (each may go on the problem list), the new/edit form (input kept on refusal)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +14,8 @@ from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 from gonghui.orgs.models import Org
 
-from . import selectors_visits, visits
-from .forms_visits import FindingProblemForm, VisitFilterForm, VisitForm
+from . import casework_links, selectors_visits, visits
+from .forms_visits import CaseReferForm, FindingProblemForm, VisitFilterForm, VisitForm
 from .models import FieldVisit, FindingFate
 
 
@@ -37,12 +37,12 @@ def _columns():
         Column(_("From"), lambda v: v.started_on),
         Column(_("To"), lambda v: v.ended_on),
         Column(_("Team leader"), lambda v: _name(v.leader)),
-        Column(_("Units visited"), lambda v: v.units.count()),
+        Column(_("Units visited"), lambda v: v.n_units if hasattr(v, "n_units") else v.units.count()),
         Column(_("Forums held"), lambda v: v.forums),
         Column(_("Workers at the forums"), lambda v: v.forum_people),
         Column(_("Individual interviews"), lambda v: v.interviews),
         Column(_("Questionnaires handed out"), lambda v: v.questionnaires),
-        Column(_("Problems found"), lambda v: v.findings.count()),
+        Column(_("Problems found"), lambda v: v.n_findings if hasattr(v, "n_findings") else v.findings.count()),
         Column(_("Problems solved on the spot"), lambda v: v.solved),
     ]
 
@@ -60,7 +60,7 @@ def visit_list(request):
     actor = request.actor
     form = VisitFilterForm(request.GET or None)
     filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
-    qs = selectors_visits.visit_list(actor=actor, filters=filters)
+    qs = selectors_visits.with_visit_counts(selectors_visits.visit_list(actor=actor, filters=filters))
     export = request.GET.get("export") == "xlsx"
     page = ListPage(request, qs, _export_columns() if export else _columns(), filter_form=form,
                     export_name="visits", object_type="oversight.visit", export_title=_("Field visits"))
@@ -144,15 +144,20 @@ def _units_for_problems(actor, visit):
 def _detail(request, visit, *, bound=None, status=200):
     actor = request.actor
     can_write = actor.can("oversight.write")
+    can_case = can_write and actor.can("case.write")
     findings = []
     units = _units_for_problems(actor, visit) if can_write else []
     for f in visit.findings.all():
-        link = reverse("oversight:problem_detail", args=[f.link_id]) if f.fate == FindingFate.PROBLEM else ""
-        form = None
+        link = reverse("oversight:problem_detail", args=[f.link_id]) if f.fate == FindingFate.PROBLEM else \
+            casework_links.case_url(f)
+        form = case_form = None
         if can_write and f.fate == FindingFate.NOTED:
             form = bound if bound is not None and bound.prefix == f"f{f.pk}" else FindingProblemForm(
                 units=units, prefix=f"f{f.pk}")
-        findings.append({"f": f, "link": link, "form": form})
+            if can_case:
+                case_form = bound if bound is not None and bound.prefix == f"c{f.pk}" else CaseReferForm(
+                    prefix=f"c{f.pk}", initial={"subject": f.text[:100]})
+        findings.append({"f": f, "link": link, "form": form, "case_form": case_form})
     return render(request, "oversight/visit.html", {
         "title": visit.title, "v": visit, "team": [_name(u) for u in visit.team.order_by("pk")],
         "leader": _name(visit.leader), "units": visit.units.select_related("unit"), "findings": findings,
@@ -182,4 +187,28 @@ def visit_finding_problem(request, pk: int):
             return redirect("oversight:visit_detail", pk=visit.pk)
         messages.success(request, _("Problem %(number)s put on the problem list.") % {"number": problem.number})
         return redirect("oversight:visit_detail", pk=visit.pk)
+    return _detail(request, visit, bound=form, status=422)
+
+
+@require_POST
+@requires("oversight.write")
+def visit_finding_case(request, pk: int):
+    """File a problem found on a visit as a request case (诉求) at the actor's unit."""
+    actor = request.actor
+    f = selectors_visits.finding_get(actor=actor, pk=pk)
+    visit = f.visit
+    if not actor.can("case.write"):
+        raise PermissionDenied("case.write")
+    form = CaseReferForm(request.POST, prefix=f"c{f.pk}")
+    if form.is_valid():
+        try:
+            case = casework_links.finding_to_case(actor, finding=f, **form.cleaned_data)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                messages.error(request, "；".join(exc.messages))
+                return redirect("oversight:visit_detail", pk=visit.pk)
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Request case %(code)s opened.") % {"code": case.code})
+            return redirect("oversight:visit_detail", pk=visit.pk)
     return _detail(request, visit, bound=form, status=422)

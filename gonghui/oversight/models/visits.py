@@ -84,6 +84,7 @@ class VisitFinding(models.Model):
         verbose_name = _("problem found")
         verbose_name_plural = _("problems found")
         ordering = ["pk"]
+        indexes = [models.Index(fields=["link_kind", "link_id"], name="oversight_finding_link")]
 
     def __str__(self) -> str:
         return self.text
@@ -235,7 +236,8 @@ class Tip(models.Model):
     class Meta:
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
-        indexes = [models.Index(fields=["org_path", "created_at"], name="oversight_tip_path_created")]
+        indexes = [models.Index(fields=["org_path", "created_at"], name="oversight_tip_path_created"),
+                   models.Index(fields=["link_kind", "link_id"], name="oversight_tip_link")]
 
     def __str__(self) -> str:
         return self.code
