@@ -11,14 +11,18 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit
+from . import audit, tabular
 from .access import SYSTEM, Actor, actor_for
 from .models import ImportJob
 
@@ -133,3 +137,39 @@ def is_interrupted(job: ImportJob) -> bool:
     """Stale now, or already failed by the sweep."""
     return is_stale(job) or (job.status == ImportJob.Status.FAILED and bool(job.options.get("stale")))
 
+
+
+def job_small(job: ImportJob, *, kind: str) -> bool:
+    """Whether the job may run inside the request: a file of at most IMPORT_INLINE_MAX_BYTES whose rows, counted
+    by streaming it (never from what the file claims) as a table of ``kind``, are fewer than
+    IMPORT_INLINE_MAX_ROWS. A file refused by the bomb checks runs inline too: it is refused before it is parsed."""
+    path = Path(settings.MEDIA_ROOT) / job.stored_path
+    max_rows = settings.IMPORT_INLINE_MAX_ROWS
+    try:
+        if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
+            return False
+        return tabular.count_rows(path, job.filename, kind=kind, limit=max_rows) < max_rows
+    except (OSError, ValidationError):
+        return True  # the run reports the unreadable file at once
+
+
+def job_start(job: ImportJob, *, small: Callable[[ImportJob], bool], run: Callable[[str], ImportJob],
+              enqueue: Callable[[str], object], inline: bool | None = None) -> ImportJob:
+    """Run the job now (``run``, when ``small`` says so or ``inline``) or queue it (``enqueue``, the app's task)
+    for a worker once the current transaction commits."""
+    if inline is None:
+        inline = small(job)
+    if inline:
+        return run(job.uid)
+    transaction.on_commit(lambda: enqueue(job.uid))
+    return job
+
+
+def job_get(*, actor: Actor, uid: str, kind: str, perm: str) -> ImportJob:
+    """A job of ``kind`` whose union is in the actor's scope, for an actor with ``perm``; 404 otherwise, exactly
+    like a missing one."""
+    actor.require(perm)
+    job = ImportJob.objects.select_related("org", "user").filter(uid=uid, kind=kind).first()
+    if job is None or not actor.covers(job.org.path):
+        raise Http404
+    return job

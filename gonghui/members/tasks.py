@@ -90,36 +90,19 @@ def _sweep(target: Path) -> None:
 
 
 def small(job: ImportJob) -> bool:
-    """Whether the job may run inside the request: a file of at most IMPORT_INLINE_MAX_BYTES whose rows, counted
-    by streaming it (never from what the file claims), are fewer than IMPORT_INLINE_MAX_ROWS. A file refused by
-    the bomb checks runs inline too: it is refused before it is parsed."""
-    path = Path(settings.MEDIA_ROOT) / job.stored_path
-    max_rows = settings.IMPORT_INLINE_MAX_ROWS
-    try:
-        if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
-            return False
-        return tabular.count_rows(path, job.filename, kind=KIND, limit=max_rows) < max_rows
-    except (OSError, ValidationError):
-        return True  # the run reports the unreadable file at once
+    """Whether the job may run in the request (``core.import_jobs.job_small``)."""
+    return import_jobs.job_small(job, kind=KIND)
 
 
 def job_start(job: ImportJob, *, inline: bool | None = None) -> ImportJob:
     """Run the job now (small files) or queue it for a worker once the current transaction commits."""
-    if inline is None:
-        inline = small(job)
-    if inline:
-        return job_run(job.uid)
-    transaction.on_commit(lambda: roster_job.enqueue(job.uid))
-    return job
+    return import_jobs.job_start(job, small=small, run=job_run, enqueue=lambda uid: roster_job.enqueue(uid),
+                                 inline=inline)
 
 
 def job_get(*, actor, uid: str) -> ImportJob:
     """A roster job whose union is in the actor's scope; 404 otherwise, exactly like a missing one."""
-    actor.require("member.import")
-    job = ImportJob.objects.select_related("org", "user").filter(uid=uid, kind=KIND).first()
-    if job is None or not actor.covers(job.org.path):
-        raise Http404
-    return job
+    return import_jobs.job_get(actor=actor, uid=uid, kind=KIND, perm="member.import")
 
 
 def valid_rows_only(job: ImportJob) -> bool:

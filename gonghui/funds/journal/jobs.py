@@ -82,34 +82,19 @@ def _sweep(target: Path) -> None:
 
 
 def small(job: ImportJob) -> bool:
-    """Whether the job may run in the request: at most IMPORT_INLINE_MAX_BYTES and IMPORT_INLINE_MAX_ROWS rows
-    (counted by streaming the file). A file refused by the bomb checks runs inline too: refused before parsing."""
-    path = Path(settings.MEDIA_ROOT) / job.stored_path
-    max_rows = settings.IMPORT_INLINE_MAX_ROWS
-    try:
-        if path.stat().st_size > settings.IMPORT_INLINE_MAX_BYTES:
-            return False
-        return tabular.count_rows(path, job.filename, kind=KIND, limit=max_rows) < max_rows
-    except (OSError, ValidationError):
-        return True
+    """Whether the job may run in the request (``core.import_jobs.job_small``)."""
+    return import_jobs.job_small(job, kind=KIND)
 
 
 def job_start(job: ImportJob, *, inline: bool | None = None) -> ImportJob:
-    if inline is None:
-        inline = small(job)
-    if inline:
-        return job_run(job.uid)
-    transaction.on_commit(lambda: journal_job.enqueue(job.uid))
-    return job
+    """Run the job now (small files) or queue it for a worker once the current transaction commits."""
+    return import_jobs.job_start(job, small=small, run=job_run, enqueue=lambda uid: journal_job.enqueue(uid),
+                                 inline=inline)
 
 
 def job_get(*, actor, uid: str) -> ImportJob:
     """A journal job whose union is in the actor's scope; 404 otherwise, exactly like a missing one."""
-    actor.require("funds.write")
-    job = ImportJob.objects.select_related("org", "user").filter(uid=uid, kind=KIND).first()
-    if job is None or not actor.covers(job.org.path):
-        raise Http404
-    return job
+    return import_jobs.job_get(actor=actor, uid=uid, kind=KIND, perm="funds.write")
 
 
 def job_confirm(*, actor, job: ImportJob) -> ImportJob:

@@ -14,6 +14,7 @@ the reference), in about one read of the lines table.
   accounts of the budget lines the new lines touched, and the holiday-gift lines of the unions they touched.
 """
 
+import contextlib
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -293,10 +294,24 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
                   WHERE {where} AND l.counterparty <> '' AND l.debit * 100 < %s)"""  # noqa: S608
         sparams = [*nparams, t, *params, t]
     else:
+        # Most (union, account, counterparty) keys have one line: the keys with two lines or more are found first
+        # from the index ``funds_line_expense_key`` alone (an index-only scan in key order, grouped as it goes,
+        # no sort or hash of every key), and only their lines are read, then kept when the key's lines below T
+        # sum to T or more (a window of days cannot sum to more than the whole year).
+        kwhere, kparams = _where(region, year, "k", new=False)
         source = f"""
-            c AS (SELECT l.id, l.org_path, l.account_id, l.counterparty, l.date, CAST(l.debit * 100 AS BIGINT) AS amt
-                  FROM {LINE} l WHERE {where} AND l.counterparty <> '' AND l.debit * 100 < %s)"""  # noqa: S608
-        sparams = [*params, t]
+            g AS MATERIALIZED (SELECT k.org_path, k.account_id, k.counterparty FROM {LINE} k
+                               WHERE {kwhere} AND k.counterparty <> ''
+                               GROUP BY k.org_path, k.account_id, k.counterparty HAVING count(*) > 1),
+            s AS (SELECT l.id, l.org_path, l.account_id, l.counterparty, l.date, CAST(l.debit * 100 AS BIGINT) AS amt,
+                         SUM(CAST(l.debit * 100 AS BIGINT)) OVER (PARTITION BY l.org_path, l.account_id,
+                                                                  l.counterparty) AS year_total
+                  FROM g JOIN {LINE} l ON l.org_path = g.org_path AND l.account_id = g.account_id
+                      AND l.counterparty = g.counterparty
+                  WHERE {where} AND l.debit * 100 < %s),
+            c AS (SELECT id, org_path, account_id, counterparty, date, amt FROM s WHERE year_total >= %s)
+        """  # noqa: S608
+        sparams = [*kparams, *params, t, t]
     # Every line is below T, so a window that reaches T holds two lines or more: no count needed.
     part = "PARTITION BY org_path, account_id, counterparty ORDER BY date"
     ahead = f"RANGE BETWEEN CURRENT ROW AND INTERVAL '{int(last)} days' FOLLOWING"
@@ -307,7 +322,29 @@ def split_purchase(region: Region, year: int, p: Params) -> list[Hit]:
         x AS (SELECT w.*, MAX(CASE WHEN total >= %s THEN 1 ELSE 0 END) OVER ({part} {behind}) AS hit FROM w)
         SELECT id, org_path, org_path, account_id, counterparty, date, amt FROM x WHERE hit = 1
         ORDER BY org_path, account_id, counterparty, date, id"""  # noqa: S608
-    return split_hits(_union_ids(_rows(sql, [*sparams, t])), year, p)
+    if region.new_ids:
+        return split_hits(_union_ids(_rows(sql, [*sparams, t])), year, p)
+    # The estimates of the key groups are far off (a few thousand keys of two lines among hundreds of
+    # thousands): left alone the planner hashes every key from a sequential scan and hash-joins a second one.
+    with _planner(enable_hashagg="off", enable_seqscan="off", enable_hashjoin="off"):
+        return split_hits(_union_ids(_rows(sql, [*sparams, t])), year, p)
+
+
+@contextlib.contextmanager
+def _planner(**settings: str):
+    """Planner settings for the statements inside, put back as they were after (within the transaction)."""
+    names = list(settings)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(['current_setting(%s)'] * len(names))}", names)
+        before = cur.fetchone()
+        cur.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(names))}",
+                    [v for n in names for v in (n, settings[n])])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {', '.join(['set_config(%s, %s, true)'] * len(names))}",
+                        [v for n, b in zip(names, before, strict=True) for v in (n, b)])
 
 
 def holiday_gift_cap(region: Region, year: int, p: Params) -> list[Hit]:
