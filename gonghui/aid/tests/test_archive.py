@@ -28,7 +28,7 @@ from gonghui.aid.testing_archive import (
     standard,
 )
 from gonghui.casework.testing import monday_2_march_2026
-from gonghui.core.access import ANONYMOUS, actor_for
+from gonghui.core.access import ANONYMOUS
 from gonghui.core.models import AuditEvent
 from gonghui.portal.models import Publication
 from gonghui.portal.publications import current_publications
