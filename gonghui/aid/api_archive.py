@@ -94,7 +94,7 @@ class HouseholdIn(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(..., description="apply | approve | return | reject | exit")
+    action: str = Field("", description="apply | approve | return | reject | exit")
     reason: str = ""
     on: datetime.date | None = None
 
