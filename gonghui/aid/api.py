@@ -4,3 +4,7 @@ from ninja import Router
 
 router = Router(tags=["aid"])
 # One api_<part>.py per part of the app, added here: router.add_router("", api_<part>.router)
+
+from . import api_archive  # noqa: E402
+
+router.add_router("", api_archive.router)

@@ -98,6 +98,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
     if activity > 0:
         counts["funds"] = seed_funds(gen, today=timezone.localdate(now))
         counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
+        counts["aid_archive"] = seed_aid_archive(gen, today=timezone.localdate(now))
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -148,6 +149,14 @@ def seed_oversight(gen: data.Generator, *, today: data.datetime.date) -> dict:
         counts["inspections"] = inspections_tick()
         counts["supervision"] = seed_supervision(rng=gen.rng)
     return counts
+
+
+def seed_aid_archive(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """The hardship archive: 低保 standards, files at every stage with an objection, 一帮一 and a 优待证."""
+    from gonghui.demo.aid_archive import seed_archive
+
+    with transaction.atomic():
+        return seed_archive(today=today, rng=gen.rng)
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:

@@ -84,3 +84,15 @@ class StatusForm(StyledForm):
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
                                                            "maxlength": "4"}),
                              error_messages={"invalid": _("Type the last 4 digits of the mobile number.")})
+
+
+class RespondForm(StyledForm):
+    """What a worker sends back about a publication (an objection to a 公示), anonymous unless a contact is given."""
+
+    text = forms.CharField(label=_("Your objection: what is not right, and how you know"), max_length=2000,
+                           min_length=5, widget=forms.Textarea(attrs={"rows": 5}),
+                           error_messages={"required": _("Write your objection."),
+                                           "min_length": _("Write at least 5 characters.")})
+    contact = forms.CharField(label=_("Your phone (optional, so the union can answer you)"), max_length=20,
+                              required=False, widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel",
+                                                                            "autocomplete": "tel"}))

@@ -90,6 +90,16 @@ CLEAR: dict[str, Declared] = {
         "Recording who attended a coordination meeting, as in its minutes",
         "Kept with the meeting record (an archive of the unit's work)",
         "Shown with the meeting; names of officials in their official capacity are not sensitive"),
+    # The hardship archive: the masked name is what the public notice (公示) shows; the cause codes are filtered and
+    # counted (the details of an illness are in the encrypted note); the category and 低保 applied are derived.
+    "aid.Household.name_masked": Declared(
+        "Showing the household on the public notice (公示) and in lists without naming the worker",
+        "While the file is open and 5 years after the household exits (解困), then anonymised",
+        "Two of three characters are hidden (张*三): it names no one alone", derived=True),
+    "aid.Household.causes": Declared(
+        "Filtering and counting the hardship archive by cause",
+        "While the file is open and 5 years after the household exits (解困), then anonymised",
+        "Codes only (illness, job loss...), queried by the list and figures; never on the public notice"),
     # The privacy app's own records of requests: keyed hashes of the typed numbers, never the numbers.
     "privacy.DeletionRequest.subject_id_bidx": Declared(
         "Letting the worker see the outcome of their request with the same credentials",

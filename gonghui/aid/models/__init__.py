@@ -4,3 +4,24 @@ and check-ups.
 The models live in one module per part; this package re-exports them so ``from gonghui.aid.models import X`` works
 for all of them.
 """
+
+from .archive import (  # noqa: F401
+    OPEN_STATES,
+    AnnualReview,
+    ArchiveSettings,
+    CardState,
+    Category,
+    Cause,
+    EventKind,
+    HardshipCard,
+    Household,
+    HouseholdEvent,
+    HouseholdMember,
+    HouseholdState,
+    LivingStandard,
+    Objection,
+    ObjectionState,
+    Pairing,
+    PairVisit,
+    Relationship,
+)

@@ -19,7 +19,7 @@ PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           "privacy/", "privacy/mine/", "privacy/mine/export.json", "privacy/mine/export.xlsx", "privacy/mine/delete/",
           "privacy/mine/sign-out/",
           # The public disclosure board (公开栏): what each union chose to publish, for its members and the public.
-          "disclosure/", "disclosure/<str:code>/"}
+          "disclosure/", "disclosure/<str:code>/", "disclosure/<str:code>/notices/<int:pk>/respond/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
 A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",

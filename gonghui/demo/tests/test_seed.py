@@ -106,6 +106,17 @@ def test_seed_plays_a_year_deterministically(django_user_model):
         assert transfer_inbox(actor=actor, box="incoming").count() >= 2, username
         assert approval_list(actor=actor, show="waiting").count() >= 2, username
 
+    # The hardship archive: files at every stage, an objection holding one, 一帮一 with a visit, a card.
+    from gonghui.aid.models import HardshipCard, Household, Objection, PairVisit
+
+    states = set(Household.objects.values_list("state", flat=True))
+    assert {"draft", "applied", "notice", "filed", "exited"} <= states, states
+    assert Objection.objects.filter(state="open", public=True).exists()
+    assert Household.objects.filter(state="filed", review_due__lt=timezone.localdate()).exists()
+    assert {"deep", "relative", "accident"} <= set(Household.objects.filter(state="filed")
+                                                   .values_list("category", flat=True))
+    assert PairVisit.objects.exists() and HardshipCard.objects.filter(state="valid").exists()
+
     # The trail tells the year in order, and the aggregates are what recounting the cases gives.
     from gonghui.core.models import AuditEvent
 

@@ -1,0 +1,113 @@
+"""Reads of the hardship archive, scoped to the actor's subtree (outside it: 404, as if missing).
+
+The list reads keyset pages (``after`` = the last id shown) by the indexes on (org_path, -id) and
+(org_path, state, -id): never a count or sort of the whole subtree to show 50 rows."""
+
+import datetime
+
+from django.http import Http404
+
+from .models import HardshipCard, Household, HouseholdState, LivingStandard, Objection, Pairing
+
+PAGE = 50
+
+
+def _id(value) -> int:
+    value = str(value)
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+        raise Http404
+    return int(value)
+
+
+def household_list(*, actor, filters: dict | None = None, today: datetime.date | None = None):
+    """The subtree's files, newest first. Filters: state, category, cause, overdue (review past due), unit (an
+    org inside the subtree: its own subtree)."""
+    actor.require("aid.view")
+    f = filters or {}
+    path = actor.org.path
+    if f.get("unit") is not None:
+        actor.require_covers(f["unit"].path)
+        path = f["unit"].path
+    qs = Household.objects.filter(org_path__startswith=path)
+    if f.get("state"):
+        qs = qs.filter(state=f["state"])
+    if f.get("category"):
+        qs = qs.filter(category=f["category"])
+    if f.get("cause"):
+        qs = qs.filter(causes__contains=f",{f['cause']},")
+    if f.get("overdue"):
+        qs = qs.filter(state=HouseholdState.FILED, review_due__lt=today or datetime.date.today())
+    return qs.select_related("org").order_by("-id")
+
+
+def keyset_page(qs, *, after=None, size: int = PAGE) -> tuple[list, int | None]:
+    """One page after the id ``after`` (newest first) and the id to ask the next page after (None at the end)."""
+    if after not in (None, ""):
+        qs = qs.filter(id__lt=_id(after))
+    rows = list(qs[:size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].pk if more and rows else None)
+
+
+def household_get(*, actor, pk) -> Household:
+    actor.require("aid.view")
+    household = (Household.objects.filter(pk=_id(pk), org_path__startswith=actor.org.path)
+                 .select_related("org", "person", "publication", "applied_by", "reviewed_by").first())
+    if household is None:
+        raise Http404
+    return household
+
+
+def objection_get(*, actor, pk) -> Objection:
+    actor.require("aid.view")
+    obj = (Objection.objects.filter(pk=_id(pk), household__org_path__startswith=actor.org.path)
+           .select_related("household", "household__org").first())
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def pairing_get(*, actor, pk) -> Pairing:
+    actor.require("aid.view")
+    obj = (Pairing.objects.filter(pk=_id(pk), household__org_path__startswith=actor.org.path)
+           .select_related("household", "household__org", "cadre").first())
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def card_get(*, actor, pk) -> HardshipCard:
+    actor.require("aid.view")
+    obj = (HardshipCard.objects.filter(pk=_id(pk), household__org_path__startswith=actor.org.path)
+           .select_related("household", "household__org").first())
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def review_queue(*, actor):
+    """Files waiting for the actor's review (applied, under the actor's unit, not the unit itself) and files
+    under notice with open objections."""
+    actor.require("aid.review")
+    base = Household.objects.filter(org_path__startswith=actor.org.path).exclude(org_path=actor.org.path)
+    applied = base.filter(state=HouseholdState.APPLIED).select_related("org").order_by("applied_at", "pk")[:200]
+    held = (Objection.objects.filter(state="open", household__org_path__startswith=actor.org.path)
+            .exclude(household__org_path=actor.org.path)
+            .select_related("household", "household__org").order_by("created_at", "pk")[:200])
+    notices = base.filter(state=HouseholdState.NOTICE).select_related("org").order_by("notice_until", "pk")[:200]
+    return list(applied), list(held), list(notices)
+
+
+def standards(*, actor):
+    """The 低保 table the actor sees: rows of orgs in the actor's subtree or above it, and the region rows."""
+    actor.require("aid.view")
+    path = actor.org.path
+    from gonghui.orgs.models import Org
+
+    step = Org.steplen
+    above = [path[:i] for i in range(step, len(path) + 1, step)]
+    by_org = LivingStandard.objects.filter(org__path__startswith=path) | LivingStandard.objects.filter(
+        org__path__in=above)
+    regions = LivingStandard.objects.filter(org__isnull=True)
+    return list((by_org | regions).select_related("org").order_by("-year", "region_code", "org__path")[:500])
