@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0004_name_search_indexes'),
-        ('oversight', '0004_visits'),
+        ('oversight', '0005_case_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
