@@ -4,3 +4,15 @@ and check-ups.
 The models live in one module per part; this package re-exports them so ``from gonghui.aid.models import X`` works
 for all of them.
 """
+
+from .programs import (  # noqa: E402, F401
+    LIVE_STATES,
+    AidVisit,
+    BatchState,
+    Grant,
+    GrantState,
+    PaymentBatch,
+    Program,
+    ProgramKind,
+    VisitTarget,
+)
