@@ -3,8 +3,17 @@ it on the last line)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.menu import register
+from gonghui.core.menu import MenuItem, register
 
 SECTION = _("Assistance")
 
-register()
+# --- programs, grants, batches, visits ---
+PROGRAMS: list[MenuItem] = [
+    MenuItem(_("Assistance programs"), "aid:programs", "aid.view", SECTION),
+    MenuItem(_("Assistance grants"), "aid:grants", "aid.view", SECTION),
+    MenuItem(_("Apply for a grant"), "aid:grant_apply", "aid.write", SECTION),
+    MenuItem(_("Grants awaiting approval"), "aid:inbox", "aid.review", SECTION),
+    MenuItem(_("Assistance visits"), "aid:visits", "aid.view", SECTION),
+]
+
+register(*PROGRAMS)
