@@ -273,6 +273,7 @@ def _batch_page(request, batch, form=None, status=200):
         "title": _("Payment batch %(n)s") % {"n": batch.pk}, "b": batch,
         "rows": [(mask_name(n), acc, amt) for n, acc, amt, _p in programs.batch_rows(batch)][:500],
         "can_pay": actor.can("aid.review") and batch.state == BatchState.OPEN,
+        "can_file": actor.can("aid.review"),
         "form": form or PayForm(initial={"paid_on": timezone.localdate()}),
         "breadcrumbs": _crumbs(_("Assistance programs"), "aid:programs", str(batch.program), f"#{batch.pk}")},
         status=status)
