@@ -2,5 +2,8 @@
 
 from ninja import Router
 
+from . import api_programs
+
 router = Router(tags=["aid"])
 # One api_<part>.py per part of the app, added here: router.add_router("", api_<part>.router)
+router.add_router("", api_programs.router)
