@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +27,7 @@ from .forms_programs import (
     RulesForm,
     VisitForm,
 )
-from .models import BatchState, Grant, GrantState, PaymentBatch
+from .models import BatchState, GrantState, PaymentBatch
 
 
 def mask_name(name: str) -> str:
@@ -237,8 +236,9 @@ def grant_approve(request, pk: int):
         messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
     else:
         messages.success(request, _("Grant approved."))
-    return redirect(request.POST.get("next") == "inbox" and "aid:inbox" or "aid:grant_detail",
-                    **({} if request.POST.get("next") == "inbox" else {"pk": pk}))
+    if request.POST.get("next") == "inbox":
+        return redirect("aid:inbox")
+    return redirect("aid:grant_detail", pk=pk)
 
 
 @require_POST
@@ -320,7 +320,8 @@ def visit_list(request):
     cols = [Column(_("Visited on"), lambda v: v.visited_on, url=lambda v: reverse("aid:visit_detail", args=[v.pk])),
             Column(_("Visited"), lambda v: v.get_target_display()), Column(_("Place"), lambda v: v.place),
             Column(_("Union"), lambda v: v.org.name), Column(_("People (人次)"), lambda v: v.people),
-            Column(_("Households (户)"), lambda v: v.households), Column(_("Enterprises (家)"), lambda v: v.enterprises),
+            Column(_("Households (户)"), lambda v: v.households),
+            Column(_("Enterprises (家)"), lambda v: v.enterprises),
             Column(_("Cash"), lambda v: v.cash), Column(_("Goods"), lambda v: v.goods_value)]
     page = ListPage(request, qs, cols, default_sort="-visited_on", export_name="aid_visits",
                     object_type="aid.visit", export_title=_("Assistance visits"))
@@ -360,5 +361,3 @@ def visit_detail(request, pk: int):
     return render(request, "aid/visit.html", {
         "title": v.place, "v": v, "breadcrumbs": _crumbs(_("Assistance visits"), "aid:visits", v.place)})
 
-
-__all__ = ["Grant", "HttpResponse"]

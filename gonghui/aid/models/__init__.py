@@ -5,7 +5,7 @@ The models live in one module per part; this package re-exports them so ``from g
 for all of them.
 """
 
-from .programs import (  # noqa: E402, F401
+from .programs import (  # noqa: F401
     LIVE_STATES,
     AidVisit,
     BatchState,
