@@ -2,9 +2,9 @@
 
 from ninja import Router
 
+from . import api_archive, api_programs
+
 router = Router(tags=["aid"])
-# One api_<part>.py per part of the app, added here: router.add_router("", api_<part>.router)
-
-from . import api_archive  # noqa: E402
-
+# One api_<part>.py per part of the app.
 router.add_router("", api_archive.router)
+router.add_router("", api_programs.router)

@@ -15,4 +15,14 @@ ARCHIVE: list[MenuItem] = [
     MenuItem(_("低保 standards"), "aid:standards", "aid.view", SECTION),
 ]
 
-register(*ARCHIVE)
+
+# --- programs, grants, batches, visits ---
+PROGRAMS: list[MenuItem] = [
+    MenuItem(_("Assistance programs"), "aid:programs", "aid.view", SECTION),
+    MenuItem(_("Assistance grants"), "aid:grants", "aid.view", SECTION),
+    MenuItem(_("Apply for a grant"), "aid:grant_apply", "aid.write", SECTION),
+    MenuItem(_("Grants awaiting approval"), "aid:inbox", "aid.review", SECTION),
+    MenuItem(_("Assistance visits"), "aid:visits", "aid.view", SECTION),
+]
+
+register(*ARCHIVE, *PROGRAMS)

@@ -1,7 +1,7 @@
+from . import urls_archive, urls_programs
+
 app_name = "aid"
-# One urls_<part>.py per part of the app, added here: urlpatterns += urls_<part>.urlpatterns
+# One urls_<part>.py per part of the app.
 urlpatterns: list = []
-
-from . import urls_archive  # noqa: E402
-
 urlpatterns += urls_archive.urlpatterns
+urlpatterns += urls_programs.urlpatterns

@@ -99,6 +99,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         counts["funds"] = seed_funds(gen, today=timezone.localdate(now))
         counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
         counts["aid_archive"] = seed_aid_archive(gen, today=timezone.localdate(now))
+        counts["aid_programs"] = seed_aid_programs(gen, today=timezone.localdate(now))
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -157,6 +158,14 @@ def seed_aid_archive(gen: data.Generator, *, today: data.datetime.date) -> dict:
 
     with transaction.atomic():
         return seed_archive(today=today, rng=gen.rng)
+
+
+def seed_aid_programs(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """A year of assistance programs: grants at every state, a paid batch posted to the county's books, visits."""
+    from gonghui.demo.aid_programs import seed_programs
+
+    with transaction.atomic():
+        return seed_programs(today=today, rng=gen.rng)
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:

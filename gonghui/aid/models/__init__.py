@@ -25,3 +25,14 @@ from .archive import (  # noqa: F401
     PairVisit,
     Relationship,
 )
+from .programs import (  # noqa: F401
+    LIVE_STATES,
+    AidVisit,
+    BatchState,
+    Grant,
+    GrantState,
+    PaymentBatch,
+    Program,
+    ProgramKind,
+    VisitTarget,
+)
