@@ -6,13 +6,15 @@ above their own. Lists are newest first on an (org_path, -id) index: the first p
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from gonghui.orgs.models import Org
+
 from .models import AidVisit, Grant, GrantState, PaymentBatch, Program
 
 
 def _ancestors_or_below(actor, field: str = "org_path") -> Q:
     """Rows of the actor's subtree, and (for programs) the programs of the unions above it that pay it."""
-    path = actor.org.path
-    above = [path[:i] for i in range(4, len(path), 4)] if len(path) > 4 else []
+    path, step = actor.org.path, Org.steplen
+    above = [path[:i] for i in range(step, len(path), step)]
     return Q(**{f"{field}__startswith": path}) | Q(**{f"{field}__in": above})
 
 

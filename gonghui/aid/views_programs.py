@@ -27,7 +27,7 @@ from .forms_programs import (
     RulesForm,
     VisitForm,
 )
-from .models import BatchState, GrantState, PaymentBatch
+from .models import BatchState, GrantState
 
 
 def mask_name(name: str) -> str:
@@ -107,7 +107,7 @@ def _program_page(request, program, rules_form=None, status=200):
         "can_review": actor.can("aid.review") and actor.covers(program.org_path),
         "rules_form": rules_form or (RulesForm(initial={"rules": json.dumps(program.rules, ensure_ascii=False,
                                                                              indent=1)}) if can_settings else None),
-        "batches": PaymentBatch.objects.filter(program=program).order_by("-pk")[:50],
+        "batches": selectors_programs.batch_scope(actor=actor).filter(program=program).order_by("-pk")[:50],
         "breadcrumbs": _crumbs(_("Assistance programs"), "aid:programs", str(program)),
     }, status=status)
 

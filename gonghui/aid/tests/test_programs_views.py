@@ -78,3 +78,17 @@ def test_maker_sees_no_approve_button_and_rules_editor_refuses_bad_json(cast, lo
     assert g.state == GrantState.APPLIED
     r = c.post(f"/aid/programs/{program.pk}/rules/", {"rules": '{"amount": {"fixed": "abc"}}'})
     assert r.status_code == 422 and r.context["rules_form"].errors["rules"]
+
+
+def test_a_union_below_the_payer_sees_the_program_but_not_the_payers_batches(cast, login, grant):
+    # The program is paid by county A; its batches are the county's: a link the union could not open is not shown.
+    officer = login(cast.officer_a)
+    officer.post(f"/aid/grants/{grant.pk}/approve/")
+    officer.post(f"/aid/programs/{grant.program_id}/batch/")
+    batch_id = Grant.objects.get(pk=grant.pk).batch_id
+    assert batch_id and f"/aid/batches/{batch_id}/" in officer.get(f"/aid/programs/{grant.program_id}/").content.decode()
+    union = login(cast.grassroots_officer)
+    page = union.get(f"/aid/programs/{grant.program_id}/")
+    assert page.status_code == 200
+    assert f"/aid/batches/{batch_id}/" not in page.content.decode()
+    assert union.get(f"/aid/batches/{batch_id}/").status_code == 404
