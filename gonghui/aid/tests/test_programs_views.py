@@ -86,7 +86,8 @@ def test_a_union_below_the_payer_sees_the_program_but_not_the_payers_batches(cas
     officer.post(f"/aid/grants/{grant.pk}/approve/")
     officer.post(f"/aid/programs/{grant.program_id}/batch/")
     batch_id = Grant.objects.get(pk=grant.pk).batch_id
-    assert batch_id and f"/aid/batches/{batch_id}/" in officer.get(f"/aid/programs/{grant.program_id}/").content.decode()
+    assert batch_id
+    assert f"/aid/batches/{batch_id}/" in officer.get(f"/aid/programs/{grant.program_id}/").content.decode()
     union = login(cast.grassroots_officer)
     page = union.get(f"/aid/programs/{grant.program_id}/")
     assert page.status_code == 200
