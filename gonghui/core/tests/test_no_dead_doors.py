@@ -17,7 +17,7 @@ from gonghui.core.access import actor_for
 from gonghui.core.models import Grant, Role
 from gonghui.testing import build_cast
 
-from .test_scope_walk import MEMBER_ID, PUBLIC, _alert_values, _card_number, _fill, _ledger_values, _routes
+from .test_scope_walk import MEMBER_ID, PUBLIC, _aid_values, _alert_values, _card_number, _fill, _ledger_values, _routes
 
 ROLES = ("city", "donghu", "chengguan", "union", "auditor", "sysadmin", "secadmin", "auditadmin")
 # Pages that end the session or answer only POST: not visited (their links are visited from other pages).
@@ -71,7 +71,7 @@ def seeded(django_db_setup, django_db_blocker):
         case = log_case(cast.officer_a)
         values = {"code": "GA", "year": 2026, "username": "officer_a", "prefix": token.prefix,
                   "uid": member.person.uid, "number": _card_number(cast, member), "case_code": case.code,
-                  **_alert_values(cast), **_ledger_values(cast)}
+                  **_alert_values(cast), **_ledger_values(cast), **_aid_values(cast)}
         users = {"city": cast.city_staff, "donghu": cast.officer_a, "chengguan": chengguan,
                  "union": cast.grassroots_officer, "auditor": cast.auditor_a, "sysadmin": cast.system_admin,
                  "secadmin": cast.security_admin, "auditadmin": cast.audit_admin}

@@ -45,7 +45,9 @@ def _routes():
 
 def _fill(route: str, values: dict) -> str:
     route = route.lstrip("^").rstrip("$")
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
+    own = [pk for prefix, pk in values.get("pk_by_route", {}).items() if route.startswith(prefix)]
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>",
+                        lambda m: str(own[0] if own and m.group(1) == "pk" else values[m.group(1)]), route)
 
 
 MEMBER_ID = "330102198803150020"  # a valid resident ID (GB 11643 check digit 0)
@@ -64,7 +66,35 @@ def values(cast):
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
             "number": _card_number(cast, member), "case_code": case.code, **_alert_values(cast),
-            **_ledger_values(cast)}
+            **_ledger_values(cast), **_aid_values(cast)}
+
+
+def _aid_values(cast) -> dict:
+    """County A's assistance objects: a program, a grant awaiting approval, an open payment batch, a visit and a
+    household of the hardship archive. Their pages all take ``pk``: ``_fill`` takes it from ``pk_by_route``."""
+    import datetime
+
+    from gonghui.aid import programs
+    from gonghui.aid.models import ProgramKind, VisitTarget
+    from gonghui.aid.testing_archive import new_household, standard
+    from gonghui.aid.testing_programs import make_program, member
+
+    program = make_program(cast, kind=ProgramKind.BEREAVEMENT)
+    officer, union = actor_for(cast.officer_a), actor_for(cast.grassroots_officer)
+    paid = programs.grant_apply(actor=union, program=program, person=member(cast, "陈秀兰"), org=cast.grassroots_a,
+                                facts={"relationship": "父"})
+    programs.grant_approve(actor=officer, grant=paid)
+    batch = programs.batch_create(actor=officer, program=program)
+    grant = programs.grant_apply(actor=union, program=program, person=member(cast, "王秀英"), org=cast.grassroots_a,
+                                 facts={"relationship": "母"})
+    visit = programs.visit_create(actor=union, org=cast.grassroots_a, target=VisitTarget.HOUSEHOLD,
+                                  visited_on=datetime.date(2026, 1, 20), place="东湖机械厂", people=1, households=1)
+    standard(cast.city, 2026)
+    household = new_household(cast.grassroots_officer, cast.grassroots_a)
+    by_route = {"aid/programs/": program.pk, "aid/grants/": grant.pk, "aid/batches/": batch.pk,
+                "aid/visits/": visit.pk, "aid/archive/": household.pk}
+    return {"pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
+                            "api/v1/aid/households/": household.pk}}
 
 
 def _ledger_values(cast) -> dict:
