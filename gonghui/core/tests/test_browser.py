@@ -16,16 +16,19 @@ OVERSIGHT = {"/oversight/dispatch/", "/oversight/inspections/", "/oversight/insp
              "/oversight/meetings/", "/oversight/problems/", "/oversight/snail/", "/oversight/targets/",
              "/oversight/tasks/", "/oversight/tips/", "/oversight/visits/"}
 OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/oversight/problems/new/"}
+AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/"}
+AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/"}
+AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
                   *FUNDS_SETTINGS, *OVERSIGHT, *OVERSIGHT_WRITE, "/oversight/settings/categories/",
-                  "/oversight/settings/sources/"},
+                  "/oversight/settings/sources/", *AID, *AID_WRITE, *AID_REVIEW},
     "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
                      "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
-                     *OVERSIGHT, *OVERSIGHT_WRITE},
+                     *OVERSIGHT, *OVERSIGHT_WRITE, *AID, *AID_WRITE},
     "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES, *FUNDS,
-                  *OVERSIGHT},
+                  *OVERSIGHT, *AID},
     "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/", "/supervision/thresholds/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},
