@@ -9,7 +9,8 @@ naive path). The two always agree (tests and the benchmark check it). The overdu
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,34 @@ def closed(org, period):
         return sum(n for _c, x, _d, n in st["all"] if lo <= x <= hi)
     start, end = _bounds(period)
     return _measures(org).filter(closed_at__gte=start, closed_at__lt=end).count()
+
+
+def _months_of(period) -> list[tuple[int, int]]:
+    out, y, m = [], period.start.year, period.start.month
+    while (y, m) <= (period.end.year, period.end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+@figure("oversight.closed_by_month", label=_("Measures closed (销号) by month"), unit=_("items"), group=GROUP,
+        breakdown=True, chart="line")
+def closed_by_month(org, period):
+    """The closure chart of the dashboard: measures closed in each month of the period (as ``oversight.closed``)."""
+    if (st := _stat(org, period)) is not None:
+        lo, hi = st["months"]
+        counts: dict[int, int] = {}
+        for _c, x, _d, n in st["all"]:
+            if lo <= x <= hi:
+                counts[x] = counts.get(x, 0) + n
+    else:
+        start, end = _bounds(period)
+        tz = timezone.get_current_timezone()
+        rows = (_measures(org).filter(closed_at__gte=start, closed_at__lt=end).order_by()
+                .annotate(y=ExtractYear("closed_at", tzinfo=tz), m=ExtractMonth("closed_at", tzinfo=tz))
+                .values_list("y", "m").annotate(n=Count("pk")))
+        counts = {y * 100 + m: n for y, m, n in rows}
+    return [(f"{y}-{m:02d}", counts.get(y * 100 + m, 0)) for y, m in _months_of(period)]
 
 
 @figure("oversight.closing_rate", label=_("Closing rate"), unit="%", group=GROUP)

@@ -14,7 +14,8 @@ from gonghui.oversight.models import MeasureStat
 from gonghui.oversight.testing_ledger import attach_evidence, final_problem
 
 pytestmark = pytest.mark.django_db
-KEYS = ("oversight.measures", "oversight.owners", "oversight.closed", "oversight.closing_rate", "oversight.overdue")
+KEYS = ("oversight.measures", "oversight.owners", "oversight.closed", "oversight.closing_rate", "oversight.overdue",
+        "oversight.closed_by_month")
 PERIODS = ("2026", "2026-03", "2026-04", "2026Q1", "2026Q2", "2026-03-02~2026-04-17")
 
 
@@ -70,7 +71,8 @@ def test_rows_follow_each_service_and_a_moved_subtree(cast, monkeypatch):
     march = both(cast.city, "2026-03", monkeypatch)
     # March: 3 set by 3 owners, none closed by its end; overdue at 31 March: a1 (due 10th) and b1 (due 20th).
     assert march == {"oversight.measures": 3, "oversight.owners": 3, "oversight.closed": 0,
-                     "oversight.closing_rate": march["oversight.closing_rate"], "oversight.overdue": 2}
+                     "oversight.closing_rate": march["oversight.closing_rate"], "oversight.overdue": 2,
+                     "oversight.closed_by_month": [("2026-03", 0)]}
     assert both(cast.county_a, "2026-03", monkeypatch)["oversight.overdue"] == 1
     assert both(cast.county_a, "2026-04", monkeypatch)["oversight.overdue"] == 1  # a2; a1 closed
     ledger.measure_reopen(actor_for(cast.officer_a), measure=a1, reason="复查发现反弹")
@@ -83,6 +85,10 @@ def test_rows_follow_each_service_and_a_moved_subtree(cast, monkeypatch):
     close(cast, b1, cast.city_staff)
     check_all(cast, monkeypatch)
     assert both(cast.city, "2026Q2", monkeypatch)["oversight.closed"] == 2
+    # The closure chart by month, by hand: a1 closed in April was reopened, then a1 and b1 closed in May.
+    assert both(cast.city, "2026Q2", monkeypatch)["oversight.closed_by_month"] == [
+        ("2026-04", 0), ("2026-05", 2), ("2026-06", 0)]
+    assert both(cast.county_b, "2026Q2", monkeypatch)["oversight.closed_by_month"][1] == ("2026-05", 1)
     kept = rows()
     assert stats_measures.rebuild_all() > 0 and rows() == kept
     # A grassroots union moves to the other county: its measures' counts follow it.

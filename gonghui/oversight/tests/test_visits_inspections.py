@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from gonghui.core import notify
 from gonghui.core.access import actor_for
 from gonghui.core.supervision.models import SupervisionItem
 from gonghui.oversight import inspections
@@ -28,17 +29,28 @@ def _issue(cast, rnd, unit, due=datetime.date(2026, 4, 10), kind="feedback"):
                                   title="问题整改不到位", content="请于期限内报送整改情况", due_on=due, issued_on=TODAY)
 
 
-def test_round_items_answer_and_escalation(cast, rnd):
+def test_round_items_answer_and_escalation(cast, rnd, settings, django_capture_on_commit_callbacks):
     assert list(rnd.units.order_by("path")) == [cast.township_a, cast.grassroots_a]
     item = _issue(cast, rnd, cast.grassroots_a)
     prompt = _issue(cast, rnd, cast.township_a, kind="prompt", due=datetime.date(2026, 5, 30))
     assert (item.number, prompt.number) == (f"FK{rnd.pk}-001", f"TS{rnd.pk}-001")
     assert inspections.item_color(item, datetime.date(2026, 4, 9)) == "blue"
     assert inspections.item_color(item, datetime.date(2026, 4, 11)) == "red"
-    # Overdue: it rises once to the parent of the unit holding it (the township).
+    # Due in two working days: the unit is reminded once (one text to its contact phone), not again the next day.
+    settings.GONGHUI_NOTIFY_BACKEND = "gonghui.core.notify.LocmemBackend"
+    notify.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inspections_tick(now=datetime.datetime(2026, 4, 8, 1, tzinfo=datetime.UTC)) == {
+            "raised": 0, "resolved": 0, "reminders": 1}
+        assert inspections_tick(now=datetime.datetime(2026, 4, 9, 1, tzinfo=datetime.UTC))["reminders"] == 0
+    assert [(m.to_phone, m.context["blue"], m.context["red"]) for m in notify.outbox] == [("13812345678", "1", "0")]
+    # Overdue: it rises once to the parent of the unit holding it (the township), and the unit is told once.
     now = datetime.datetime(2026, 4, 13, 9, tzinfo=datetime.UTC)
-    assert inspections_tick(now=now) == {"raised": 1, "resolved": 0}
-    assert inspections_tick(now=now) == {"raised": 0, "resolved": 0}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inspections_tick(now=now) == {"raised": 1, "resolved": 0, "reminders": 1}
+        assert inspections_tick(now=now) == {"raised": 0, "resolved": 0, "reminders": 0}
+    assert [(m.context["blue"], m.context["red"]) for m in notify.outbox] == [("1", "0"), ("0", "1")]
+    notify.outbox.clear()
     sup = SupervisionItem.objects.get(kind="inspection", object_id=item.pk)
     assert (sup.told_org_id, sup.holder_org_id) == (cast.township_a.pk, cast.grassroots_a.pk)
     # The unit answers: the item leaves the list.
