@@ -120,7 +120,7 @@ def intake_totals(org, period) -> dict:
     if months is None:
         return _memo(period, ("raw_intakes", org.path), lambda: {
             k: v or 0 for k, v in raw_intake_totals(org, period).items()})
-    t = dict.fromkeys(("visits", "visit_people", "collective", "letters", "calls", "online"), 0)
+    t = dict.fromkeys(("visits", "visit_people", "collective", "letters", "calls", "online", "grid"), 0)
     for _m, channel, n, people, collective in _intake_rows(org, period, months):
         t["collective"] += collective
         if channel == Channel.VISIT:
@@ -132,6 +132,8 @@ def intake_totals(org, period) -> dict:
             t["calls"] += n
         elif channel in ONLINE_CHANNELS:
             t["online"] += n
+        elif channel == Channel.GRID:
+            t["grid"] += n
     return t
 
 
@@ -144,6 +146,7 @@ def raw_intake_totals(org, period) -> dict:
         letters=Count("pk", filter=Q(channel=Channel.LETTER)),
         calls=Count("pk", filter=Q(channel=Channel.PHONE)),
         online=Count("pk", filter=Q(channel__in=ONLINE_CHANNELS)),
+        grid=Count("pk", filter=Q(channel=Channel.GRID)),
     )
 
 
@@ -180,6 +183,11 @@ def calls(org, period):
 @figure("casework.online", label=_("Online requests"), unit=_("cases"), group=GROUP)
 def online(org, period):
     return intake_totals(org, period)["online"]
+
+
+@figure("casework.grid", label=_("Reported by grid officers"), unit=_("cases"), group=GROUP)
+def grid(org, period):
+    return intake_totals(org, period)["grid"]
 
 
 @figure("casework.closed", label=_("Requests closed"), unit=_("cases"), group=GROUP)

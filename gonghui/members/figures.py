@@ -40,6 +40,15 @@ def new_members(org, period):
                                      joined_on__lte=period.end).exclude(source="transfer").count()
 
 
+@figure("members.new_employment_joined", label=_("Workers in new forms of employment who joined in the period"),
+        unit=_("people"), group=GROUP)
+def new_employment_joined(org, period):
+    """发展会员 among 新就业形态劳动者: joined in the period (a transfer is not a join)."""
+    return Membership.objects.filter(org_path__startswith=org.path, joined_on__gte=period.start,
+                                     joined_on__lte=period.end, is_new_employment=True).exclude(
+        source="transfer").count()
+
+
 class RateDataError(Decimal):
     """A membership rate above 100%: more members than employees, so one of the counts is wrong. It keeps its
     number (the API and sorting use it) but screens show ``data_error`` in its place, never 11520.0%."""
@@ -84,6 +93,14 @@ def _cards(org, period) -> dict:
 @figure("members.cards_issued", label=_("Service cards issued"), unit=_("cards"), group=GROUP)
 def cards_issued(org, period):
     return _cards(org, period)["issued"]
+
+
+@figure("members.cards_issued_new", label=_("Service cards newly issued in the period"), unit=_("cards"),
+        group=GROUP)
+def cards_issued_new(org, period):
+    """新增发卡: cards issued in the period to members who had none (a replacement for a lost card is not new)."""
+    return ServiceCard.objects.filter(org_path__startswith=org.path, issued_on__gte=period.start,
+                                      issued_on__lte=period.end, replaces__isnull=True).count()
 
 
 @figure("members.cards_active", label=_("Service cards activated"), unit=_("cards"), group=GROUP)

@@ -99,3 +99,14 @@ def test_rates_without_a_denominator_are_empty(cast, clock):
 def test_auditors_see_the_figures(march):
     v = values(march.county_a, actor=actor_for(march.auditor_a))
     assert v["casework.received"] == 5
+
+
+def test_grid_officer_reports_are_counted_on_both_paths(cast, clock):
+    log_case(cast.officer_a, channel="grid", topic="safety", phone="13700000011")
+    log_case(cast.officer_a, channel="grid", topic="wages", phone="13700000012")
+    log_case(cast.officer_a, channel="phone", topic="safety", phone="13700000013")
+    log_case(cast.officer_b, channel="grid", topic="safety", phone="13700000014")
+    assert values(cast.county_a)["casework.grid"] == 2  # the month: the pre-aggregated rows
+    assert values(cast.county_a, "2026-03-01~2026-03-20")["casework.grid"] == 2  # any range: counted
+    assert values(cast.city)["casework.grid"] == 3
+    assert values(cast.county_a, "2026-02")["casework.grid"] == 0

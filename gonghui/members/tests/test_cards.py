@@ -266,6 +266,11 @@ def test_activation_rate_by_subtree(cast):
                                                          keys=["members.cards_issued", "members.cards_active",
                                                                "members.card_activation_rate"])}
     assert values == {"members.cards_issued": 4, "members.cards_active": 2, "members.card_activation_rate": 50}
+    # 新增发卡: the four first cards of county A; the replacement of the lost card is not new.
+    assert figures.get("members.cards_issued_new").compute(cast.county_a, period) == 4
+    assert figures.get("members.cards_issued_new").compute(cast.city, period) == 5
+    assert figures.get("members.cards_issued_new").compute(cast.city, figures.Period.parse(
+        str(timezone.localdate().year - 1))) == 0
     assert card_activation_rate(cast.county_b, period) == 0
     assert card_activation_rate(cast.city, period) == 40
     # The card list shows the same figure for the union filtered on.

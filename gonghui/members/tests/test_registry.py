@@ -143,6 +143,9 @@ def test_figures_match_a_hand_count(cast):
     v = {fv.key: fv.value for fv in compute(cast.county_a, Period.parse("2026"), actor=actor_for(a))}
     assert v["members.total"] == 2 and v["members.new"] == 1
     assert v["members.female"] == 1 and v["members.migrant"] == 1 and v["members.new_employment"] == 1
+    assert v["members.new_employment_joined"] == 1  # 乙 joined in 2026
+    assert compute(cast.county_a, Period.parse("2019"), actor=actor_for(a),
+                   keys=["members.new_employment_joined"])[0].value == 0  # 甲 joined in 2019, not new employment
     assert str(v["members.rate"]) == "0.6"  # 2 members / 320 employees of GA
     h1 = {fv.key: fv.value for fv in compute(cast.county_a, Period.parse("2026H1"), actor=actor_for(a))}
     assert h1["members.total"] == 2  # 丙 left on 2026-05-01, before the end of H1? no: left, so 甲 and 乙
