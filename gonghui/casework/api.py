@@ -47,6 +47,7 @@ class CaseOut(Schema):
     replied_on_time: bool | None
     satisfaction: str
     closed_on: datetime.date | None
+    solved: bool
     possible_repeat: bool = Field(..., alias="is_possible_repeat",
                                   description="filed online while the same phone had an open case on the topic; "
                                               "staff link it with POST .../link-repeat")
@@ -257,9 +258,10 @@ def case_follow_up(request, case_code: str, payload: FollowUpIn):
                                    satisfaction=payload.satisfaction or "", note=payload.note)
 
 
-@router.post("/{case_code}/close", response=CaseOut, summary="Close a followed-up case")
-def case_close(request, case_code: str):
-    return services.case_close(actor=request.auth, case=_case(request, case_code))
+@router.post("/{case_code}/close", response=CaseOut,
+             summary="Close a followed-up case (solved=false when the problem was only answered and explained)")
+def case_close(request, case_code: str, solved: bool = True):
+    return services.case_close(actor=request.auth, case=_case(request, case_code), solved=solved)
 
 
 @router.post("/{case_code}/reopen", response=CaseOut, summary="Handle it again, with a new time limit")

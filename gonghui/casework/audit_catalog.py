@@ -31,7 +31,7 @@ _CASE = {
     "working_days": _("Working days"), "before": _("Before"),
     "checked": _("Cases checked"), "blue": _("Due soon"), "yellow": _("No progress"), "red": _("Overdue"),
     "recolored": _("Colors changed"), "into": _("Linked into"), "repeat": _("Repeat request"),
-    "reminders": _("Reminders sent"), "escalations": _("Escalations"),
+    "reminders": _("Reminders sent"), "escalations": _("Escalations"), "solved": _("Problem solved"),
 }
 C = "casework"
 for _code, _label in (

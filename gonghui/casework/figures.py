@@ -72,7 +72,8 @@ def intakes(org, period):
 
 
 def _case_rows(org, period, months) -> list[tuple]:
-    """(month, topic, closed month, received, closed, on time, rated, satisfied, days) of the org's subtree."""
+    """(month, topic, closed month, received, closed, on time, rated, satisfied, days, solved) of the org's
+    subtree."""
     return _memo(period, ("cases", org.path), lambda: list(
         CaseStat.objects.filter(org_path=org.path, month__gte=months[0], month__lte=months[1]).values_list(
             "month", "topic", "closed_month", *stats.CASE_FIELDS)))
@@ -89,8 +90,9 @@ def case_totals(org, period) -> dict:
     months = whole_months(period)
     if months is None:
         return _memo(period, ("raw_cases", org.path), lambda: raw_case_totals(org, period))
-    t = dict.fromkeys(("received", "closed", "closed_on_time", "rated", "satisfied", "days_sum"), 0)
-    for _m, _topic, closed_month, received, closed, on_time, rated, satisfied, days in _case_rows(org, period, months):
+    t = dict.fromkeys(("received", "closed", "closed_on_time", "rated", "satisfied", "days_sum", "solved"), 0)
+    for _m, _topic, closed_month, received, closed, on_time, rated, satisfied, days, solved in _case_rows(
+            org, period, months):
         t["received"] += received
         t["rated"] += rated
         t["satisfied"] += satisfied
@@ -98,6 +100,7 @@ def case_totals(org, period) -> dict:
             t["closed"] += closed
             t["closed_on_time"] += on_time
             t["days_sum"] += days
+            t["solved"] += solved
     t["avg_days"] = t["days_sum"] / t["closed"] if t["closed"] else None
     return t
 
@@ -112,6 +115,7 @@ def raw_case_totals(org, period) -> dict:
         rated=Count("pk", filter=~Q(satisfaction="")),
         satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED)),
         avg_days=Avg("days_to_close", filter=closed),
+        solved=Count("pk", filter=closed & Q(solved=True)),
     )
 
 
@@ -193,6 +197,12 @@ def grid(org, period):
 @figure("casework.closed", label=_("Requests closed"), unit=_("cases"), group=GROUP)
 def closed(org, period):
     return case_totals(org, period)["closed"]
+
+
+@figure("casework.problems_solved", label=_("Problems solved for workers"), unit=_("cases"), group=GROUP)
+def problems_solved(org, period):
+    """为基层/职工解决实际问题: requests of the period closed by its end with the problem marked solved."""
+    return case_totals(org, period)["solved"]
 
 
 @figure("casework.closing_rate", label=_("Closing rate"), unit="%", group=GROUP)

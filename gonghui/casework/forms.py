@@ -134,6 +134,11 @@ class FollowUpForm(Form):
     note = forms.CharField(label=_("Follow-up note"), max_length=500, required=False)
 
 
+class CloseForm(Form):
+    solved = forms.BooleanField(label=_("The worker's problem was actually solved"), required=False, initial=True,
+                                help_text=_("Untick when the request was only answered and explained."))
+
+
 class ReopenForm(Form):
     reason = forms.CharField(label=_("Why it is handled again"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))

@@ -193,6 +193,8 @@ class Case(PersonalDataModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     days_to_close = models.PositiveIntegerField(_("working days to close"), null=True, blank=True)
+    solved = models.BooleanField(_("problem solved"), default=False,
+                                 help_text=_("Closed with the worker's problem actually solved (为职工解决实际问题)."))
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     # A request filed on the public page by a phone that has an open case on the same topic: kept as its own case
     # (a public form never reveals or changes another case) until staff link it to that case.
@@ -457,6 +459,7 @@ class CaseStat(models.Model):
     rated = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
     days_sum = models.IntegerField(default=0)  # working days to close, summed over the closed cases
+    solved = models.IntegerField(default=0)  # closed with the problem solved
 
     class Meta:
         verbose_name = _("case count")

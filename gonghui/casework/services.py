@@ -387,19 +387,20 @@ def case_follow_up(*, actor, case: Case, satisfaction: str = "", note: str = "")
 
 
 @transaction.atomic
-def case_close(*, actor, case: Case) -> Case:
-    """Close (办结 and file) a case that was answered and followed up."""
+def case_close(*, actor, case: Case, solved: bool = True) -> Case:
+    """Close (办结 and file) a case that was answered and followed up; ``solved`` says whether the worker's problem
+    was actually solved (counted in casework.problems_solved) or only answered and explained."""
     case = _lock(actor, case)
     _require_state(case, (State.FOLLOWED_UP,), _("Follow up with the worker before closing the case."))
     now = timezone.now()
     today = local_today(now)
     before = _move(case, State.CLOSED, now)
     paused = case.pauses.aggregate(n=Sum("workdays"))["n"] or 0
-    case.closed_at, case.closed_on = now, today
+    case.closed_at, case.closed_on, case.solved = now, today, bool(solved)
     case.days_to_close = deadlines.working_days_open(received_on=case.received_on, closed_on=today, paused_days=paused)
-    _save(case, *STATE_FIELDS, "closed_at", "closed_on", "days_to_close", today=today)
+    _save(case, *STATE_FIELDS, "closed_at", "closed_on", "days_to_close", "solved", today=today)
     add_event(case, actor=actor, action=Action.CLOSED, from_state=before, public=True, at=now)
-    record(actor, case, "close", on_time=case.replied_on_time, days=case.days_to_close)
+    record(actor, case, "close", on_time=case.replied_on_time, days=case.days_to_close, solved=case.solved)
     return case
 
 

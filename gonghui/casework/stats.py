@@ -2,7 +2,7 @@
 
 Every case adds to one ``CaseStat`` row per unit on its path (its own unit and each ancestor), keyed by the
 month it was received, its topic, the month it closed (0 while open) and its state: received, closed, closed on
-time, rated, satisfied, working days to close. Every intake adds to one ``IntakeStat`` row per unit on its path,
+time, rated, satisfied, working days to close, solved. Every intake adds to one ``IntakeStat`` row per unit on its path,
 by month and channel. A service takes a snapshot of the case's contribution when it locks the row and applies
 the difference when it saves, in the same transaction; the counters are added with INSERT ... ON CONFLICT DO
 UPDATE, so concurrent writers never lose an update. ``rebuild`` recomputes rows from the cases themselves
@@ -23,7 +23,7 @@ from gonghui.orgs.models import Org
 from .models import SATISFIED, Case, CaseStat, Intake, IntakeStat, State
 
 CASE_KEYS = ("org_path", "month", "topic", "closed_month", "state")
-CASE_FIELDS = ("received", "closed", "closed_on_time", "rated", "satisfied", "days_sum")
+CASE_FIELDS = ("received", "closed", "closed_on_time", "rated", "satisfied", "days_sum", "solved")
 INTAKE_KEYS = ("org_path", "month", "channel")
 INTAKE_FIELDS = ("intakes", "people", "collective")
 
@@ -41,10 +41,11 @@ def ancestors(path: str) -> list[str]:
 def case_row(case: Case) -> tuple[str, tuple, tuple]:
     closed = case.state == State.CLOSED
     if case.linked_at is not None:  # a repeat linked to the earlier case counts there, as one of its intakes
-        return case.org_path, (month_key(case.received_on), case.topic, 0, case.state), (0, 0, 0, 0, 0, 0)
+        return case.org_path, (month_key(case.received_on), case.topic, 0, case.state), (0, 0, 0, 0, 0, 0, 0)
     key = (month_key(case.received_on), case.topic, month_key(case.closed_on) if closed else 0, case.state)
     values = (1, int(closed), int(closed and case.replied_on_time is True), int(bool(case.satisfaction)),
-              int(case.satisfaction in SATISFIED), (case.days_to_close or 0) if closed else 0)
+              int(case.satisfaction in SATISFIED), (case.days_to_close or 0) if closed else 0,
+              int(closed and case.solved))
     return case.org_path, key, values
 
 
@@ -120,7 +121,8 @@ def _case_groups(qs, unit):
                   on_time=Count("pk", filter=closed & Q(replied_on_time=True)),
                   rated=Count("pk", filter=~Q(satisfaction="")),
                   satisfied=Count("pk", filter=Q(satisfaction__in=SATISFIED)),
-                  days=Coalesce(Sum("days_to_close", filter=closed), 0)))
+                  days=Coalesce(Sum("days_to_close", filter=closed), 0),
+                  solved=Count("pk", filter=closed & Q(solved=True))))
 
 
 def _intake_groups(qs, unit):

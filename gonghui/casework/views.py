@@ -175,7 +175,7 @@ def available_forms(actor, case, bound: dict | None = None) -> dict:
     offer("pause", full and case.state in PAUSE_STATES and not case.is_paused, forms.PauseForm)
     offer("resume", full and case.is_paused, forms.forms.Form)
     offer("follow_up", full and case.state in (State.REPLIED, State.FOLLOWED_UP), forms.FollowUpForm)
-    offer("close", full and case.state == State.FOLLOWED_UP, forms.forms.Form)
+    offer("close", full and case.state == State.FOLLOWED_UP, forms.CloseForm)
     offer("reopen", full and case.state in ANSWERED, forms.ReopenForm)
     offer("cohandler", full and case.state in RUNNING,
           lambda: forms.CoHandlerForm(actor=actor))

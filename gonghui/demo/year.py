@@ -304,7 +304,8 @@ class Year:
         roll = self.rng.random()
         satisfaction = "satisfied" if roll < 0.72 else ("basic" if roll < 0.92 else "dissatisfied")
         cases.case_follow_up(actor=actor, case=case, satisfaction=satisfaction, note="电话回访。")
-        cases.case_close(actor=actor, case=case)
+        # A worker left dissatisfied had the request answered and explained, not the problem solved.
+        cases.case_close(actor=actor, case=case, solved=satisfaction != "dissatisfied")
 
     # ---- joining ----------------------------------------------------------------------------------------------
 

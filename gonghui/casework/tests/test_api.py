@@ -48,7 +48,8 @@ def test_the_whole_course_of_a_case_through_the_api(cast, clock, login, township
     assert post(county, f"{API}/{code}/resume").json()["paused_since"] is None
     assert post(county, f"{API}/{code}/reply", {"reply": "企业已承诺补发"}).json()["replied_on_time"] is True
     assert post(county, f"{API}/{code}/follow-up", {"satisfaction": "satisfied"}).json()["state"] == "followed_up"
-    assert post(county, f"{API}/{code}/close").json()["state"] == "closed"
+    closed = post(county, f"{API}/{code}/close").json()
+    assert (closed["state"], closed["solved"]) == ("closed", True)  # solved unless ?solved=false
     assert post(county, f"{API}/{code}/reopen", {"reason": "职工再次反映"}).json()["state"] == "reopened"
     detail = county.get(f"{API}/{code}").json()
     assert [e["action"] for e in detail["timeline"]][:4] == ["received", "linked", "dispatched", "returned"]

@@ -110,3 +110,22 @@ def test_grid_officer_reports_are_counted_on_both_paths(cast, clock):
     assert values(cast.county_a, "2026-03-01~2026-03-20")["casework.grid"] == 2  # any range: counted
     assert values(cast.city)["casework.grid"] == 3
     assert values(cast.county_a, "2026-02")["casework.grid"] == 0
+
+
+def test_problems_solved_counts_closures_marked_solved(march, monkeypatch):
+    from gonghui.casework import figures as casework_figures
+    from gonghui.casework.models import Case
+
+    # In the hand-built March both closures (c1, c2) were closed with the default: solved.
+    assert values(march.county_a)["casework.problems_solved"] == 2
+    # One more closed as answered and explained only: counted as closed, not as solved.
+    c3 = Case.objects.get(phone_bidx__isnull=False, topic="social_insurance", org_path__startswith=march.county_a.path)
+    officer = actor_for(march.officer_a)
+    services.case_follow_up(actor=officer, case=c3, satisfaction="dissatisfied")
+    services.case_close(actor=officer, case=c3, solved=False)
+    v = values(march.county_a)
+    assert (v["casework.closed"], v["casework.problems_solved"]) == (3, 2)
+    with monkeypatch.context() as m:  # the same from the cases themselves
+        m.setattr(casework_figures, "whole_months", lambda p: None)
+        assert values(march.county_a)["casework.problems_solved"] == 2
+    assert values(march.county_b)["casework.problems_solved"] == 0

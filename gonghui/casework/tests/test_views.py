@@ -227,9 +227,10 @@ def test_reply_follow_up_close_and_reopen(cast, clock, login):
     client = login(cast.officer_a)
     assert client.post(action(case, "reply"), {"reply": "已协调企业支付"}).status_code == 302
     assert client.post(action(case, "follow_up"), {"satisfaction": "satisfied", "note": ""}).status_code == 302
-    assert client.post(action(case, "close"), {}).status_code == 302
+    assert 'name="solved"' in client.get(detail(case)).content.decode()  # ticked by default
+    assert client.post(action(case, "close"), {}).status_code == 302  # the box unticked: answered, not solved
     case.refresh_from_db()
-    assert case.state == State.CLOSED
+    assert case.state == State.CLOSED and case.solved is False
     html = client.get(detail(case)).content.decode()
     assert 'id="action-reopen"' in html and 'id="action-reply"' not in html
     assert client.post(action(case, "reopen"), {"reason": "职工不满意"}).status_code == 302
