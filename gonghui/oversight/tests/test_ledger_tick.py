@@ -95,3 +95,39 @@ def test_figures_counted_by_hand(cast, monkeypatch):
                       "dispatches": 1}
     assert get("oversight.measures").compute(cast.city, march) == 4
     assert get("oversight.overdue").compute(cast.city, march) == 2  # 乙 and 丁
+
+
+def test_snail_sql_path_equals_the_calendar_walk(cast, monkeypatch):
+    """PostgreSQL adds up the overdue working days in one aggregate; it must give what the per-group calendar walk
+    gives, over periods crossing the May Day holiday and its make-up working day, with measures closed before,
+    inside and after each period."""
+    from django.db import connection
+
+    from gonghui.oversight import snail
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the aggregate path is PostgreSQL's")
+    clock = monday_2_march_2026(monkeypatch)
+    made = []
+    for i, due in enumerate([datetime.date(2026, 3, 3), datetime.date(2026, 3, 20), datetime.date(2026, 4, 3),
+                             datetime.date(2026, 4, 28), datetime.date(2026, 4, 30), datetime.date(2026, 5, 6),
+                             datetime.date(2026, 5, 20)]):
+        owner, org = ((cast.grassroots_officer, cast.grassroots_a) if i % 2 else (cast.officer_a, cast.county_a))
+        made.append(_add(cast, org, owner, due, f"措施{i}"))
+    for measure, day in ((made[0], (2026, 3, 25)), (made[2], (2026, 4, 20)), (made[3], (2026, 5, 8))):
+        clock.set(*day)
+        measure.refresh_from_db()
+        attach_evidence(measure.owner, measure)
+        ledger.closure_request(actor_for(measure.owner), measure=measure)
+        ledger.closure_close(actor_for(cast.city_staff), measure=measure)
+    clock.set(2026, 6, 10)
+    for start, stop in ((datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)),
+                        (datetime.date(2026, 4, 1), datetime.date(2026, 6, 10)),
+                        (datetime.date(2026, 4, 25), datetime.date(2026, 5, 12)),
+                        (datetime.date(2026, 5, 9), datetime.date(2026, 5, 9))):
+        for org in (cast.city, cast.county_a, cast.grassroots_a):
+            walked = sorted(snail._late_python(org, start, stop))
+            assert sorted(snail._late_sql(org, start, stop)) == walked, (org.name, start, stop)
+    # By hand, 1 April to 10 June: every measure but the first (closed on 25 March, before the period) was late.
+    april_june = snail._late_python(cast.city, datetime.date(2026, 4, 1), datetime.date(2026, 6, 10))
+    assert sum(n for *_k, n in april_june) == 6
