@@ -53,29 +53,31 @@ def snail_board(actor, *, org, start, end, top: int = TOP) -> dict:
     return _board(org, start, end, top=top, today=timezone.localdate())
 
 
-def _late_python(org, start, stop_all) -> list[tuple[int, int, int, int]]:
-    """(unit, owner, overdue working days, late measures) per unit and owner, grouping the measures by deadline and
+def _late_python(org, start, stop_all) -> list[tuple[str, int, int, int]]:
+    """("unit" or "owner", its id, overdue working days, late measures), grouping the measures by deadline and
     closing day and counting each group's days once from the calendar."""
     late = (Measure.objects.filter(org_path__startswith=org.path, due_on__lt=stop_all)
             .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gte=start))
             .annotate(closed_on=TruncDate("closed_at")).values("org_id", "owner_id", "due_on", "closed_on")
             .annotate(n=Count("id")).order_by())
-    out: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    out: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
     for row in late:
         stop = min(stop_all, row["closed_on"]) if row["closed_on"] else stop_all
         days = _late_days(row["due_on"], stop, start)
         if days > 0:
-            acc = out[(row["org_id"], row["owner_id"])]
-            acc[0] += days * row["n"]
-            acc[1] += row["n"]
-    return [(unit, owner, days, n) for (unit, owner), (days, n) in out.items()]
+            for key in (("unit", row["org_id"]), ("owner", row["owner_id"])):
+                out[key][0] += days * row["n"]
+                out[key][1] += row["n"]
+    return [(kind, pk, days, n) for (kind, pk), (days, n) in out.items()]
 
 
 def _late_sql(org, start, stop_all) -> list[tuple[int, int, int, int]]:
     """The same in one aggregate on PostgreSQL: a measure's overdue working days in the period are W(upper) -
     W(lower), where W is the running count of working days from the day before the period (passed as an array, one
     entry per calendar day: the period is at most MAX_DAYS long), lower the later of its deadline and that day, upper
-    the earlier of its closing day and the period's last day so far. No row goes through Python."""
+    the earlier of its closing day and the period's last day so far. Grouping sets give the units' and the owners'
+totals in the same pass; the (closed_at, org_path, due_on, org, owner) index serves the open measures and those
+closed since the period began without reading the table. No measure goes through Python."""
     base = start - datetime.timedelta(days=1)
     span = (stop_all - base).days
     if span <= 0:
@@ -87,15 +89,20 @@ def _late_sql(org, start, stop_all) -> list[tuple[int, int, int, int]]:
     lower = "(GREATEST(m.due_on, %(base)s::date) - %(base)s::date + 1)"
     late = f"(%(w)s::int[])[{upper}] - (%(w)s::int[])[{lower}]"
     # The table name comes from the model and is quoted; every value is a parameter.
-    sql = (f"SELECT m.org_id, m.owner_id, SUM({late}), COUNT(*) FROM {table} m "  # noqa: S608
-           f"WHERE m.org_path LIKE %(prefix)s AND m.due_on < %(stop)s "
-           f"AND (m.closed_at IS NULL OR {closed_on} >= %(start)s) AND {upper} > {lower} AND {late} > 0 "
-           f"GROUP BY m.org_id, m.owner_id")
-    params = {"tz": timezone.get_current_timezone_name(), "stop": stop_all, "base": base, "start": start,
+    # Open measures and those closed since the period began: two ranges of the index's leading column.
+    rows = " UNION ALL ".join(
+        f"SELECT closed_at, due_on, org_id, owner_id FROM {table} "  # noqa: S608
+        f"WHERE {closed} AND org_path LIKE %(prefix)s AND due_on < %(stop)s"
+        for closed in ("closed_at IS NULL", "closed_at >= %(since)s"))
+    sql = (f"SELECT GROUPING(m.org_id), COALESCE(m.org_id, m.owner_id), SUM({late}), COUNT(*) "  # noqa: S608
+           f"FROM ({rows}) m WHERE {upper} > {lower} AND {late} > 0 "
+           f"GROUP BY GROUPING SETS ((m.org_id), (m.owner_id))")
+    since = datetime.datetime.combine(start, datetime.time(), tzinfo=timezone.get_current_timezone())
+    params = {"tz": timezone.get_current_timezone_name(), "stop": stop_all, "base": base, "since": since,
               "w": running, "prefix": org.path + "%"}  # a path is letters and digits
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return [(unit, owner, int(days), n) for unit, owner, days, n in cur.fetchall()]
+        return [("owner" if grouping else "unit", pk, int(days), n) for grouping, pk, days, n in cur.fetchall()]
 
 
 def _board(org, start, end, *, top: int, today: datetime.date) -> dict:
@@ -103,10 +110,10 @@ def _board(org, start, end, *, top: int, today: datetime.date) -> dict:
     units: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # overdue days, missed reports, late measures
     owners: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     late = _late_sql(org, start, stop_all) if connection.vendor == "postgresql" else _late_python(org, start, stop_all)
-    for org_id, owner_id, days, n in late:
-        for bucket, key in ((units, org_id), (owners, owner_id)):
-            bucket[key][0] += days
-            bucket[key][2] += n
+    for kind, pk, days, n in late:
+        bucket = units if kind == "unit" else owners
+        bucket[pk][0] += days
+        bucket[pk][2] += n
     missed = (DispatchReport.objects.filter(org_path__startswith=org.path, due_on__gte=start,
                                             due_on__lte=end, due_on__lt=today, reported_at__isnull=True)
               .values("org_id", "owner_id").annotate(n=Count("id")).order_by())
