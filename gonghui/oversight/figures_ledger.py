@@ -54,8 +54,13 @@ def _stat(org, period) -> dict | None:
     if org.path not in memo:
         rows = list(MeasureStat.objects.filter(unit=org.path, owner=0, n__gt=0)
                     .values_list("created", "closed", "due", "n"))
-        owners = (MeasureStat.objects.filter(unit=org.path, owner__gt=0, n__gt=0, created__gte=months[0],
-                                             created__lte=months[1]).values("owner").distinct().order_by().count())
+        lo, hi = months
+        if lo % 100 == 1 and hi % 100 == 12:  # whole years: the owners' year rows (yyyy00), one per owner and year
+            created = {"created__in": [y * 100 for y in range(lo // 100, hi // 100 + 1)]}
+        else:
+            created = {"created__gte": lo, "created__lte": hi}
+        owners = (MeasureStat.objects.filter(unit=org.path, owner__gt=0, n__gt=0, **created)
+                  .values("owner").distinct().order_by().count())
         memo[org.path] = {"all": rows, "owners": owners, "months": months}
     return memo[org.path]
 
@@ -141,9 +146,15 @@ def overdue(org, period):
         # Set by the period's end (created in its last month or before), not closed by then (open, or closed
         # after its last month), due in a month before the bound's ...
         whole = sum(n for c, x, d, n in st["all"] if c <= hi and (not x or x > hi) and d < on_month)
-        # ... or in the bound's month before the bound.
-        part = (_measures(org).filter(due_on__gte=on.replace(day=1), due_on__lt=on, created_at__lt=end)
-                .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end)).count()) if on.day > 1 else 0
+        # ... or in the bound's month before the bound: counted from the index over the fewer days, those before the
+        # bound, or (the month's row minus) those from the bound to the month's end — one day for a period's end.
+        next_month = (on.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        late = _measures(org).filter(created_at__lt=end).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        if on.day - 1 <= (next_month - on).days:
+            part = late.filter(due_on__gte=on.replace(day=1), due_on__lt=on).count() if on.day > 1 else 0
+        else:
+            month = sum(n for c, x, d, n in st["all"] if c <= hi and (not x or x > hi) and d == on_month)
+            part = month - late.filter(due_on__gte=on, due_on__lt=next_month).count()
         return whole + part
     return (_measures(org).filter(due_on__lt=on, created_at__lt=end)
             .filter(Q(state=MeasureState.OPEN) | Q(closed_at__gte=end)).count())

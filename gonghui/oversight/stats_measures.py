@@ -2,7 +2,8 @@
 of one unit (a few hundred), whatever the subtree's size.
 
 A measure adds 1 to one row per unit on its path (its own unit and each ancestor) keyed by the months it was
-created, closed (0 while open) and is due, and 1 to its owner's row keyed by the month created. The ledger's
+created, closed (0 while open) and is due, and 1 to two rows of its owner: keyed by the month created, and by the year
+created (``created`` yyyy00, so the owners figure of a year reads one row per owner, not twelve). The ledger's
 services (``measure_add``, ``closure_close``, ``measure_reopen``) compute the measure's contribution before and
 after their write and apply the difference in the same transaction with INSERT ... ON CONFLICT DO UPDATE, so
 concurrent writers never lose a count; colors and reminders (``ledger_tick``) change nothing counted here. ``rebuild``
@@ -34,7 +35,13 @@ def contribution(measure: Measure | None) -> tuple[str, dict] | None:
         return None
     created = _month(measure.created_at)
     return measure.org_path, {(0, created, _month(measure.closed_at), month_key(measure.due_on)): 1,
-                              (measure.owner_id, created, 0, 0): 1}
+                              (measure.owner_id, created, 0, 0): 1,
+                              (measure.owner_id, year_key(created), 0, 0): 1}
+
+
+def year_key(month: int) -> int:
+    """The owner rows' key for a whole year: yyyy00 (before every month of the year)."""
+    return month // 100 * 100
 
 
 def apply(before, after) -> None:
@@ -63,8 +70,12 @@ def rebuild(paths: Iterable[str]) -> int:
         rows = [MeasureStat(unit=path, owner=0, created=_key(c), closed=_key(x), due=_key(d), n=k)
                 for c, x, d, k in mine.values_list(TruncMonth("created_at"), TruncMonth("closed_at"),
                                                    TruncMonth("due_on")).annotate(k=Count("pk"))]
-        rows += [MeasureStat(unit=path, owner=o, created=_key(c), n=k)
-                 for o, c, k in mine.values_list("owner_id", TruncMonth("created_at")).annotate(k=Count("pk"))]
+        by_month = list(mine.values_list("owner_id", TruncMonth("created_at")).annotate(k=Count("pk")))
+        rows += [MeasureStat(unit=path, owner=o, created=_key(c), n=k) for o, c, k in by_month]
+        by_year: dict[tuple[int, int], int] = defaultdict(int)
+        for o, c, k in by_month:
+            by_year[(o, year_key(_key(c)))] += k
+        rows += [MeasureStat(unit=path, owner=o, created=y, n=k) for (o, y), k in by_year.items()]
         MeasureStat.objects.bulk_create(rows, batch_size=5000)
         n += len(rows)
     return n

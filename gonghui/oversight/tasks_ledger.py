@@ -84,26 +84,24 @@ def _remind(now: datetime.datetime, today: datetime.date) -> dict:
     before = open_.filter(due_on__gte=today, due_on__lt=before_end).exclude(reminded_before=F("due_on"))
     overdue = open_.filter(due_on__lt=today).exclude(reminded_overdue=F("due_on"))
     soon_rows = list(before.values_list("pk", "org_id").order_by())
-    late_rows = list(overdue.values_list("pk", "org_id", "org_path", "due_on").order_by())
+    late_rows = list(overdue.values_list("pk", "org_id", "org_path", "due_on", "indicator", "problem__title")
+                     .order_by())
     told: dict[int, Counter] = defaultdict(Counter)
     for _pk, org_id in soon_rows:
         told[org_id]["blue"] += 1
-    for _pk, org_id, _path, _due in late_rows:
+    for _pk, org_id, *_rest in late_rows:
         told[org_id]["red"] += 1
-    events = [MeasureEvent(measure_id=pk, kind=EventKind.REMINDED, at=now, text="before") for pk, _o in soon_rows]
-    events += [MeasureEvent(measure_id=r[0], kind=EventKind.REMINDED, at=now, text="overdue") for r in late_rows]
-    for i in range(0, len(soon_rows), CHUNK):
-        Measure.objects.filter(pk__in=[r[0] for r in soon_rows[i:i + CHUNK]]).update(reminded_before=F("due_on"))
-    for i in range(0, len(late_rows), CHUNK):
-        Measure.objects.filter(pk__in=[r[0] for r in late_rows[i:i + CHUNK]]).update(
-            reminded_overdue=F("due_on"))
+    soon_ids, late_ids = [r[0] for r in soon_rows], [r[0] for r in late_rows]
+    _mark("reminded_before", soon_ids)
+    _mark("reminded_overdue", late_ids)
     # Overdue measures rise to the parent unit's supervision list, once per deadline.
     raised = supervision.raise_many(
-        kind=KIND, now=now, describe=_describe,
+        kind=KIND, now=now, describe=_describer(late_rows),
         rows=[supervision.Raise(object_id=pk, key=f"due:{due.isoformat()}", holder_org_id=org_id, holder_path=path,
-                                due_on=due) for pk, org_id, path, due in late_rows])
-    events += [MeasureEvent(measure_id=item.object_id, kind=EventKind.ESCALATED, at=now) for item in raised]
-    MeasureEvent.objects.bulk_create(events, batch_size=1000)
+                                due_on=due) for pk, org_id, path, due, *_text in late_rows])
+    _events(now, EventKind.REMINDED, "before", soon_ids)
+    _events(now, EventKind.REMINDED, "overdue", late_ids)
+    _events(now, EventKind.ESCALATED, "", [item.object_id for item in raised])
     # Items of measures no longer red (closed, or a new deadline) leave the list.
     still_open = supervision.open_object_ids(kind=KIND)
     gone = set()
@@ -118,11 +116,42 @@ def _remind(now: datetime.datetime, today: datetime.date) -> dict:
     return {"reminders": len(soon_rows) + len(late_rows), "escalations": len(raised), "resolved": resolved}
 
 
-def _describe(ids: set[int]) -> dict[int, tuple[str, str]]:
+def _mark(column: str, ids: list[int]) -> None:
+    """Record on the measures the deadline a reminder was sent for: one statement on PostgreSQL."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        with connection.cursor() as cur:  # the names come from the model, quoted; the ids are a parameter
+            cur.execute(f"UPDATE {qn(Measure._meta.db_table)} SET {qn(column)} = {qn('due_on')} "  # noqa: S608
+                        f"WHERE {qn('id')} = ANY(%s)", [ids])
+        return
+    for i in range(0, len(ids), CHUNK):
+        Measure.objects.filter(pk__in=ids[i:i + CHUNK]).update(**{column: F("due_on")})
+
+
+def _events(now: datetime.datetime, kind: str, text: str, ids: list[int]) -> None:
+    """One timeline event per measure: on PostgreSQL one INSERT ... SELECT over the ids, not a model per row."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        qn = connection.ops.quote_name
+        with connection.cursor() as cur:  # the names come from the model, quoted; every value is a parameter
+            cur.execute(f"INSERT INTO {qn(MeasureEvent._meta.db_table)} (measure_id, kind, at, text) "
+                        "SELECT unnest(%s::bigint[]), %s, %s, %s", [ids, kind, now, text])
+        return
+    MeasureEvent.objects.bulk_create([MeasureEvent(measure_id=pk, kind=kind, at=now, text=text) for pk in ids],
+                                     batch_size=1000)
+
+
+def _describer(late_rows):
+    """The supervision items' titles and links, from the overdue rows already read (no query, one reverse)."""
     from django.urls import reverse
 
-    rows = Measure.objects.filter(pk__in=ids).values_list("pk", "indicator", "problem__title")
-    return {pk: (f"{title}：{indicator}", reverse("oversight:measure", args=[pk])) for pk, indicator, title in rows}
+    head, _zero, tail = reverse("oversight:measure", args=[0]).rpartition("0")
+    known = {pk: (f"{title}：{indicator}", f"{head}{pk}{tail}")
+             for pk, _org, _path, _due, indicator, title in late_rows}
+    return lambda ids: {pk: known[pk] for pk in ids if pk in known}
 
 
 def _notify(told: dict[int, Counter]) -> None:
