@@ -5,6 +5,7 @@ list (蜗牛榜)."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +247,9 @@ class MeasureStat(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "owner", "created", "closed", "due"],
                                                name="oversight_measurestat_key")]
+        # The owners figure: a unit's owner rows of given months or years, without the unit's other rows.
+        indexes = [models.Index(fields=["unit", "created", "owner"], name="oversight_mstat_unit_created",
+                                condition=Q(n__gt=0))]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.owner} {self.created}"
