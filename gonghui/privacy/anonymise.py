@@ -66,3 +66,39 @@ def case_anonymise(*, actor, case: Case, why: str, **extra) -> bool:
     _record(actor, "privacy.anonymise", "case", case.code, case.org_path, why, **extra)
     case.worker_name = ANON
     return True
+
+
+@transaction.atomic
+def problem_anonymise(*, actor, problem, why: str, **extra) -> bool:
+    """A closed problem's cadre name goes (the problem, its measures and its figures stay)."""
+    from gonghui.oversight.models import Problem
+
+    if not problem.cadre_name:
+        return False
+    Problem.objects.filter(pk=problem.pk).update(cadre_name="")
+    _record(actor, "privacy.anonymise", "oversight.problem", str(problem.pk), problem.org_path, why, **extra)
+    problem.cadre_name = ""
+    return True
+
+
+@transaction.atomic
+def household_anonymise(*, actor, household, why: str, **extra) -> bool:
+    """An exited hardship household: names, ID number, incomes, costs, causes' notes, objections and visit notes go;
+    the category, the dates and the amounts paid stay for the figures and the books."""
+    from gonghui.aid.models import AnnualReview, Household, HouseholdEvent, HouseholdMember, Objection, PairVisit
+
+    if household.name == ANON:
+        return False
+    if household.exited_on is None:
+        raise ValueError("a household still on file is not anonymised")
+    Household.objects.filter(pk=household.pk).update(
+        name=ANON, name_masked=ANON, id_number="", id_number_bidx="", cause_note="", illness_cost="",
+        disability_cost="", schooling_cost="", accident_loss="", compensation="", per_capita="")
+    HouseholdMember.objects.filter(household=household).update(name=ANON, monthly_income="", note="")
+    AnnualReview.objects.filter(household=household).update(per_capita="")
+    Objection.objects.filter(household=household).update(text="", contact="")
+    HouseholdEvent.objects.filter(household=household).update(note="")
+    PairVisit.objects.filter(pairing__household=household).update(note="")
+    _record(actor, "privacy.anonymise", "aid.household", str(household.pk), household.org_path, why, **extra)
+    household.name = ANON
+    return True

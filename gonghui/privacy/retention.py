@@ -65,9 +65,31 @@ def expired_requests(now: datetime.datetime):
     return DeletionRequest.objects.exclude(status=DeletionStatus.PENDING).filter(decided_at__lt=cutoff)
 
 
+def expired_problems(now: datetime.datetime):
+    """Closed problems naming a cadre, closed longer ago than the cadre name's retention."""
+    from gonghui.oversight.models import Problem, ProblemState
+
+    cutoff = _cutoff(Problem, now)
+    if cutoff is None:
+        return Problem.objects.none()
+    return (Problem.objects.filter(state=ProblemState.CLOSED, closed_at__lt=cutoff).exclude(cadre_name="")
+            .order_by("closed_at", "pk"))
+
+
+def expired_households(now: datetime.datetime):
+    """Hardship households that exited (解困) longer ago than their retention."""
+    from gonghui.aid.models import Household
+
+    cutoff = _cutoff(Household, now)
+    if cutoff is None:
+        return Household.objects.none()
+    return (Household.objects.filter(exited_on__lt=cutoff.date()).exclude(name=anonymise.ANON)
+            .order_by("exited_on", "pk"))
+
+
 def retention_sweep(now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
-    counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0}
+    counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0, "problems": 0, "households": 0}
     for application in expired_applications(now)[:BATCH]:
         counts["applications"] += anonymise.application_anonymise(actor=SWEEPER, application=application,
                                                                    why="retention")
@@ -75,6 +97,10 @@ def retention_sweep(now: datetime.datetime | None = None) -> dict:
         counts["cases"] += anonymise.case_anonymise(actor=SWEEPER, case=case, why="retention")
     for person in expired_people(now)[:BATCH]:
         counts["people"] += anonymise.person_anonymise(actor=SWEEPER, person=person, why="retention")
+    for problem in expired_problems(now)[:BATCH]:
+        counts["problems"] += anonymise.problem_anonymise(actor=SWEEPER, problem=problem, why="retention")
+    for household in expired_households(now)[:BATCH]:
+        counts["households"] += anonymise.household_anonymise(actor=SWEEPER, household=household, why="retention")
     old = list(expired_requests(now).values_list("pk", "code", "org_path")[:BATCH])
     for pk, code, path in old:
         DeletionRequest.objects.filter(pk=pk).delete()
