@@ -87,9 +87,20 @@ def expired_households(now: datetime.datetime):
             .order_by("exited_on", "pk"))
 
 
+def expired_grants(now: datetime.datetime):
+    """Assistance grants paid longer ago than their retention that still hold facts or a bank account."""
+    from gonghui.aid.models import Grant
+
+    cutoff = _cutoff(Grant, now)
+    if cutoff is None:
+        return Grant.objects.none()
+    return Grant.objects.filter(paid_on__lt=cutoff.date()).exclude(facts="", bank_account="")
+
+
 def retention_sweep(now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
-    counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0, "problems": 0, "households": 0}
+    counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0, "problems": 0, "households": 0,
+              "grants": 0}
     for application in expired_applications(now)[:BATCH]:
         counts["applications"] += anonymise.application_anonymise(actor=SWEEPER, application=application,
                                                                    why="retention")
@@ -101,6 +112,13 @@ def retention_sweep(now: datetime.datetime | None = None) -> dict:
         counts["problems"] += anonymise.problem_anonymise(actor=SWEEPER, problem=problem, why="retention")
     for household in expired_households(now)[:BATCH]:
         counts["households"] += anonymise.household_anonymise(actor=SWEEPER, household=household, why="retention")
+    grants = list(expired_grants(now).values_list("pk", flat=True)[:BATCH * 10])
+    if grants:  # the grant, its amount and its payment stay for the books; one event for the batch
+        from gonghui.aid.models import Grant
+
+        counts["grants"] = Grant.objects.filter(pk__in=grants).update(facts="", bank_account="")
+        audit.record(actor=SWEEPER, action="privacy.anonymise", object_type="aid.grant", object_id="",
+                     details={"why": "retention", "items": counts["grants"]})
     old = list(expired_requests(now).values_list("pk", "code", "org_path")[:BATCH])
     for pk, code, path in old:
         DeletionRequest.objects.filter(pk=pk).delete()

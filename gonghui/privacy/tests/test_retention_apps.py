@@ -72,3 +72,23 @@ def test_an_exited_household_is_anonymised_five_years_after_its_exit(cast, monke
     assert AuditEvent.objects.filter(action="privacy.anonymise", object_type="aid.household",
                                      object_id=str(gone.pk)).exists()
     assert retention.retention_sweep(now=exited + datetime.timedelta(days=5 * 365 + 5))["households"] == 0
+
+
+def test_paid_grants_lose_their_facts_and_bank_account_ten_years_after_payment(cast):
+    from gonghui.aid import programs
+    from gonghui.aid.models import Grant, GrantState, ProgramKind
+    from gonghui.aid.testing_programs import make_program, member
+
+    program = make_program(cast, kind=ProgramKind.BEREAVEMENT)
+    grant = programs.grant_apply(actor=cast.actor(cast.grassroots_officer), program=program, person=member(cast),
+                                 org=cast.grassroots_a, facts={"relationship": "父"},
+                                 bank_account="6222021234567890123")
+    paid_on = timezone.localdate()
+    Grant.objects.filter(pk=grant.pk).update(state=GrantState.PAID, paid_on=paid_on)  # paid through a batch
+    now = datetime.datetime.combine(paid_on, datetime.time(12), tzinfo=datetime.UTC)
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 - 5))["grants"] == 0
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 + 5))["grants"] == 1
+    grant.refresh_from_db()
+    assert (grant.facts, grant.bank_account, grant.state) == ("", "", GrantState.PAID)
+    assert grant.amount > 0  # the books keep the amount
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 + 5))["grants"] == 0
