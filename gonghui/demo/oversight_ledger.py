@@ -102,8 +102,11 @@ def seed_ledger(finals) -> dict:
     current = dispatch.round_open(top, title=f"第{today.isocalendar()[1]}周整改调度",
                                   due_on=_plain(add_workdays(today, 3)))
     counts["rounds"] = 2
+    soon = _plain(add_workdays(today, 3))
     for k, (m, _office_actor, owner_actor) in enumerate(made):
-        if k % 3 == 0 and k % 5:
+        m.refresh_from_db()
+        # Reported this week: no longer yellow; those due within 3 working days show blue after the tick.
+        if (k % 3 == 0 and k % 5) or (m.state == MeasureState.OPEN and today <= m.due_on <= soon):
             ledger.progress_add(owner_actor, measure=m, text="本周推进情况：已完成过半", percent=60)
     # Closed with evidence, by the office (not the owner).
     for m, office_actor, owner_actor in [x for x in made if x[1].user != x[0].owner][1::4]:
