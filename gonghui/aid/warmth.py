@@ -157,7 +157,7 @@ def approve_all_preview(*, actor, program: Program) -> Pending:
     actor.require_covers(program.org_path)
     others, own = _pending(actor, program)
     agg = others.aggregate(n=Count("pk"), total=Sum("amount"))
-    return Pending(agg["n"], agg["total"] or Decimal("0.00"), own.count())
+    return Pending(agg["n"], (agg["total"] or Decimal(0)).quantize(Decimal("0.01")), own.count())
 
 
 @transaction.atomic

@@ -1,0 +1,10 @@
+"""Addresses of the grants in bulk (from the archive, approve all, the import)."""
+
+from django.urls import path
+
+from . import views_warmth as v
+
+urlpatterns = [
+    path("aid/programs/<int:pk>/from-archive/", v.from_archive, name="from_archive"),
+    path("aid/programs/<int:pk>/approve-all/", v.approve_all, name="approve_all"),
+]
