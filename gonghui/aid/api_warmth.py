@@ -1,10 +1,13 @@
 """Grants in bulk under /api/v1/aid/: 送温暖 from the hardship archive and approve all, for a program. Scoped like the
-pages (a program outside the actor's view is a 404); the same services, so the same checks."""
+pages (a program outside the actor's view is a 404); the same services, so the same checks. The grant import takes
+a spreadsheet: all or nothing, a refused file answers 422 with every problem naming its row and column."""
 
-from ninja import Router, Schema
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 
-from . import selectors_programs, warmth
-from .views_warmth import archive_unit
+from . import import_grants, selectors_programs, warmth
+from .views_warmth import IMPORT_MAX_BYTES, _too_big, archive_unit
 
 router = Router(tags=["aid"])
 
@@ -40,3 +43,24 @@ def approve_all(request, pk: int, payload: ApproveAllIn | None = None):
     program = selectors_programs.program_get(actor=actor, pk=pk)
     ids = payload.ids if payload is not None else None
     return {"approved": warmth.grants_approve_many(actor=actor, program=program, ids=ids)}
+
+
+@router.post("/programs/{pk}/import", response={200: dict, 201: dict, 422: dict})
+def grant_import(request, pk: int, file: File[UploadedFile], dry_run: Form[bool] = False):
+    actor = request.auth
+    if not actor.can("aid.write"):
+        raise PermissionDenied("aid.write")
+    program = selectors_programs.program_get(actor=actor, pk=pk)
+    if file.size > IMPORT_MAX_BYTES:
+        return 422, {"problems": [_too_big()]}
+    data = file.read()
+    if dry_run:
+        read = import_grants.grant_rows(actor=actor, program=program, data=data, filename=file.name or "")
+        if read.problems:
+            return 422, {"problems": read.problems}
+        return 200, {"grants": len(read.rows), "total": str(read.total)}
+    try:
+        n = import_grants.grant_import(actor=actor, program=program, data=data, filename=file.name or "")
+    except ValidationError as exc:
+        return 422, {"problems": exc.messages}
+    return 201, {"created": n}

@@ -1,6 +1,6 @@
 """Pages of the grants in bulk, reached from the program page: 送温暖 from the hardship archive (a confirmation
 with the number of filed households, then the counts and the workers to link to the registry), and approve all
-(a confirmation with the count and the sum)."""
+(a confirmation with the count and the sum), and the import of grants from a spreadsheet."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,8 +11,9 @@ from django.views.decorators.cache import never_cache
 
 from gonghui.core.views import requires
 
-from . import rules, selectors_programs, warmth
+from . import import_grants, rules, selectors_programs, warmth
 from .archive import mask_name
+from .forms_warmth import GrantImportForm
 
 
 def _crumbs(program, label):
@@ -72,3 +73,76 @@ def approve_all(request, pk: int):
     program.refresh_from_db()
     context["left"] = program.budget - program.approved_total
     return render(request, "aid/approve_all.html", context, status=status)
+
+
+# --- import from a spreadsheet (check, then confirm) -----------------------------------------------------------
+
+IMPORT_SESSION_KEY = "aid.grant_import"
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _too_big():
+    return _("The file is larger than 2 MB: split it.")
+
+
+@never_cache
+@requires("aid.write")
+def grant_import(request, pk: int):
+    """Upload the grants, see every row checked (or each refused row with its reason and the error report), then
+    confirm: the checked file is kept in the session until then; nothing is written before the confirmation."""
+    import base64
+    import secrets
+
+    actor = request.actor
+    program = selectors_programs.program_get(actor=actor, pk=pk)
+    form = GrantImportForm(request.POST or None, request.FILES or None)
+    title = _("Import grants from a spreadsheet")
+    ctx = {"title": title, "p": program, "breadcrumbs": _crumbs(program, title),
+           "columns": [import_grants.NAMES[c] for c in import_grants.columns_for(program)]}
+    if request.method == "POST" and request.POST.get("confirm"):
+        held = request.session.get(IMPORT_SESSION_KEY) or {}
+        if not held or not secrets.compare_digest(str(held.get("token", "")), request.POST.get("confirm", "")) \
+                or held.get("user") != actor.user.pk or held.get("program") != program.pk:
+            messages.error(request, _("The checked file has expired: upload it again."))
+            return redirect("aid:grant_import", pk=pk)
+        try:
+            n = import_grants.grant_import(actor=actor, program=program, data=base64.b64decode(held["data"]),
+                                           filename=held["name"])
+        except ValidationError as exc:
+            ctx.update(form=GrantImportForm(), result={"problems": exc.messages})
+            return render(request, "aid/grant_import.html", ctx, status=422)
+        finally:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+        messages.success(request, _("%(n)s grants imported, awaiting approval.") % {"n": n})
+        return redirect("aid:program_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        if f.size > IMPORT_MAX_BYTES:
+            form.add_error("file", _too_big())
+            ctx["form"] = form
+            return render(request, "aid/grant_import.html", ctx, status=422)
+        data = f.read()
+        read = import_grants.grant_rows(actor=actor, program=program, data=data, filename=f.name)
+        if request.POST.get("report"):
+            return import_grants.report_response(read)
+        if read.problems:
+            ctx.update(form=form, result={"problems": read.problems})
+            return render(request, "aid/grant_import.html", ctx, status=422)
+        token = secrets.token_urlsafe(16)
+        request.session[IMPORT_SESSION_KEY] = {"token": token, "user": actor.user.pk, "program": program.pk,
+                                               "name": f.name[:100], "data": base64.b64encode(data).decode()}
+        checked = [(mask_name(item["person"].name), item["org"].name, item["amount"]) for _l, item in read.rows]
+        ctx.update(form=GrantImportForm(), checked=checked[:500], count=len(checked), total=read.total,
+                   token=token)
+        return render(request, "aid/grant_import.html", ctx)
+    ctx["form"] = form
+    return render(request, "aid/grant_import.html", ctx, status=422 if request.method == "POST" else 200)
+
+
+@never_cache
+@requires("aid.write")
+def grant_import_template(request, pk: int):
+    from gonghui.core.spreadsheets import xlsx_response
+
+    program = selectors_programs.program_get(actor=request.actor, pk=pk)
+    return xlsx_response(import_grants.template(program), f"{program.name}-{program.period_key}-导入模板.xlsx")
