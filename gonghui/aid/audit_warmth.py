@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit_labels import register
 
+from . import board_grants  # noqa: F401  (registers the board kind "aid.grants")
+
 _DETAILS = {
     "unit": _("Unit"), "created": _("Grants created"), "already": _("Already had a grant"),
     "ineligible": _("Not eligible"), "no_person": _("Worker not in the registry"), "count": _("Grants"),

@@ -8,3 +8,12 @@ from gonghui.core.forms import StyledForm
 
 class GrantImportForm(StyledForm):
     file = forms.FileField(label=_("Spreadsheet (xlsx, xls, ods or csv)"))
+
+
+class PublishForm(StyledForm):
+    days = forms.IntegerField(label=_("Shown for (days)"), min_value=1, max_value=366, initial=7)
+    include_approved = forms.BooleanField(label=_("Also the approved grants not paid yet"), required=False)
+
+
+class WithdrawForm(StyledForm):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=300)

@@ -108,6 +108,7 @@ def _program_page(request, program, rules_form=None, status=200):
         "can_review": actor.can("aid.review") and actor.covers(program.org_path),
         "can_from_archive": views_warmth.can_from_archive(actor, program),
         "can_import": actor.can("aid.write"),
+        **views_warmth.board_context(actor, program),
         "rules_form": rules_form or (RulesForm(initial={"rules": json.dumps(program.rules, ensure_ascii=False,
                                                                              indent=1)}) if can_settings else None),
         "batches": selectors_programs.batch_scope(actor=actor).filter(program=program).order_by("-pk")[:50],

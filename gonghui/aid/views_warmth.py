@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from gonghui.core.views import requires
 
-from . import import_grants, rules, selectors_programs, warmth
+from . import board_grants, import_grants, rules, selectors_programs, warmth
 from .archive import mask_name
-from .forms_warmth import GrantImportForm
+from .forms_warmth import GrantImportForm, PublishForm, WithdrawForm
 
 
 def _crumbs(program, label):
@@ -146,3 +147,54 @@ def grant_import_template(request, pk: int):
 
     program = selectors_programs.program_get(actor=request.actor, pk=pk)
     return xlsx_response(import_grants.template(program), f"{program.name}-{program.period_key}-导入模板.xlsx")
+
+
+# --- the grants on the public board ----------------------------------------------------------------------------
+
+def board_context(actor, program) -> dict:
+    """The program page's board card: the current publications and, for a reviewer, the forms."""
+    can = actor.can("aid.review") and actor.covers(program.org_path)
+    return {"can_publish": can, "publish_form": PublishForm() if can else None,
+            "withdraw_form": WithdrawForm() if can else None,
+            "publications": list(board_grants.program_publications(program)) if can else []}
+
+
+@require_POST
+@requires("aid.review")
+def grants_publish(request, pk: int):
+    program = selectors_programs.program_get(actor=request.actor, pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
+        return redirect("aid:program_detail", pk=pk)
+    try:
+        board_grants.grants_publish(actor=request.actor, program=program, days=form.cleaned_data["days"],
+                                    include_approved=form.cleaned_data["include_approved"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("The grants are on the public board."))
+    return redirect("aid:program_detail", pk=pk)
+
+
+@require_POST
+@requires("aid.review")
+def grants_withdraw(request, pk: int, pub: int):
+    from django.shortcuts import get_object_or_404
+
+    actor = request.actor
+    program = selectors_programs.program_get(actor=actor, pk=pk)
+    publication = get_object_or_404(board_grants.Publication, pk=pub, kind=board_grants.KIND, object_id=program.pk,
+                                    org_path__startswith=actor.org.path)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for withdrawing."))
+        return redirect("aid:program_detail", pk=pk)
+    try:
+        board_grants.grants_withdraw(actor=actor, program=program, publication=publication,
+                                     reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("Withdrawn from the public board."))
+    return redirect("aid:program_detail", pk=pk)
