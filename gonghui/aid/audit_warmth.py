@@ -16,3 +16,5 @@ for _code, _label in (
     ("aid.grant_approve_many", _("Grants approved together")),
 ):
     register(_code, _label, group="aid_programs", object_type="aid.program", details=_DETAILS)
+register("aid.grant_account", _("Bank account of a grant set"), group="aid_programs", object_type="aid.grant",
+         details=_DETAILS)

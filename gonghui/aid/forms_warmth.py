@@ -17,3 +17,7 @@ class PublishForm(StyledForm):
 
 class WithdrawForm(StyledForm):
     reason = forms.CharField(label=_("Reason for withdrawing"), max_length=300)
+
+
+class AccountForm(StyledForm):
+    bank_account = forms.CharField(label=_("Bank account"), max_length=40)

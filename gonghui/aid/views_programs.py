@@ -211,7 +211,7 @@ def grant_apply(request):
     return _apply_page(request, form, status=422)
 
 
-def _grant_page(request, grant, refuse_form=None, status=200):
+def _grant_page(request, grant, refuse_form=None, status=200, account_form=None):
     actor = request.actor
     can_decide = (actor.can("aid.review") and actor.covers(grant.program.org_path)
                   and grant.applied_by_id != actor.user.pk)
@@ -220,7 +220,7 @@ def _grant_page(request, grant, refuse_form=None, status=200):
         "title": _("Grant %(n)s") % {"n": grant.pk}, "g": grant, "name": mask_name(grant.person.name),
         "facts": facts, "can_decide": can_decide and grant.state in (GrantState.APPLIED, GrantState.APPROVED)
         and not grant.batch_id, "applied": grant.state == GrantState.APPLIED,
-        "refuse_form": refuse_form or RefuseForm(),
+        "refuse_form": refuse_form or RefuseForm(), **views_warmth.account_context(actor, grant, account_form),
         "breadcrumbs": _crumbs(_("Assistance grants"), "aid:grants", f"#{grant.pk}")}, status=status)
 
 

@@ -14,7 +14,7 @@ from gonghui.core.views import requires
 
 from . import board_grants, import_grants, rules, selectors_programs, warmth
 from .archive import mask_name
-from .forms_warmth import GrantImportForm, PublishForm, WithdrawForm
+from .forms_warmth import AccountForm, GrantImportForm, PublishForm, WithdrawForm
 
 
 def _crumbs(program, label):
@@ -198,3 +198,35 @@ def grants_withdraw(request, pk: int, pub: int):
     else:
         messages.success(request, _("Withdrawn from the public board."))
     return redirect("aid:program_detail", pk=pk)
+
+
+# --- the bank account of a grant ---------------------------------------------------------------------------------
+
+def account_context(actor, grant, form=None) -> dict:
+    """The grant page's account line (masked) and, for the union's staff before the batch, the form to set it."""
+    from gonghui.core.identity import mask
+
+    can = (actor.can("aid.write") and actor.covers(grant.org_path) and not grant.batch_id
+           and grant.state in ("applied", "approved"))
+    return {"account_masked": mask(grant.bank_account, kind="bank_account") if grant.bank_account else "",
+            "account_form": (form or AccountForm()) if can else None}
+
+
+@require_POST
+@requires("aid.write")
+def grant_account(request, pk: int):
+    from .views_programs import _grant_page
+
+    grant = selectors_programs.grant_get(actor=request.actor, pk=pk)
+    form = AccountForm(request.POST)
+    if form.is_valid():
+        try:
+            warmth.grant_set_account(actor=request.actor, grant=grant, bank_account=form.cleaned_data["bank_account"])
+        except ValidationError as exc:
+            from gonghui.core.forms import apply_validation_error
+
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("Bank account saved."))
+            return redirect("aid:grant_detail", pk=pk)
+    return _grant_page(request, grant, account_form=form, status=422)

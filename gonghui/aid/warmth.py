@@ -132,6 +132,30 @@ def missing_people(*, actor, result: FromArchive):
         .select_related("org").order_by("pk")
 
 
+# --- the bank account of a grant made without one -----------------------------------------------------------
+
+@transaction.atomic
+def grant_set_account(*, actor, grant: Grant, bank_account: str) -> Grant:
+    """Set the bank account of a grant not yet in a payment batch (a grant from the archive has none: it waits
+    out of the batches until it is set). The audit records that it was set, never the number."""
+    import re
+
+    actor.require("aid.write")
+    actor.require_covers(grant.org_path)
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    if grant.batch_id or grant.state not in (GrantState.APPLIED, GrantState.APPROVED):
+        raise ValidationError(_("Only the account of a grant awaiting approval or approved and not in a batch can "
+                                "be set."))
+    account = re.sub(r"[\s-]", "", bank_account or "")
+    if not re.fullmatch(r"\d{8,30}", account):
+        raise ValidationError({"bank_account": _("A bank account is 8 to 30 digits.")})
+    grant.bank_account = account
+    grant.save(update_fields=["bank_account"])
+    audit.record(actor=actor, action="aid.grant_account", object_type="aid.grant", object_id=grant.pk,
+                 scope_path=grant.org_path, details={})
+    return grant
+
+
 # --- approval in bulk ----------------------------------------------------------------------------------------
 
 @dataclass

@@ -172,3 +172,32 @@ def test_a_grant_without_a_bank_account_waits_out_of_the_batch(cast, archive):
         programs.batch_create(actor=actor_for(cast.officer_a), program=program)
     assert "3" in exc.value.messages[0]
     assert Grant.objects.filter(program=program, batch__isnull=True, state=GrantState.APPROVED).count() == 3
+
+
+def test_setting_the_bank_account_lets_the_grant_into_the_next_batch(cast, archive, login):
+    program = warmth_program(cast)
+    warmth.grants_from_archive(actor=actor_for(cast.grassroots_officer), program=program, org=cast.grassroots_a)
+    grant = Grant.objects.get(program=program, person=archive["deep1"].person)
+    with pytest.raises(ValidationError) as exc:
+        warmth.grant_set_account(actor=actor_for(cast.grassroots_officer), grant=grant, bank_account="12ab")
+    assert "bank_account" in exc.value.message_dict
+    with pytest.raises(Http404):
+        warmth.grant_set_account(actor=actor_for(cast.officer_b), grant=grant, bank_account="6222021234567890")
+    page = login(cast.grassroots_officer).get(f"/aid/grants/{grant.pk}/")
+    assert 'id="account-form"' in page.content.decode()
+    r = login(cast.grassroots_officer).post(f"/aid/grants/{grant.pk}/account/", {"bank_account": "x"})
+    assert r.status_code == 422
+    r = login(cast.grassroots_officer).post(f"/aid/grants/{grant.pk}/account/",
+                                            {"bank_account": "6222 0212 3456 7890"})
+    assert r.status_code == 302
+    grant.refresh_from_db()
+    assert grant.bank_account == "6222021234567890"
+    assert AuditEvent.objects.get(action="aid.grant_account").details == {}  # never the number
+    assert login(cast.officer_b).post(f"/aid/grants/{grant.pk}/account/",
+                                      {"bank_account": "6222021234567890"}).status_code == 404
+    warmth.grants_approve_many(actor=actor_for(cast.officer_a), program=program)
+    batch = programs.batch_create(actor=actor_for(cast.officer_a), program=program)
+    assert (batch.count, batch.total) == (1, D("1000.00"))
+    with pytest.raises(ValidationError):  # in a batch: the account is fixed
+        warmth.grant_set_account(actor=actor_for(cast.grassroots_officer), grant=grant,
+                                 bank_account="6222021234567891")
