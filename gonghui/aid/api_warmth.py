@@ -3,6 +3,7 @@ pages (a program outside the actor's view is a 404); the same services, so the s
 a spreadsheet: all or nothing, a refused file answers 422 with every problem naming its row and column."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
@@ -46,11 +47,13 @@ def approve_all(request, pk: int, payload: ApproveAllIn | None = None):
 
 
 @router.post("/programs/{pk}/import", response={200: dict, 201: dict, 422: dict})
-def grant_import(request, pk: int, file: File[UploadedFile], dry_run: Form[bool] = False):
+def grant_import(request, pk: int, file: File[UploadedFile] = None, dry_run: Form[bool] = False):
     actor = request.auth
     if not actor.can("aid.write"):
         raise PermissionDenied("aid.write")
-    program = selectors_programs.program_get(actor=actor, pk=pk)
+    program = selectors_programs.program_get(actor=actor, pk=pk)  # the scope first: another county's is a 404
+    if file is None:
+        return 422, {"problems": [_("Upload the spreadsheet (xlsx, xls, ods or csv).")]}
     if file.size > IMPORT_MAX_BYTES:
         return 422, {"problems": [_too_big()]}
     data = file.read()

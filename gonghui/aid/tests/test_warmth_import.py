@@ -152,3 +152,11 @@ def test_the_import_by_the_api(cast, login, people):
     assert r.status_code == 201 and r.json() == {"created": 1}
     r = officer.post(api, {"file": SimpleUploadedFile("x.xlsx", good)})  # the same again: already has a grant
     assert r.status_code == 422 and Grant.objects.count() == 1
+
+
+def test_the_api_without_a_file_answers_422_in_scope_and_404_outside(cast, login):
+    program = make_program(cast, kind=ProgramKind.BEREAVEMENT)
+    api = f"/api/v1/aid/programs/{program.pk}/import"
+    assert login(cast.officer_b).post(api).status_code == 404
+    r = login(cast.officer_a).post(api)
+    assert r.status_code == 422 and r.json()["problems"]
