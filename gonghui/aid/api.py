@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from . import api_archive, api_programs
+from . import api_archive, api_programs, api_warmth
 
 router = Router(tags=["aid"])
 # One api_<part>.py per part of the app.
 router.add_router("", api_archive.router)
 router.add_router("", api_programs.router)
+router.add_router("", api_warmth.router)

@@ -36,6 +36,7 @@ _DETAILS = {
     "amount": _("Amount"), "reason": _("Reason"), "count": _("Grants"), "total": _("Total"),
     "reference": _("Bank reference"), "voucher": _("Voucher"), "full": _("Full account numbers"),
     "target": _("Visited"), "people": _("People visited"), "cash": _("Cash given"),
+    "without_account": _("Approved, waiting for a bank account"), "file": _("File"), "rows": _("Rows"),
 }
 G = "aid_programs"
 for _code, _label, _type in (

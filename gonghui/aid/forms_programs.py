@@ -32,7 +32,11 @@ class ProgramForm(forms.Form):
 
 class RulesForm(forms.Form):
     rules = forms.CharField(label=_("Rules (JSON)"), widget=forms.Textarea(attrs={"rows": 10, "class":
-                                                                                   "font-monospace"}))
+                                                                                   "font-monospace"}),
+                            help_text=_('Keys: relatives, admitted_this_year, levels, household_on_file, min_days, '
+                                        'categories (深度困难、相对困难、意外致困), and one amount: '
+                                        'fixed, by_level, by_days or by_category, e.g. {"categories": ["深度困难"], '
+                                        '"amount": {"by_category": {"深度困难": "1000"}}}.'))
 
     def clean_rules(self):
         try:

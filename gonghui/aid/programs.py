@@ -210,23 +210,29 @@ def grant_refuse(*, actor, grant: Grant, reason: str) -> Grant:
 
 @transaction.atomic
 def batch_create(*, actor, program: Program) -> PaymentBatch:
-    """Gather the program's approved grants not yet in a batch."""
-    actor.require("aid.review")
-    actor.require_covers(program.org_path)
-    ids = list(Grant.objects.select_for_update().filter(program=program, state=GrantState.APPROVED,
-                                                         batch__isnull=True).values_list("pk", flat=True))
-    if not ids:
-        raise ValidationError(_("No approved grant of this program is waiting for payment."))
-    batch = PaymentBatch.objects.create(program=program, org_id=program.org_id, org_path=program.org_path,
-                                        created_by=_user(actor))
-    Grant.objects.filter(pk__in=ids).update(batch=batch)
+    """Gather the program's approved grants not yet in a batch that have a bank account (one UPDATE whatever their
+    number; the program row is locked so two batches never race for the same grants). A grant without an account
+    waits until one is set."""
     from django.db.models import Count, Sum
 
+    actor.require("aid.review")
+    actor.require_covers(program.org_path)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    waiting = Grant.objects.filter(program=program, state=GrantState.APPROVED, batch__isnull=True)
+    batch = PaymentBatch.objects.create(program=program, org_id=program.org_id, org_path=program.org_path,
+                                        created_by=_user(actor))
+    n = waiting.exclude(bank_account="").update(batch=batch)
+    if not n:
+        without = waiting.count()
+        raise ValidationError(_("No approved grant of this program is waiting for payment.") if not without else
+                              _("%(n)s approved grants have no bank account yet: set one before making a batch.")
+                              % {"n": without})
     agg = Grant.objects.filter(batch=batch).aggregate(n=Count("pk"), total=Sum("amount"))
     batch.count, batch.total = agg["n"], agg["total"]
     batch.save(update_fields=["count", "total"])
     audit.record(actor=actor, action="aid.batch_create", object_type="aid.batch", object_id=batch.pk,
-                 scope_path=program.org_path, details={"count": batch.count, "total": str(batch.total)})
+                 scope_path=program.org_path, details={"count": batch.count, "total": str(batch.total),
+                                                       "without_account": waiting.filter(batch__isnull=True).count()})
     return batch
 
 
@@ -235,7 +241,8 @@ def batch_rows(batch: PaymentBatch, *, full: bool = False):
     from gonghui.core.identity import mask
 
     purpose = f"{batch.program.name} {batch.program.period_key}"
-    for g in batch.grants.select_related("person").order_by("pk").iterator(chunk_size=2000):
+    grants = batch.grants.select_related("person").only("pk", "amount", "bank_account", "person__name")
+    for g in grants.order_by("pk").iterator(chunk_size=2000):
         account = g.bank_account
         if not full and account:
             account = account[:4] + "*" * max(len(account) - 8, 2) + account[-4:] if len(account) > 8 \

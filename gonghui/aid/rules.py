@@ -6,9 +6,14 @@ evaluated by one function (``evaluate``), described in words by ``describe``.
      "levels": ["本科", "专科", "高中"],        the school level must be one of these
      "household_on_file": true,              the member's household is filed in the hardship archive
      "min_days": 3,                          days in hospital at least
+     "categories": ["深度困难", "相对困难"],      the household's category in the hardship archive must be one of these
      "amount": {"fixed": "500"}
              | {"by_level": {"本科": "3000", ...}, "school_type": {"民办": "500"}}   (a supplement by school type)
-             | {"by_days": [[1, "300"], [8, "500"], [15, "1000"]]}}                (the highest band reached)
+             | {"by_days": [[1, "300"], [8, "500"], [15, "1000"]]}                 (the highest band reached)
+             | {"by_category": {"深度困难": "1000", "相对困难": "500", "意外致困": "800"}}}  (送温暖 from the archive)
+
+The facts a rule reads: relationship, admission_year, school_level, school_type, hospital_days, and category (the
+household's category in the hardship archive, by its Chinese name; looked up from the archive when not given).
 """
 
 import datetime
@@ -24,8 +29,10 @@ from .models import ProgramKind
 DIRECT_RELATIVES = ["夫", "妻", "子", "女", "父", "母", "岳父母", "公婆"]
 LEVELS = ["本科", "专科", "高中"]
 SCHOOL_TYPES = ["公办", "民办"]
+CATEGORIES = {"deep": "深度困难", "relative": "相对困难", "accident": "意外致困"}  # archive code -> rule name
 MAX_AMOUNT = Decimal("1000000")
-KEYS = {"relatives", "admitted_this_year", "levels", "household_on_file", "min_days", "amount"}
+KEYS = {"relatives", "admitted_this_year", "levels", "household_on_file", "min_days", "categories", "amount"}
+AMOUNTS = ("fixed", "by_level", "by_days", "by_category")
 
 DEFAULTS = {
     ProgramKind.WARMTH: {"amount": {"fixed": "500"}},
@@ -88,9 +95,17 @@ def validate(data) -> dict:
         if not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 366:
             raise ValidationError({"rules": _("The minimum days in hospital must be a whole number from 0 to 366.")})
         out["min_days"] = d
+    names = list(CATEGORIES.values())
+    if "categories" in data:
+        cats = data["categories"]
+        if not isinstance(cats, list) or not cats or any(c not in names for c in cats):
+            raise ValidationError({"rules": _("Categories must be a list taken from: %(l)s.") % {
+                "l": "、".join(names)}})
+        out["categories"] = [c for c in names if c in cats]
     amount = data.get("amount")
-    if not isinstance(amount, dict) or len({"fixed", "by_level", "by_days"} & set(amount)) != 1:
-        raise ValidationError({"rules": _("Give one amount rule: fixed, by level or by days in hospital.")})
+    if not isinstance(amount, dict) or len(set(AMOUNTS) & set(amount)) != 1:
+        raise ValidationError({"rules": _("Give one amount rule: fixed, by level, by days in hospital or by "
+                                          "category.")})
     if "fixed" in amount:
         out["amount"] = {"fixed": str(_money(amount["fixed"], _("Fixed amount")))}
     elif "by_level" in amount:
@@ -104,6 +119,12 @@ def validate(data) -> dict:
                 "l": "、".join(SCHOOL_TYPES)}})
         out["amount"] = {"by_level": {k: str(_money(v, k)) for k, v in by.items()},
                          "school_type": {k: str(_money(v, k)) for k, v in extra.items()}}
+    elif "by_category" in amount:
+        by = amount["by_category"]
+        if not isinstance(by, dict) or not by or any(k not in names for k in by):
+            raise ValidationError({"rules": _("Amounts by category must name categories among: %(l)s.") % {
+                "l": "、".join(names)}})
+        out["amount"] = {"by_category": {k: str(_money(by[k], k)) for k in names if k in by}}
     else:
         bands = amount["by_days"]
         if not isinstance(bands, list) or not bands or not all(
@@ -136,15 +157,43 @@ def household_on_file(person) -> bool | None:
     return household.objects.filter(person=person, state="filed").exists()
 
 
+def household_category(person) -> str:
+    """The Chinese name of the category of the person's filed household ("" when none)."""
+    try:
+        household = apps.get_model("aid", "Household")
+    except LookupError:
+        return ""
+    code = household.objects.filter(person=person, state="filed").values_list("category", flat=True).first()
+    return CATEGORIES.get(code or "", "")
+
+
+def needs_category(rules: dict) -> bool:
+    return "categories" in rules or "by_category" in rules.get("amount", {})
+
+
+def archive_judgeable(rules: dict) -> bool:
+    """Whether the rules can be judged from a filed household alone (no fact an application must give): the
+    program can make grants from the hardship archive in one step."""
+    return not ({"relatives", "admitted_this_year", "levels", "min_days"} & set(rules)) and not (
+        {"by_level", "by_days"} & set(rules.get("amount", {})))
+
+
 def _year_of(period_key: str, start: datetime.date) -> int:
     head = (period_key or "")[:4]
     return int(head) if head.isdigit() else start.year
 
 
-def evaluate(program, facts: dict, person=None) -> Decision:
-    """The one place a program's rules are applied to the facts of an application."""
+def evaluate(program, facts: dict, person=None, *, on_file: bool | None = None) -> Decision:
+    """The one place a program's rules are applied to the facts of an application. ``on_file`` tells that the
+    household is filed (a batch from the archive knows it) instead of looking it up for ``person``."""
     rules = program.rules or defaults_for(program.kind)
     d = Decision()
+    if needs_category(rules) and not facts.get("category") and person is not None:
+        facts = {**facts, "category": household_category(person)}
+    category = facts.get("category") or ""
+    if "categories" in rules and category not in rules["categories"]:
+        d.reasons["category"] = _("Only households on file as %(l)s are eligible.") % {
+            "l": "、".join(rules["categories"])}
     if "relatives" in rules:
         rel = facts.get("relationship") or ""
         if rel not in rules["relatives"]:
@@ -157,7 +206,7 @@ def evaluate(program, facts: dict, person=None) -> Decision:
     if "levels" in rules and facts.get("school_level") not in rules["levels"]:
         d.reasons["school_level"] = _("The school level must be one of %(l)s.") % {"l": "、".join(rules["levels"])}
     if rules.get("household_on_file"):
-        filed = household_on_file(person) if person is not None else None
+        filed = on_file if on_file is not None else household_on_file(person) if person is not None else None
         if filed is None:
             d.reasons["person"] = _("The hardship archive cannot be checked: the household must be on file.")
         elif not filed:
@@ -181,6 +230,12 @@ def evaluate(program, facts: dict, person=None) -> Decision:
             d.reasons.setdefault("school_level", _("No amount is set for this school level."))
         else:
             d.amount = Decimal(base) + Decimal(amount.get("school_type", {}).get(facts.get("school_type") or "", "0"))
+    elif "by_category" in amount:
+        base = amount["by_category"].get(category)
+        if base is None:
+            d.reasons.setdefault("category", _("No amount is set for the household's category."))
+        else:
+            d.amount = Decimal(base)
     elif days is not None:
         reached = [Decimal(a) for start, a in amount["by_days"] if days >= start]
         if reached:
@@ -201,6 +256,8 @@ def describe(rules: dict) -> list[str]:
         out.append(_("School levels: %(l)s.") % {"l": "、".join(rules["levels"])})
     if rules.get("household_on_file"):
         out.append(_("The household must be on file in the hardship archive."))
+    if "categories" in rules:
+        out.append(_("Households on file as: %(l)s.") % {"l": "、".join(rules["categories"])})
     if rules.get("min_days"):
         out.append(_("At least %(n)s days in hospital.") % {"n": rules["min_days"]})
     amount = rules.get("amount", {})
@@ -213,4 +270,7 @@ def describe(rules: dict) -> list[str]:
     elif "by_days" in amount:
         out.append(_("Amount by days in hospital: %(l)s.") % {
             "l": "；".join(_("from day %(d)s: %(a)s yuan") % {"d": d, "a": a} for d, a in amount["by_days"])})
+    elif "by_category" in amount:
+        out.append(_("Amount by category: %(l)s.") % {
+            "l": "；".join(f"{k} {v}" for k, v in amount["by_category"].items())})
     return out

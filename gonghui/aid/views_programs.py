@@ -1,6 +1,7 @@
 """Pages of programs, grants, the approval inbox, payment batches and visits."""
 
 import datetime
+from itertools import islice
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +18,7 @@ from gonghui.core.spreadsheets import xlsx_response
 from gonghui.core.views import requires
 from gonghui.orgs.models import Org
 
-from . import programs, rules, selectors_programs
+from . import programs, rules, selectors_programs, views_warmth
 from .forms_programs import (
     ApplyForm,
     GrantFilterForm,
@@ -105,6 +106,9 @@ def _program_page(request, program, rules_form=None, status=200):
         "states": GrantState, "left": program.budget - program.approved_total,
         "can_settings": can_settings,
         "can_review": actor.can("aid.review") and actor.covers(program.org_path),
+        "can_from_archive": views_warmth.can_from_archive(actor, program),
+        "can_import": actor.can("aid.write"),
+        **views_warmth.board_context(actor, program),
         "rules_form": rules_form or (RulesForm(initial={"rules": json.dumps(program.rules, ensure_ascii=False,
                                                                              indent=1)}) if can_settings else None),
         "batches": selectors_programs.batch_scope(actor=actor).filter(program=program).order_by("-pk")[:50],
@@ -207,7 +211,7 @@ def grant_apply(request):
     return _apply_page(request, form, status=422)
 
 
-def _grant_page(request, grant, refuse_form=None, status=200):
+def _grant_page(request, grant, refuse_form=None, status=200, account_form=None):
     actor = request.actor
     can_decide = (actor.can("aid.review") and actor.covers(grant.program.org_path)
                   and grant.applied_by_id != actor.user.pk)
@@ -216,7 +220,7 @@ def _grant_page(request, grant, refuse_form=None, status=200):
         "title": _("Grant %(n)s") % {"n": grant.pk}, "g": grant, "name": mask_name(grant.person.name),
         "facts": facts, "can_decide": can_decide and grant.state in (GrantState.APPLIED, GrantState.APPROVED)
         and not grant.batch_id, "applied": grant.state == GrantState.APPLIED,
-        "refuse_form": refuse_form or RefuseForm(),
+        "refuse_form": refuse_form or RefuseForm(), **views_warmth.account_context(actor, grant, account_form),
         "breadcrumbs": _crumbs(_("Assistance grants"), "aid:grants", f"#{grant.pk}")}, status=status)
 
 
@@ -271,7 +275,7 @@ def _batch_page(request, batch, form=None, status=200):
     actor = request.actor
     return render(request, "aid/batch.html", {
         "title": _("Payment batch %(n)s") % {"n": batch.pk}, "b": batch,
-        "rows": [(mask_name(n), acc, amt) for n, acc, amt, _p in programs.batch_rows(batch)][:500],
+        "rows": [(mask_name(n), acc, amt) for n, acc, amt, _p in islice(programs.batch_rows(batch), 500)],
         "can_pay": actor.can("aid.review") and batch.state == BatchState.OPEN,
         "can_file": actor.can("aid.review"),
         "form": form or PayForm(initial={"paid_on": timezone.localdate()}),

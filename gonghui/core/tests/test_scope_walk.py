@@ -70,8 +70,9 @@ def values(cast):
 
 
 def _aid_values(cast) -> dict:
-    """County A's assistance objects: a program, a grant awaiting approval, an open payment batch, a visit and a
-    household of the hardship archive. Their pages all take ``pk``: ``_fill`` takes it from ``pk_by_route``."""
+    """County A's assistance objects: a program, a grant awaiting approval, an open payment batch, a visit, a
+    household of the hardship archive and the program's grants on the board (``pub``). Their pages take ``pk``:
+    ``_fill`` takes it from ``pk_by_route``."""
     import datetime
 
     from gonghui.aid import programs
@@ -82,7 +83,7 @@ def _aid_values(cast) -> dict:
     program = make_program(cast, kind=ProgramKind.BEREAVEMENT)
     officer, union = actor_for(cast.officer_a), actor_for(cast.grassroots_officer)
     paid = programs.grant_apply(actor=union, program=program, person=member(cast, "陈秀兰"), org=cast.grassroots_a,
-                                facts={"relationship": "父"})
+                                facts={"relationship": "父"}, bank_account="6222021234567890123")
     programs.grant_approve(actor=officer, grant=paid)
     batch = programs.batch_create(actor=officer, program=program)
     grant = programs.grant_apply(actor=union, program=program, person=member(cast, "王秀英"), org=cast.grassroots_a,
@@ -91,10 +92,15 @@ def _aid_values(cast) -> dict:
                                   visited_on=datetime.date(2026, 1, 20), place="东湖机械厂", people=1, households=1)
     standard(cast.city, 2026)
     household = new_household(cast.grassroots_officer, cast.grassroots_a)
+    from gonghui.aid.board_grants import KIND
+    from gonghui.portal.publications import publication_publish
+
+    on_board = publication_publish(actor=officer, kind=KIND, org=cast.county_a, object_id=program.pk,
+                                   title="白事慰问发放公示", rows=[{"姓名": "陈*兰", "金额": "500.00"}])
     by_route = {"aid/programs/": program.pk, "aid/grants/": grant.pk, "aid/batches/": batch.pk,
                 "aid/visits/": visit.pk, "aid/archive/": household.pk}
-    return {"pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
-                            "api/v1/aid/households/": household.pk}}
+    return {"pub": on_board.pk, "pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
+                                                "api/v1/aid/households/": household.pk}}
 
 
 def _ledger_values(cast) -> dict:
