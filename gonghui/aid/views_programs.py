@@ -19,6 +19,7 @@ from gonghui.core.views import requires
 from gonghui.orgs.models import Org
 
 from . import programs, rules, selectors_programs, views_warmth
+from .archive import mask_name
 from .forms_programs import (
     ApplyForm,
     GrantFilterForm,
@@ -29,16 +30,6 @@ from .forms_programs import (
     VisitForm,
 )
 from .models import BatchState, GrantState
-
-
-def mask_name(name: str) -> str:
-    """张*三: the first and last characters kept, the middle hidden (a two-character name keeps its first)."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _crumbs(label, url_name, *items):
