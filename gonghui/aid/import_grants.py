@@ -76,25 +76,12 @@ def template(program: Program) -> bytes:
 
 
 @dataclass
-class GrantFile:
+class GrantFile(tabular.ReadFile):
     rows: list[tuple[int, dict]] = field(default_factory=list)
-    row_problems: dict[int, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    header: list = field(default_factory=list)
-    cells: dict[int, list] = field(default_factory=dict)
-
-    @property
-    def problems(self) -> list[str]:
-        return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
-                               for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
 
     @property
     def total(self) -> Decimal:
         return sum((item["amount"] for _line, item in self.rows), Decimal("0.00"))
-
-    def report(self) -> bytes:
-        return tabular.problems_xlsx(header=self.header, notes=self.notes, rows=(
-            (line, "；".join(msgs), self.cells.get(line, [])) for line, msgs in sorted(self.row_problems.items())))
 
 
 def _clean(value) -> str:

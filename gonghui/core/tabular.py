@@ -23,7 +23,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -430,3 +430,26 @@ def problems_xlsx(*, header: list, rows: Iterable[tuple[int, str, list]], notes:
     body = ((line, problems, *cells) for line, problems, cells in rows)
     return write_xlsx([REPORT_ROW, REPORT_PROBLEMS, *(cell_text(h) for h in header)], body, notes=notes,
                       sheet=sheet)
+
+
+@dataclass
+class ReadFile:
+    """A spreadsheet as an import read it: the good rows (row number, values), the problems of each refused row,
+    the problems of the file as a whole, and what the error report needs (the header and the refused rows' cells).
+    Each import subclasses it (adding what its confirmation shows) and fills it while checking the rows."""
+
+    rows: list = field(default_factory=list)
+    row_problems: dict[int, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    header: list = field(default_factory=list)
+    cells: dict[int, list] = field(default_factory=dict)
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
+                               for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
+
+    def report(self) -> bytes:
+        """The refused rows as they were in the file, each with its row number and problems (xlsx)."""
+        return problems_xlsx(header=self.header, notes=self.notes, rows=(
+            (line, "；".join(msgs), self.cells.get(line, [])) for line, msgs in sorted(self.row_problems.items())))

@@ -196,25 +196,11 @@ SUPPLIER_HEADERS = tabular.HeaderMap({"name": ("供应商名称", "供应商", "
 
 
 @dataclass
-class SupplierFile:
+class SupplierFile(tabular.ReadFile):
     """A supplier spreadsheet as read: the good rows (line, name, code), the problems of each refused row, the
     problems of the file as a whole, and what the error report needs (the header and the refused rows' cells)."""
 
     rows: list[tuple[int, str, str]] = field(default_factory=list)
-    row_problems: dict[int, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    header: list = field(default_factory=list)
-    cells: dict[int, list] = field(default_factory=dict)
-
-    @property
-    def problems(self) -> list[str]:
-        return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
-                               for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
-
-    def report(self) -> bytes:
-        """The refused rows as they were in the file, each with its row number and problems (xlsx)."""
-        return tabular.problems_xlsx(header=self.header, notes=self.notes, rows=(
-            (line, "；".join(msgs), self.cells.get(line, [])) for line, msgs in sorted(self.row_problems.items())))
 
 
 def supplier_rows(data: bytes, filename: str) -> SupplierFile:

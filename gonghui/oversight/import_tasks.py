@@ -54,21 +54,8 @@ MAX_ROWS = 2000
 
 
 @dataclass
-class TaskFile:
+class TaskFile(tabular.ReadFile):
     rows: list[tuple[int, dict]] = field(default_factory=list)
-    row_problems: dict[int, list[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    header: list = field(default_factory=list)
-    cells: dict[int, list] = field(default_factory=dict)
-
-    @property
-    def problems(self) -> list[str]:
-        return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
-                               for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
-
-    def report(self) -> bytes:
-        return tabular.problems_xlsx(header=self.header, notes=self.notes, rows=(
-            (line, "；".join(msgs), self.cells.get(line, [])) for line, msgs in sorted(self.row_problems.items())))
 
 
 def _clean(value) -> str:

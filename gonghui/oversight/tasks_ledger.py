@@ -112,7 +112,7 @@ def _remind(now: datetime.datetime, today: datetime.date) -> dict:
                   .values_list("pk", flat=True))
         gone |= set(chunk) - red
     resolved = supervision.resolve_items(kind=KIND, object_ids=gone, now=now) if gone else 0
-    _notify(told)
+    notify_units(told)
     return {"reminders": len(soon_rows) + len(late_rows), "escalations": len(raised), "resolved": resolved}
 
 
@@ -154,10 +154,11 @@ def _describer(late_rows):
     return lambda ids: {pk: known[pk] for pk in ids if pk in known}
 
 
-def _notify(told: dict[int, Counter]) -> None:
-    """One text per unit and sweep, to its contact phone (the owners' unit), after commit."""
+def notify_units(told: dict[int, Counter], template: str = "oversight.measure_reminder") -> None:
+    """One text per unit and sweep, to its contact phone (the owners' unit), after commit: how many items are
+    overdue (``red``) and due soon (``blue``). The inspections' sweep sends its own template the same way."""
     for org in Org.objects.filter(pk__in=list(told)).exclude(contact_phone=""):
         c = told[org.pk]
-        notify.send_on_commit(to_phone=org.contact_phone, template="oversight.measure_reminder",
+        notify.send_on_commit(to_phone=org.contact_phone, template=template,
                               context={"org": org.name, "n": c["red"] + c["blue"], "red": c["red"],
                                        "blue": c["blue"]})

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core import notify, supervision
 from gonghui.core.workdays import add_workdays
-from gonghui.orgs.models import Org
 
 from .inspections import KIND
 from .models import InspectionItem, ItemState
+from .tasks_ledger import notify_units
 
 TEMPLATES = {
     "oversight.inspection_reminder": _("%(org)s: %(n)s inspection items await your answer (%(red)s overdue, "
@@ -52,17 +52,9 @@ def inspections_tick(now=None) -> dict:
             told[r.holder_org_id]["red"] += 1
         for _pk, unit_id in soon_rows:
             told[unit_id]["blue"] += 1
-        _notify(told)
+        notify_units(told, "oversight.inspection_reminder")
     open_ids = supervision.open_object_ids(kind=KIND)
     done = set(InspectionItem.objects.filter(pk__in=open_ids, state=ItemState.ANSWERED).values_list("pk", flat=True))
     resolved = supervision.resolve_items(kind=KIND, object_ids=done, now=now) if done else 0
     return {"raised": len(created), "resolved": resolved, "reminders": len(rows) + len(soon_rows)}
 
-
-def _notify(told: dict[int, Counter]) -> None:
-    """One text per unit and sweep, to its contact phone, after commit."""
-    for org in Org.objects.filter(pk__in=list(told)).exclude(contact_phone=""):
-        c = told[org.pk]
-        notify.send_on_commit(to_phone=org.contact_phone, template="oversight.inspection_reminder",
-                              context={"org": org.name, "n": c["red"] + c["blue"], "red": c["red"],
-                                       "blue": c["blue"]})
