@@ -35,10 +35,14 @@ def _number(rng, region: str) -> str:
     return first17 + id_check_char(first17)
 
 
-def _new(unit, org, rng, region: str, *, income: str, members, causes, **costs):
-    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+def _new(unit, org, rng, region: str, *, income: str, members, causes, member=None, **costs):
+    """A draft file of a worker entered by name and ID, or of ``member`` (a person of the registry: 送温暖 from the
+    archive makes grants for those)."""
+    name, number = rng.choice(SURNAMES) + rng.choice(GIVEN), _number(rng, region)
+    if member is not None:
+        name, number = member.name, member.id_number
     return archive.household_create(
-        actor=unit, org=org, name=name, id_number=_number(rng, region), worker_income=income, causes=causes,
+        actor=unit, org=org, name=name, id_number=number, worker_income=income, causes=causes,
         members=[archive.MemberInput(name=rng.choice(SURNAMES) + rng.choice(GIVEN), relationship=r,
                                      monthly_income=i) for r, i in members], **costs)
 
@@ -64,6 +68,15 @@ def _filed(unit, reviewer, household, *, today: datetime.date, filed_on: datetim
     return h
 
 
+def _members(org):
+    """Active members of the union, from the last ones added (the programs' demo takes the first ones)."""
+    from gonghui.members.models import Membership, MembershipStatus
+
+    for ms in (Membership.objects.filter(union=org, status=MembershipStatus.ACTIVE).select_related("person")
+               .order_by("-pk")[:3]):
+        yield ms.person
+
+
 def seed_archive(*, today: datetime.date, rng) -> dict:
     city, township, unit = _actor("city"), _actor("chengguan"), _actor("union")
     org = unit.org
@@ -83,19 +96,23 @@ def seed_archive(*, today: datetime.date, rng) -> dict:
                                                    members=[("parent", "300")], causes=["disability"],
                                                    disability_cost="200"))
     archive.objection_from_board(noticed.publication, text="据了解该职工家庭另有经营收入，请核实。")
-    # Filed: 深度困难 with a card and a cadre; 相对困难; 意外致困; one overdue for review; one exited.
+    # Filed: 深度困难 with a card and a cadre; 相对困难; 意外致困; one overdue for review; one exited. The first three
+    # are members of the union (in the registry), the others workers entered by name and ID.
     filed_on = today - datetime.timedelta(days=20)
+    registry = _members(org)
     deep = _filed(unit, township, _new(unit, org, rng, region, income="600", members=[("spouse", "0"),
                                                                                      ("child", "0")],
-                                       causes=["illness"], illness_cost="300"), today=today, filed_on=filed_on)
+                                       causes=["illness"], illness_cost="300", member=next(registry, None)),
+                  today=today, filed_on=filed_on)
     archive.card_issue(actor=unit, household=deep, number=f"TK{today.year}{deep.pk:05d}", issued_on=filed_on)
     pairing = archive.pairing_create(actor=unit, household=deep, cadre=unit.user, started_on=filed_on)
     archive.pair_visit_add(actor=unit, pairing=pairing, visited_on=today - datetime.timedelta(days=5), cash="500",
                            goods="米、油各一袋")
     _filed(unit, township, _new(unit, org, rng, region, income="2600", members=[("spouse", "0")],
-                                causes=["job_loss"]), today=today, filed_on=filed_on)
+                                causes=["job_loss"], member=next(registry, None)), today=today, filed_on=filed_on)
     _filed(unit, township, _new(unit, org, rng, region, income="2400", members=[("spouse", "1800")],
-                                causes=["disaster"], accident_loss="60000", compensation="20000"),
+                                causes=["disaster"], accident_loss="60000", compensation="20000",
+                                member=next(registry, None)),
            today=today, filed_on=filed_on)
     late = _filed(unit, township, _new(unit, org, rng, region, income="800", members=[("child", "0")],
                                        causes=["other"]), today=today, filed_on=filed_on)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from gonghui.aid import programs
+from gonghui.aid import warmth as warmth_mod
 from gonghui.aid.models import GrantState, ProgramKind, VisitTarget
 from gonghui.core.access import actor_for
 from gonghui.members.models import Membership, MembershipStatus
@@ -84,6 +85,15 @@ def seed_programs(*, today: datetime.date, rng, county: str = "donghu", union: s
         programs.grant_approve(actor=checker, grant=g)
     if school:
         programs.batch_create(actor=checker, program=made[ProgramKind.SCHOLARSHIP])
+    # 送温暖 from the hardship archive in one step: the filed households of the union in the registry get a grant by
+    # their category, waiting for the county's "approve all".
+    archive_program = programs.program_create(
+        actor=checker, org=county_org, kind=ProgramKind.WARMTH, name=f"{year}年困难职工建档户送温暖",
+        period_key=str(year), start_on=start, end_on=end, budget="20000", budget_account="维权支出-送温暖")
+    programs.program_set_rules(actor=checker, program=archive_program, rules={
+        "categories": ["深度困难", "相对困难", "意外致困"],
+        "amount": {"by_category": {"深度困难": "1000", "相对困难": "600", "意外致困": "800"}}})
+    from_archive = warmth_mod.grants_from_archive(actor=maker, program=archive_program, org=union_org)
     visits = 0
     spots = list(Org.objects.filter(path__startswith=union_org.path).order_by("path")[:1]) or [union_org]
     for target, place, people_n, hh, ent, cash, goods, value in (
@@ -100,5 +110,6 @@ def seed_programs(*, today: datetime.date, rng, county: str = "donghu", union: s
     from gonghui.aid.models import Grant
 
     states = {s: Grant.objects.filter(pk__in=[g.pk for g in live], state=s).count() for s in GrantState.values}
-    return {"programs": len(made), "grants": len(live), "paid_batches": paid_batches, "visits": visits,
+    return {"programs": len(made) + 1, "grants": len(live), "paid_batches": paid_batches, "visits": visits,
+            "from_archive": from_archive.created,
             **{f"grants_{k}": v for k, v in states.items()}}
