@@ -3,10 +3,12 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.members.models import Person
 
+from . import rules as rules_mod
 from .models import GrantState, ProgramKind, VisitTarget
 from .rules import DIRECT_RELATIVES, LEVELS, SCHOOL_TYPES
 
@@ -30,13 +32,21 @@ class ProgramForm(forms.Form):
         self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
 
 
+RULES_EXAMPLE = '{"categories": ["深度困难"], "amount": {"by_category": {"深度困难": "1000"}}}'
+
+
 class RulesForm(forms.Form):
     rules = forms.CharField(label=_("Rules (JSON)"), widget=forms.Textarea(attrs={"rows": 10, "class":
                                                                                    "font-monospace"}),
-                            help_text=_('Keys: relatives, admitted_this_year, levels, household_on_file, min_days, '
-                                        'categories (深度困难、相对困难、意外致困), and one amount: '
-                                        'fixed, by_level, by_days or by_category, e.g. {"categories": ["深度困难"], '
-                                        '"amount": {"by_category": {"深度困难": "1000"}}}.'))
+                            )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The keys are the rules' own words (JSON), passed in: the translation holds none of them.
+        self.fields["rules"].help_text = gettext(
+            "Keys: %(keys)s; and one amount rule: %(amounts)s. The categories are 深度困难、相对困难、意外致困. "
+            "For example: %(example)s") % {"keys": "、".join(sorted(rules_mod.KEYS - {"amount"})),
+                                           "amounts": "、".join(rules_mod.AMOUNTS), "example": RULES_EXAMPLE}
 
     def clean_rules(self):
         try:
