@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("gonghui.funds.urls")),
     path("", include("gonghui.oversight.urls")),
     path("", include("gonghui.aid.urls")),
+    path("", include("gonghui.democracy.urls")),
     path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]

@@ -143,6 +143,7 @@ def _mount() -> None:
     from gonghui.core.api import router as core_router
     from gonghui.core.api_approvals import router as approvals_router
     from gonghui.core.api_attachments import router as attachments_router
+    from gonghui.democracy.api import router as democracy_router
     from gonghui.funds.api import router as funds_router
     from gonghui.members.api import router as members_router
     from gonghui.members.api_import import router as member_import_router
@@ -158,6 +159,7 @@ def _mount() -> None:
     api.add_router("/funds", funds_router)
     api.add_router("/oversight", oversight_router)
     api.add_router("/aid", aid_router)
+    api.add_router("/democracy", democracy_router)
     api.add_router("/attachments", attachments_router)
     api.add_router("/approvals", approvals_router)
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "gonghui.funds",
     "gonghui.oversight",
     "gonghui.aid",
+    "gonghui.democracy",
     "gonghui.privacy",
     "gonghui.portal",
     "gonghui.demo",

@@ -43,10 +43,20 @@ TEMPLATES = {
 }
 
 
+# Context keys whose values are secrets for the recipient alone (a voting code): no log line or file ever holds
+# them in clear. The console shows them masked; the file keeps them sealed for the relay that delivers the message.
+SECRET_KEYS: set[str] = set()
+MASK = "******"
+
+
 def render(template: str, context: dict) -> str:
     """The message text in the site language (zh-hans)."""
     with translation.override(settings.LANGUAGE_CODE):
         return str(TEMPLATES[template]) % context
+
+
+def _masked(context: dict) -> dict:
+    return {k: (MASK if k in SECRET_KEYS else v) for k, v in context.items()}
 
 
 def recipient_tag(phone: str) -> str:
@@ -66,14 +76,15 @@ class ConsoleBackend(BaseBackend):
 
     def send(self, *, to_phone: str, template: str, context: dict) -> None:
         logger.info("notify to=%s template=%s text=%s", recipient_tag(to_phone), template,
-                    render(template, context))
+                    render(template, _masked(context)))
 
 
 class FileBackend(BaseBackend):
     """Appends a JSON line per message to ``GONGHUI_NOTIFY_DIR/notifications.jsonl`` (off when unset).
 
     The phone is written as its tag for reading and sealed (encrypted like the database column) for a relay
-    that delivers the messages later. The file is created 0600 and only ever appended to.
+    that delivers the messages later; so are the context's secrets (``SECRET_KEYS``), masked in the readable
+    parts. The file is created 0600 and only ever appended to.
     """
 
     _lock = threading.Lock()
@@ -84,14 +95,18 @@ class FileBackend(BaseBackend):
             return
         path = Path(directory)
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        line = json.dumps({
+        body = {
             "at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),
             "template": template,
             "to": recipient_tag(to_phone),
             "to_sealed": crypto.encrypt(to_phone, kind="phone"),
-            "context": context,
-            "text": render(template, context),
-        }, ensure_ascii=False)
+            "context": _masked(context),
+            "text": render(template, _masked(context)),
+        }
+        secret = {k: v for k, v in context.items() if k in SECRET_KEYS}
+        if secret:
+            body["secrets_sealed"] = crypto.encrypt(json.dumps(secret, ensure_ascii=False), kind="notify_secret")
+        line = json.dumps(body, ensure_ascii=False)
         with self._lock:
             fd = os.open(path / "notifications.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:

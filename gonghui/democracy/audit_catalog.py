@@ -1,0 +1,36 @@
+"""Audit labels of the democracy actions (poll events and counts only: never a vote)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.audit_labels import DisplayedObject, register, register_group, register_object_type
+
+
+def _resolve_polls(actor, ids: list[str]) -> dict[str, DisplayedObject]:
+    from .models import Poll
+
+    if not actor.can("democracy.view"):
+        return {}
+    qs = Poll.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()], org_path__startswith=actor.org.path)
+    return {str(p.pk): DisplayedObject(p.title, reverse("democracy:poll_detail", args=[p.pk])) for p in qs}
+
+
+register_group("democracy", _("Democracy"))
+register_object_type("democracy.poll", _("Evaluation poll"), _resolve_polls)
+register_object_type("democracy.criteria", _("Criteria set"), lambda actor, ids: {})
+_DETAILS = {
+    "name": _("Name"), "criteria": _("Criteria"), "kind": _("Kind"), "electorate": _("Electorate"),
+    "subjects": _("Subjects evaluated"), "count": _("Codes"), "issued": _("Codes issued"), "sent": _("Codes sent"),
+    "no_phone": _("Voters without a mobile phone"), "already": _("Voters sent a code before"),
+    "ballots": _("Ballots"), "codes_issued": _("Codes issued"), "codes_unused": _("Codes left unused"),
+    "valid": _("Valid"), "board": _("On the public board"),
+}
+for _code, _label, _type in (
+    ("democracy.criteria_create", _("Criteria set created"), "democracy.criteria"),
+    ("democracy.poll_create", _("Evaluation poll set up"), "democracy.poll"),
+    ("democracy.codes_print", _("Voting codes printed"), "democracy.poll"),
+    ("democracy.codes_send", _("Voting codes sent"), "democracy.poll"),
+    ("democracy.poll_close", _("Evaluation poll closed and counted"), "democracy.poll"),
+    ("democracy.poll_publish", _("Evaluation result published"), "democracy.poll"),
+):
+    register(_code, _label, group="democracy", object_type=_type, details=_DETAILS)

@@ -1,0 +1,15 @@
+"""The democracy entries of the left menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.menu import MenuItem, register
+
+SECTION = _("Democracy")
+
+POLLS: list[MenuItem] = [
+    MenuItem(_("Evaluation polls"), "democracy:polls", "democracy.view", SECTION),
+    MenuItem(_("Set up an evaluation poll"), "democracy:poll_new", "democracy.write", SECTION),
+    MenuItem(_("Criteria sets"), "democracy:criteria", "democracy.view", SECTION),
+]
+
+register(*POLLS)

@@ -1,0 +1,13 @@
+from .polls import (  # noqa: F401
+    Ballot,
+    CriteriaSet,
+    GRADES,
+    Electorate,
+    Poll,
+    PollKind,
+    PollRecipient,
+    PollState,
+    Scale,
+    Subject,
+    VotingCode,
+)
