@@ -100,6 +100,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
         counts["aid_archive"] = seed_aid_archive(gen, today=timezone.localdate(now))
         counts["aid_programs"] = seed_aid_programs(gen, today=timezone.localdate(now))
+        counts["democracy"] = seed_democracy(gen)
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -166,6 +167,15 @@ def seed_aid_programs(gen: data.Generator, *, today: data.datetime.date) -> dict
 
     with transaction.atomic():
         return seed_programs(today=today, rng=gen.rng)
+
+
+def seed_democracy(gen: data.Generator) -> dict:
+    """Evaluation polls: a published 民主测评 of the county's cadres, an open 会员评议职工之家 with sent codes, and a
+    民主评议 waiting for its printed codes."""
+    from gonghui.demo.democracy import seed_democracy as seed_polls
+
+    with transaction.atomic():
+        return seed_polls(rng=gen.rng)
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:

@@ -64,7 +64,7 @@ class PollIn(Schema):
 
 
 class CountIn(Schema):
-    count: int
+    count: int = 0  # a default, so the poll's scope is checked (404) before the number (422)
 
 
 class SentOut(Schema):

@@ -71,8 +71,8 @@ class CriteriaForm(StyledForm):
 
 class PollFilterForm(StyledForm):
     q = forms.CharField(label=_("Title"), required=False)
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All"))] + PollState.choices)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All"))] + PollKind.choices)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All")), *PollState.choices])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *PollKind.choices])
 
 
 class CodeForm(StyledForm):

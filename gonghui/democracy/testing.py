@@ -18,8 +18,8 @@ def home_set() -> CriteriaSet:
     return CriteriaSet.objects.get(name="会员评议职工之家")
 
 
-def make_poll(cast, *, electorate=Electorate.ON_SITE, size=6, criteria_set=None, subjects=("王明，工会主席", "李华，副主席"),
-              org=None, user=None, **extra):
+def make_poll(cast, *, electorate=Electorate.ON_SITE, size=6, criteria_set=None,
+              subjects=("王明，工会主席", "李华，副主席"), org=None, user=None, **extra):
     now = timezone.now()
     return polls.poll_create(
         actor=actor_for(user or cast.officer_a), org=org or cast.county_a, kind=extra.pop("kind", PollKind.ASSESSMENT),

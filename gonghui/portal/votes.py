@@ -17,7 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from gonghui.democracy import polls, selectors
 from gonghui.democracy.forms import CodeForm, TrackingForm, ballot_answers, ballot_fields
-from gonghui.democracy.models import Ballot, PollState
+from gonghui.democracy.models import Ballot
 
 CODE_LIMIT = (30, 600)  # (attempts, seconds) per client address: code checks and votes
 RESULT_LIMIT = (60, 600)
@@ -99,7 +99,7 @@ def vote_result(request, token: str):
              "comment": b.comment} for b in page.object_list]
     return render(request, "portal/vote_result.html", {
         "title": poll.title, "poll": poll, "r": poll.result, "form": form, "found": found, "looked": looked,
-        "page": page, "rows": rows, "tally": polls.tally_view(poll.result), "grades": poll.grades(), "published": poll.state == PollState.PUBLISHED})
+        "page": page, "rows": rows, "tally": polls.tally_view(poll.result), "grades": poll.grades()})
 
 
 urlpatterns = [

@@ -19,16 +19,18 @@ OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/o
 AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/"}
 AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/"}
 AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/"}
+DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/"}
+DEMOCRACY_WRITE = {"/democracy/polls/new/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
                   *FUNDS_SETTINGS, *OVERSIGHT, *OVERSIGHT_WRITE, "/oversight/settings/categories/",
-                  "/oversight/settings/sources/", *AID, *AID_WRITE, *AID_REVIEW},
+                  "/oversight/settings/sources/", *AID, *AID_WRITE, *AID_REVIEW, *DEMOCRACY, *DEMOCRACY_WRITE},
     "grassroots_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/members/import/", *MEMBERS, *CASES,
                      "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
-                     *OVERSIGHT, *OVERSIGHT_WRITE, *AID, *AID_WRITE},
+                     *OVERSIGHT, *OVERSIGHT_WRITE, *AID, *AID_WRITE, *DEMOCRACY, *DEMOCRACY_WRITE},
     "auditor_a": {"/overview/", "/orgs/tree/", "/orgs/", "/calendar/", "/audit/", *MEMBERS, *CASES, *FUNDS,
-                  *OVERSIGHT, *AID},
+                  *OVERSIGHT, *AID, *DEMOCRACY},
     "sysadmin": {"/orgs/tree/", "/orgs/", "/calendar/", "/users/", "/cases/policies/", "/supervision/thresholds/"},
     "secadmin": {"/security/"},
     "auditadmin": {"/audit/"},

@@ -19,7 +19,9 @@ PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           "privacy/", "privacy/mine/", "privacy/mine/export.json", "privacy/mine/export.xlsx", "privacy/mine/delete/",
           "privacy/mine/sign-out/",
           # The public disclosure board (公开栏): what each union chose to publish, for its members and the public.
-          "disclosure/", "disclosure/<str:code>/", "disclosure/<str:code>/notices/<int:pk>/respond/"}
+          "disclosure/", "disclosure/<str:code>/", "disclosure/<str:code>/notices/<int:pk>/respond/",
+          # Secret ballots: anyone with a voting code votes; a published poll's result is for its voters.
+          "vote/", "vote/cast/", "vote/results/<str:token>/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
 A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",
@@ -65,7 +67,7 @@ def values(cast):
                         person={"id_number": MEMBER_ID, "name": "张秀英", "phone": "13612345678"})
     case = log_case(cast.officer_a)
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": _token.prefix, "uid": member.person.uid,
-            "number": _card_number(cast, member), "case_code": case.code, **_alert_values(cast),
+            "number": _card_number(cast, member), "case_code": case.code, "token": "none", **_alert_values(cast),
             **_ledger_values(cast), **_aid_values(cast)}
 
 

@@ -1,7 +1,7 @@
 from .polls import (  # noqa: F401
+    GRADES,
     Ballot,
     CriteriaSet,
-    GRADES,
     Electorate,
     Poll,
     PollKind,

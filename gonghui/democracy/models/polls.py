@@ -152,6 +152,9 @@ class VotingCode(models.Model):
         verbose_name = _("voting code")
         verbose_name_plural = _("voting codes")
 
+    def __str__(self) -> str:
+        return self.hash[:8]
+
 
 class PollRecipient(models.Model):
     """A person was sent a code for this poll (which code is nowhere)."""
@@ -166,6 +169,9 @@ class PollRecipient(models.Model):
         verbose_name_plural = _("voters sent a code")
         constraints = [models.UniqueConstraint(fields=["poll", "person"], name="democracy_one_code_per_person")]
 
+    def __str__(self) -> str:
+        return f"{self.poll_id}:{self.pk}"
+
 
 class Ballot(models.Model):
     """A cast ballot: its tracking code (the receipt), the poll, the answers. Nothing else."""
@@ -179,3 +185,6 @@ class Ballot(models.Model):
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         indexes = [models.Index(fields=["poll", "tracking"], name="democracy_ballot_poll")]
+
+    def __str__(self) -> str:
+        return self.tracking

@@ -33,7 +33,7 @@ def _table_dump() -> str:
     parts = []
     with connection.cursor() as cur:
         for table in connection.introspection.table_names():
-            cur.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (names from the schema itself)
+            cur.execute(f'SELECT * FROM "{table}"')
             for row in cur.fetchall():
                 parts.append(f"{table}|" + "|".join(str(v) for v in row))
     return "\n".join(parts)
@@ -104,5 +104,5 @@ def test_no_field_key_or_log_line_links_a_voter_to_a_ballot(cast, client, settin
             for table in connection.introspection.table_names():
                 if table == Ballot._meta.db_table:
                     continue
-                cur.execute(f'SELECT count(*) FROM "{table}" WHERE xmin::text = ANY(%s)', [xids])  # noqa: S608
+                cur.execute(f'SELECT count(*) FROM "{table}" WHERE xmin::text = ANY(%s)', [xids])
                 assert cur.fetchone()[0] == 0, f"{table} shares a transaction with a ballot"

@@ -59,11 +59,10 @@ def test_set_up_refused_keeps_input_and_names_the_field(cast, login):
 
 
 def test_set_up_print_the_sheet_vote_close_publish_through_the_pages(cast, login, client):
+    from django.utils import timezone
     from python_calamine import CalamineWorkbook
 
     from gonghui.democracy.testing import five_questions
-
-    from django.utils import timezone
 
     c = login(cast.officer_a)
     now = timezone.localtime()

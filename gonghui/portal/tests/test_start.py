@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 SERVICES = {"#start-join": "/join/", "#start-request": "/requests/new/", "#start-track": "/requests/track/",
             "#start-status": "/join/status/", "#start-card": "/member/card/", "#start-transfer": "/member/transfer/",
-            "#start-privacy": "/privacy/", "#start-staff-login": "/login/"}
+            "#start-privacy": "/privacy/", "#start-vote": "/vote/", "#start-staff-login": "/login/"}
 
 
 def test_an_anonymous_visitor_gets_the_start_page(client):

@@ -21,7 +21,7 @@ NUMBER_LABEL = re.compile(r"身份证|证件号|手机|电话|mobile|phone|ID nu
 def values(world):
     return {"code": "GA", "year": 2026, "username": "officer_a", "prefix": "none", "uid": world.member.person.uid,
             "number": world.card.number, "case_code": world.closed_case.code, "pk": 1, "alert_id": 1,
-            "action": "dismiss", "problem_pk": 1, "pub": 1}
+            "action": "dismiss", "problem_pk": 1, "pub": 1, "token": "none"}
 
 
 def _no_store(resp) -> bool:
