@@ -36,3 +36,10 @@ from .programs import (  # noqa: F401
     ProgramKind,
     VisitTarget,
 )
+from .mutual import (  # noqa: F401
+    ClaimState,
+    MutualClaim,
+    MutualEnrolment,
+    MutualPlan,
+    PlanState,
+)
