@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit_labels import DisplayedObject, register, register_group, register_object_type
 
+from . import board_mutual  # noqa: F401  (registers the board kind "aid.mutual_claims")
+
 
 def _resolver(model_name: str, url_name: str, text):
     def resolve(actor, ids: list[str]) -> dict[str, DisplayedObject]:
