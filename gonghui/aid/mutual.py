@@ -331,7 +331,8 @@ def claim_approve(*, actor, claim: MutualClaim) -> MutualClaim:
                   facts=json.dumps({"hospital_days": claim.stay_days}), applied_by_id=claim.filed_by_id,
                   note=_("Medical mutual aid claim %(n)s") % {"n": claim.pk})
     grant.save(force_insert=True)
-    grant = programs.grant_approve(actor=actor, grant=grant)  # maker-checker again, and the fund under the program's lock
+    # maker-checker again, and the fund checked under the program's lock
+    grant = programs.grant_approve(actor=actor, grant=grant)
     claim.state, claim.grant, claim.decided_by, claim.decided_at = (ClaimState.APPROVED, grant, _user(actor),
                                                                      timezone.now())
     claim.save(update_fields=["state", "grant", "decided_by", "decided_at"])

@@ -9,9 +9,8 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from gonghui.core.figures import Period
+from gonghui.core.figures import Period, rate
 from gonghui.core.figures import get as figure_get
-from gonghui.core.figures import rate
 
 from .models import ClaimState, MutualClaim, MutualEnrolment, MutualPlan
 from .selectors_programs import _ancestors_or_below
