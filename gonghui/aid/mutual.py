@@ -195,6 +195,7 @@ def enrol(*, actor, plan: MutualPlan, unit, person, enrolled_on: datetime.date |
     actor.require("aid.write")
     actor.require_covers(unit.path)
     check_unit(plan, unit)
+    plan = MutualPlan.objects.get(pk=plan.pk)  # its state as it is now
     _require_open(plan)
     if not active_member_of(person, unit):
         raise ValidationError({"person": _("This person is not an active member of %(o)s.") % {"o": unit.name}})
@@ -248,7 +249,7 @@ def claim_file(*, actor, enrolment: MutualEnrolment, admitted_on: datetime.date,
                bank_account: str = "") -> MutualClaim:
     actor.require("aid.write")
     actor.require_covers(enrolment.org_path)
-    plan = enrolment.plan
+    plan = MutualPlan.objects.get(pk=enrolment.plan_id)  # its state and rules as they are now
     _require_open(plan)
     errors = {}
     if not isinstance(admitted_on, datetime.date):

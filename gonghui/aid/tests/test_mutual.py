@@ -127,9 +127,10 @@ def test_second_person_approves_into_a_grant_paid_by_a_batch(cast):
         mutual.claim_approve(actor=actor_for(cast.city_staff), claim=claim)
     staff = actor_for(cast.officer_a)
     batch = programs.batch_create(actor=staff, program=plan.program)
-    programs.batch_pay(actor=staff, batch=batch, bank_reference="ICBC-MUTUAL-1", paid_on=datetime.date(2026, 4, 1))
+    batch = programs.batch_pay(actor=staff, batch=batch, bank_reference="ICBC-MUTUAL-1",
+                               paid_on=datetime.date(2026, 4, 1))
     claim = MutualClaim.objects.select_related("grant").get(pk=claim.pk)
-    assert claim.status == ClaimState.PAID and claim.get_status_display() == "已发放"
+    assert claim.status == ClaimState.PAID and claim.get_status_display() == "已拨付"
     assert Voucher.objects.get(pk=batch.voucher_id).total == Decimal("1000.00")
     with pytest.raises(ValidationError):  # paid: no refusal any more
         mutual.claim_refuse(actor=staff, claim=claim, reason="重复报销")
