@@ -58,8 +58,8 @@ class EnrolmentOut(Schema):
 
 
 class EnrolIn(Schema):
-    unit: str
-    member_uid: str
+    unit: str = ""  # checked after the plan's scope: another county's plan is a 404 whatever the body
+    member_uid: str = ""
     contribution: Decimal | None = None
 
 
@@ -131,6 +131,8 @@ def enrol(request, pk: int, payload: EnrolIn):
     if not actor.can("aid.write"):
         raise PermissionDenied("aid.write")
     plan = selectors_mutual.plan_get(actor=actor, pk=pk)
+    if not payload.unit:
+        raise ValidationError({"unit": _("Give the unit's code.")})
     unit = org_get(actor=actor, code=payload.unit.upper())
     person = Person.objects.filter(uid=payload.member_uid).first()
     if person is None:

@@ -195,3 +195,30 @@ def test_other_county_grassroots_and_the_mutual_program_refuse(cast):
                              org=cast.grassroots_a)
     assert "program" in exc.value.message_dict
     assert plan.state == PlanState.OPEN
+
+
+def test_the_retention_sweep_clears_a_paid_claims_health_data_ten_years_on(cast):
+    from django.db import connection
+    from django.utils import timezone
+
+    from gonghui.privacy import retention
+
+    plan = make_plan(cast)
+    claim = file_claim(cast.grassroots_officer, enrolled(cast, plan), special="恶性肿瘤", self_paid="2000")
+    waiting = file_claim(cast.grassroots_officer, enrolled(cast, plan, "赵六"))
+    claim = mutual.claim_approve(actor=actor_for(cast.officer_a), claim=claim)
+    batch = programs.batch_create(actor=actor_for(cast.officer_a), program=plan.program)
+    programs.batch_pay(actor=actor_for(cast.officer_a), batch=batch, bank_reference="REF-OLD-1",
+                       paid_on=datetime.date(2026, 4, 1))
+    with connection.cursor() as cur:
+        cur.execute("SELECT illness FROM aid_mutualclaim WHERE id = %s", [claim.pk])
+        assert "肺炎" not in cur.fetchone()[0]  # encrypted at rest
+    later = timezone.make_aware(datetime.datetime(2036, 3, 1))
+    assert retention.retention_sweep(now=later)["mutual_claims"] == 0
+    later = timezone.make_aware(datetime.datetime(2036, 5, 1))
+    assert retention.retention_sweep(now=later)["mutual_claims"] == 1
+    claim = MutualClaim.objects.get(pk=claim.pk)
+    assert claim.illness == claim.special_illness == claim.bank_account == ""
+    assert claim.subsidy == Decimal("700.00")  # the amounts stay for the books and the figures
+    assert MutualClaim.objects.get(pk=waiting.pk).illness == "肺炎住院"
+    assert retention.retention_sweep(now=later)["mutual_claims"] == 0
