@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit_labels import DisplayedObject, register, register_group, register_object_type
 
-from . import board_mutual  # noqa: F401  (registers the board kind "aid.mutual_claims")
+from . import attachments_mutual, board_mutual  # noqa: F401  (the evidence owner, the board kind)
 
 
 def _resolver(model_name: str, url_name: str, text):

@@ -4,6 +4,7 @@ form keeps the input and names the field in Chinese, review through the pages, t
 import datetime
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from gonghui.aid import programs
 from gonghui.aid.models import ClaimState, MutualClaim, MutualEnrolment, MutualPlan, PlanState
@@ -132,3 +133,25 @@ def test_plan_set_up_opened_and_closed_through_the_pages(cast, login):
     assert c.post(f"/aid/mutual/{plan.pk}/close/").status_code == 302
     plan.refresh_from_db()
     assert plan.state == PlanState.CLOSED
+
+
+def test_evidence_attached_while_awaiting_review_and_shown_on_the_claim(cast, login, claim):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gonghui.aid.testing_archive import pdf_bytes
+    from gonghui.core.attachments import services as attachments
+
+    officer = actor_for(cast.grassroots_officer)
+    attachments.attachment_upload(actor=officer, kind="aid.mutual_claim", object_id=str(claim.pk),
+                                  upload=SimpleUploadedFile("出院小结.pdf", pdf_bytes(),
+                                                            content_type="application/pdf"))
+    page = login(cast.officer_a).get(f"/aid/mutual/claims/{claim.pk}/").content.decode()
+    assert "出院小结.pdf" in page
+    assert "出院小结.pdf" not in login(cast.officer_b).get(f"/aid/mutual/claims/{claim.pk}/").content.decode()
+    from gonghui.aid import mutual
+
+    mutual.claim_refuse(actor=actor_for(cast.officer_a), claim=claim, reason="材料不全")
+    with pytest.raises(PermissionDenied):  # decided: no more evidence
+        attachments.attachment_upload(actor=officer, kind="aid.mutual_claim", object_id=str(claim.pk),
+                                      upload=SimpleUploadedFile("发票.pdf", pdf_bytes(),
+                                                                content_type="application/pdf"))
