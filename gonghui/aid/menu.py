@@ -25,4 +25,13 @@ PROGRAMS: list[MenuItem] = [
     MenuItem(_("Assistance visits"), "aid:visits", "aid.view", SECTION),
 ]
 
-register(*ARCHIVE, *PROGRAMS)
+
+# --- medical mutual aid ---
+MUTUAL: list[MenuItem] = [
+    MenuItem(_("Medical mutual aid plans"), "aid:mutual_plans", "aid.view", SECTION),
+    MenuItem(_("Medical mutual aid claims"), "aid:mutual_claims", "aid.view", SECTION),
+    MenuItem(_("File a mutual aid claim"), "aid:mutual_claim_new", "aid.write", SECTION),
+    MenuItem(_("Mutual aid claims to review"), "aid:mutual_review", "aid.review", SECTION),
+]
+
+register(*ARCHIVE, *PROGRAMS, *MUTUAL)

@@ -46,6 +46,7 @@ DEFAULTS = {
     ProgramKind.VILLAGE_TEAM: {"amount": {"fixed": "800"}},
     ProgramKind.HARDSHIP: {"amount": {"fixed": "1000"}},
     ProgramKind.CUSTOM: {"amount": {"fixed": "300"}},
+    ProgramKind.MUTUAL: {"amount": {"fixed": "0"}},  # paid only through claims (gonghui.aid.mutual)
 }
 
 
@@ -186,6 +187,8 @@ def _year_of(period_key: str, start: datetime.date) -> int:
 def evaluate(program, facts: dict, person=None, *, on_file: bool | None = None) -> Decision:
     """The one place a program's rules are applied to the facts of an application. ``on_file`` tells that the
     household is filed (a batch from the archive knows it) instead of looking it up for ``person``."""
+    if program.kind == ProgramKind.MUTUAL:  # its grants come from reviewed claims, by the plan's rules
+        return Decision(reasons={"program": _("A medical mutual aid program pays through claims: file a claim.")})
     rules = program.rules or defaults_for(program.kind)
     d = Decision()
     if needs_category(rules) and not facts.get("category") and person is not None:

@@ -100,6 +100,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
         counts["aid_archive"] = seed_aid_archive(gen, today=timezone.localdate(now))
         counts["aid_programs"] = seed_aid_programs(gen, today=timezone.localdate(now))
+        counts["aid_mutual"] = seed_aid_mutual(gen, today=timezone.localdate(now))
         counts["democracy"] = seed_democracy(gen)
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
@@ -167,6 +168,14 @@ def seed_aid_programs(gen: data.Generator, *, today: data.datetime.date) -> dict
 
     with transaction.atomic():
         return seed_programs(today=today, rng=gen.rng)
+
+
+def seed_aid_mutual(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """Medical mutual aid: the county's plan for the year, enrolments across units, claims at every state."""
+    from gonghui.demo.aid_mutual import seed_mutual
+
+    with transaction.atomic():
+        return seed_mutual(today=today, rng=gen.rng)
 
 
 def seed_democracy(gen: data.Generator) -> dict:

@@ -97,10 +97,23 @@ def expired_grants(now: datetime.datetime):
     return Grant.objects.filter(paid_on__lt=cutoff.date()).exclude(facts="", bank_account="")
 
 
+def expired_mutual_claims(now: datetime.datetime):
+    """Medical mutual aid claims paid (or refused) longer ago than their retention that still hold the illness or a
+    bank account."""
+    from gonghui.aid.models import MutualClaim
+
+    cutoff = _cutoff(MutualClaim, now)
+    if cutoff is None:
+        return MutualClaim.objects.none()
+    return (MutualClaim.objects.filter(Q(grant__paid_on__lt=cutoff.date())
+                                       | Q(state="refused", decided_at__lt=cutoff))
+            .exclude(illness="", special_illness="", bank_account=""))
+
+
 def retention_sweep(now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0, "problems": 0, "households": 0,
-              "grants": 0}
+              "grants": 0, "mutual_claims": 0}
     for application in expired_applications(now)[:BATCH]:
         counts["applications"] += anonymise.application_anonymise(actor=SWEEPER, application=application,
                                                                    why="retention")
@@ -119,6 +132,14 @@ def retention_sweep(now: datetime.datetime | None = None) -> dict:
         counts["grants"] = Grant.objects.filter(pk__in=grants).update(facts="", bank_account="")
         audit.record(actor=SWEEPER, action="privacy.anonymise", object_type="aid.grant", object_id="",
                      details={"why": "retention", "items": counts["grants"]})
+    claims = list(expired_mutual_claims(now).values_list("pk", flat=True)[:BATCH * 10])
+    if claims:  # the claim, its amounts and its grant stay for the books and the figures; the health data goes
+        from gonghui.aid.models import MutualClaim
+
+        counts["mutual_claims"] = MutualClaim.objects.filter(pk__in=claims).update(illness="", special_illness="",
+                                                                                   bank_account="")
+        audit.record(actor=SWEEPER, action="privacy.anonymise", object_type="aid.mutual_claim", object_id="",
+                     details={"why": "retention", "items": counts["mutual_claims"]})
     old = list(expired_requests(now).values_list("pk", "code", "org_path")[:BATCH])
     for pk, code, path in old:
         DeletionRequest.objects.filter(pk=pk).delete()

@@ -25,6 +25,13 @@ from .archive import (  # noqa: F401
     PairVisit,
     Relationship,
 )
+from .mutual import (  # noqa: F401
+    ClaimState,
+    MutualClaim,
+    MutualEnrolment,
+    MutualPlan,
+    PlanState,
+)
 from .programs import (  # noqa: F401
     LIVE_STATES,
     AidVisit,

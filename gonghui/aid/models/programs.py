@@ -26,6 +26,7 @@ class ProgramKind(models.TextChoices):
     BEREAVEMENT = "bereavement", _("Bereavement (白事慰问)")
     VILLAGE_TEAM = "village_team", _("Village work team members (驻村工作队员慰问)")
     HARDSHIP = "hardship", _("Relief for workers in hardship (困难职工救助)")
+    MUTUAL = "mutual", _("Medical mutual aid (医疗互助)")
     CUSTOM = "custom", _("Other program")
 
 

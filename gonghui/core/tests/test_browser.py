@@ -16,9 +16,10 @@ OVERSIGHT = {"/oversight/dispatch/", "/oversight/inspections/", "/oversight/insp
              "/oversight/meetings/", "/oversight/problems/", "/oversight/snail/", "/oversight/targets/",
              "/oversight/tasks/", "/oversight/tips/", "/oversight/visits/"}
 OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/oversight/problems/new/"}
-AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/"}
-AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/"}
-AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/"}
+AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/", "/aid/mutual/",
+       "/aid/mutual/claims/"}
+AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/", "/aid/mutual/claims/new/"}
+AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/mutual/claims/review/"}
 DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/"}
 DEMOCRACY_WRITE = {"/democracy/polls/new/"}
 MENU = {

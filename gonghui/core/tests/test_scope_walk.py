@@ -99,8 +99,13 @@ def _aid_values(cast) -> dict:
 
     on_board = publication_publish(actor=officer, kind=KIND, org=cast.county_a, object_id=program.pk,
                                    title="白事慰问发放公示", rows=[{"姓名": "陈*兰", "金额": "500.00"}])
+    from gonghui.aid.testing_mutual import enrolled, file_claim, make_plan
+
+    plan = make_plan(cast)
+    claim = file_claim(cast.grassroots_officer, enrolled(cast, plan, "陈秀兰"))
     by_route = {"aid/programs/": program.pk, "aid/grants/": grant.pk, "aid/batches/": batch.pk,
-                "aid/visits/": visit.pk, "aid/archive/": household.pk}
+                "aid/visits/": visit.pk, "aid/archive/": household.pk, "aid/mutual/claims/": claim.pk,
+                "aid/mutual/plans/": plan.pk, "aid/mutual/": plan.pk}
     return {"pub": on_board.pk, "pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
                                                 "api/v1/aid/households/": household.pk}}
 
