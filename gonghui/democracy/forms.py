@@ -51,6 +51,29 @@ class PrintForm(StyledForm):
     count = forms.IntegerField(label=_("Codes to print"), min_value=1, max_value=50000)
 
 
+class DelegatesForm(StyledForm):
+    id_numbers = forms.CharField(label=_("Delegates' ID numbers"), widget=forms.Textarea(attrs={"rows": 5}),
+                                 help_text=_("One ID number per line; each delegate must be a member of the registry."))
+
+    def clean_id_numbers(self):
+        from gonghui.core import crypto
+        from gonghui.members.models import Person
+
+        lines = [line.strip().upper() for line in self.cleaned_data["id_numbers"].splitlines() if line.strip()]
+        if not lines:
+            raise forms.ValidationError(_("Enter at least one ID number."))
+        if len(lines) > 5000:
+            raise forms.ValidationError(_("At most 5000 delegates at a time."))
+        found = {p.id_number_bidx: p for p in Person.objects.filter(
+            id_number_bidx__in=[crypto.blind_index(n, kind="id_number") for n in lines])}
+        missing = [i for i, n in enumerate(lines, start=1)
+                   if crypto.blind_index(n, kind="id_number") not in found]
+        if missing:
+            raise forms.ValidationError(_("No member of the registry has the ID number on line(s) %(l)s.")
+                                        % {"l": "、".join(str(i) for i in missing[:20])})
+        return list(found.values())
+
+
 class PublishForm(StyledForm):
     board = forms.BooleanField(label=_("Also on the union's public board"), required=False)
     days = forms.IntegerField(label=_("Days on the board"), min_value=1, max_value=366, initial=30)

@@ -18,7 +18,7 @@ from gonghui.core.views import requires
 from gonghui.orgs.models import Org
 
 from . import polls, selectors
-from .forms import CriteriaForm, PollFilterForm, PollForm, PrintForm, PublishForm, default_window
+from .forms import CriteriaForm, DelegatesForm, PollFilterForm, PollForm, PrintForm, PublishForm, default_window
 from .models import Electorate, PollState
 
 
@@ -73,7 +73,7 @@ def poll_new(request):
         "breadcrumbs": _crumbs(_("Set up an evaluation poll"))}, status=422 if request.method == "POST" else 200)
 
 
-def _poll_page(request, poll, *, print_form=None, publish_form=None, status=200):
+def _poll_page(request, poll, *, print_form=None, publish_form=None, delegates_form=None, status=200):
     actor = request.actor
     can_write = actor.can("democracy.write") and actor.covers(poll.org_path)
     live = poll.state in (PollState.DRAFT, PollState.OPEN) and poll.closes_at > timezone.now()
@@ -84,7 +84,8 @@ def _poll_page(request, poll, *, print_form=None, publish_form=None, status=200)
         "can_close": can_write and poll.state in (PollState.DRAFT, PollState.OPEN),
         "can_publish": can_write and poll.state == PollState.CLOSED,
         "print_form": print_form or PrintForm(initial={"count": max(poll.electorate_size - poll.codes_issued, 1)}),
-        "publish_form": publish_form or PublishForm(), "tally": polls.tally_view(poll.result),
+        "publish_form": publish_form or PublishForm(), "delegates_form": delegates_form or DelegatesForm(),
+        "tally": polls.tally_view(poll.result),
         "grades": poll.grades(),
         "public_url": request.build_absolute_uri(reverse("portal:vote_result", args=[poll.public_token]))
         if poll.state == PollState.PUBLISHED else "",
@@ -150,8 +151,14 @@ def codes_print(request, pk: int):
 @requires("democracy.write")
 def codes_send(request, pk: int):
     poll = selectors.poll_get(actor=request.actor, pk=pk)
+    delegates = None
+    if poll.electorate == Electorate.DELEGATES:
+        form = DelegatesForm(request.POST)
+        if not form.is_valid():
+            return _poll_page(request, poll, delegates_form=form, status=422)
+        delegates = form.cleaned_data["id_numbers"]
     try:
-        sent = polls.codes_send(actor=request.actor, poll=poll)
+        sent = polls.codes_send(actor=request.actor, poll=poll, delegates=delegates)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

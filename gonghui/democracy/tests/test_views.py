@@ -171,3 +171,25 @@ def test_api_lists_creates_and_reads_the_tally(cast, login):
         "subjects": [], "electorate": "on_site", "electorate_size": 0, **window}),
         content_type="application/json")
     assert bad.status_code == 422
+
+
+def test_codes_for_a_list_of_delegates_by_id_number(cast, login, settings):
+    from gonghui.core import notify
+    from gonghui.democracy.models import Electorate, PollRecipient
+    from gonghui.members.tests.factories import add_member
+
+    settings.GONGHUI_NOTIFY_BACKEND = "gonghui.core.notify.LocmemBackend"
+    people = [add_member(cast.grassroots_officer, cast.grassroots_a, name=n, phone=f"1370000{i:04d}").person
+              for i, n in enumerate(("代表甲", "代表乙"))]
+    poll = make_poll(cast, electorate=Electorate.DELEGATES)
+    c = login(cast.officer_a)
+    r = c.post(f"/democracy/polls/{poll.pk}/send/", {"id_numbers": f"{people[0].id_number}\n110101199001011237"})
+    assert r.status_code == 422 and "第 2 行" in r.content.decode()
+    assert not PollRecipient.objects.filter(poll=poll).exists()
+    r = c.post(f"/democracy/polls/{poll.pk}/send/",
+               {"id_numbers": "\n".join(p.id_number.lower() for p in people)}, follow=True)
+    assert r.status_code == 200
+    assert PollRecipient.objects.filter(poll=poll).count() == 2
+    poll.refresh_from_db()
+    assert poll.electorate_size == 2 and poll.codes_issued == 2
+    assert not any(p.id_number in m.text for p in people for m in notify.outbox)
