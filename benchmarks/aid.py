@@ -142,7 +142,7 @@ def insert_select(cur, model, named: dict[str, str], source: str, params_after: 
     ``source`` (its parameters in ``params_after``)."""
     cols, exprs, params = columns_sql(model, named)
     exprs = [e.replace("%", "%%") if e != "%s" else e for e in exprs]
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} {source}"  # noqa: S608
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(exprs)} {source}"
     cur.execute(sql, [*params, *(params_after or [])])
     return cur.rowcount
 
@@ -289,7 +289,7 @@ def load_households(cur, members: int, county_files: int, county_filed: int, cit
             "created_at": f"TIMESTAMPTZ '{first}' + (h % 3285) * interval '1 day'",
         })
         exprs = [e.replace("%", "%%") if e != "%s" else e for e in exprs]
-        sql = (f"INSERT INTO aid_household ({', '.join(cols)}) SELECT {', '.join(exprs)} "  # noqa: S608
+        sql = (f"INSERT INTO aid_household ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                f"{source.replace('% ', '%% ')}")
         cur.execute(sql, [*params, count])
         n += count
@@ -334,7 +334,7 @@ def load_year(cur, year: int, grants: int, visits: int) -> dict:
         "created_at": f"TIMESTAMPTZ '{year}-01-01' + (g % 365) * interval '1 day'",
     })
     exprs = [e.replace("%", "%%") if e != "%s" else e for e in exprs]
-    cur.execute(f"INSERT INTO aid_grant ({', '.join(cols)}) SELECT {', '.join(exprs)} "  # noqa: S608
+    cur.execute(f"INSERT INTO aid_grant ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                 f"FROM generate_series(1, %s) g JOIN bench_union u ON u.k = g %% {n_unions} "
                 "JOIN bench_program p ON p.path = substr(u.path, 1, length(p.path)) "
                 f"AND p.kind = (ARRAY{[str(k) for k in kinds]})[1 + g %% {len(kinds)}]", [*params, grants])
@@ -343,7 +343,7 @@ def load_year(cur, year: int, grants: int, visits: int) -> dict:
     targets = ["household", "model_worker", "enterprise", "frontline", "village_team"]
     cols, exprs, params = columns_sql(AidVisit, {
         "id": "g", "org_id": "u.id", "org_path": "u.path",
-        "program_id": f"CASE WHEN g % 3 = 0 THEN (SELECT id FROM bench_program p WHERE p.kind = 'warmth' AND "
+        "program_id": "CASE WHEN g % 3 = 0 THEN (SELECT id FROM bench_program p WHERE p.kind = 'warmth' AND "
                       "p.path = substr(u.path, 1, length(p.path))) END",
         "target": f"(ARRAY{targets})[1 + g % {len(targets)}]", "visited_on": f"DATE '{year}-01-01' + (g % 365)",
         "place": "'走访对象' || g", "people": "1 + g % 3", "households": "CASE WHEN g % 5 = 0 THEN 1 ELSE 0 END",
@@ -351,7 +351,7 @@ def load_year(cur, year: int, grants: int, visits: int) -> dict:
         "goods_value": "150.00",
     })
     exprs = [e.replace("%", "%%") if e != "%s" else e for e in exprs]
-    cur.execute(f"INSERT INTO aid_aidvisit ({', '.join(cols)}) SELECT {', '.join(exprs)} "  # noqa: S608
+    cur.execute(f"INSERT INTO aid_aidvisit ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                 f"FROM generate_series(1, %s) g JOIN bench_union u ON u.k = g %% {n_unions}", [*params, visits])
     n_visits = cur.rowcount
     for t in ("aid_grant", "aid_aidvisit"):
@@ -462,7 +462,7 @@ def set_accounts(program) -> float:
     accounts = pool("bank_account", (f"62220298765432{i:05d}" for i in range(POOL)))
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"UPDATE aid_grant SET bank_account = ({accounts})[1 + id %% {POOL}] "  # noqa: S608
+        cur.execute(f"UPDATE aid_grant SET bank_account = ({accounts})[1 + id %% {POOL}] "
                     "WHERE program_id = %s AND bank_account = ''", [program.pk])
     return time.perf_counter() - t0
 
@@ -556,7 +556,7 @@ def bench_bound() -> float:
     try:
         with transaction.atomic(), connection.cursor() as cur:
             t0 = time.perf_counter()
-            cur.execute(f"INSERT INTO aid_grant ({', '.join(cols)}) SELECT {', '.join(exprs)} "  # noqa: S608
+            cur.execute(f"INSERT INTO aid_grant ({', '.join(cols)}) SELECT {', '.join(exprs)} "
                         "FROM aid_household h WHERE h.org_path LIKE %s AND h.state = 'filed' "
                         "AND h.person_id IS NOT NULL", [*params, city.path + "%"])
             elapsed = time.perf_counter() - t0
@@ -759,7 +759,7 @@ def main() -> None:
     else:
         call_command("migrate", verbosity=0)
         if entry("gonghui.aid.stats.rebuild_all") is not None:
-            from gonghui.aid.models import AidStat  # noqa: F401  (present with the stats module)
+            from gonghui.aid.models import AidStat
 
             if not AidStat.objects.exists():
                 stats = rebuild_stats()
