@@ -253,6 +253,7 @@ def load_households(cur, members: int, county_files: int, county_filed: int, cit
             raise SystemExit(f"{files:,} files {label} need more members than its unions have")
     names = pool("name", (f"困难职工{i}" for i in range(POOL)))
     incomes = pool("income", (f"{800 + 10 * i}.00" for i in range(POOL)))
+    ids = pool("id_number", (f"42010119750101{i:04d}" for i in range(POOL)))
     cur.execute("CREATE TEMP TABLE bench_side (side int, pos int, k int, PRIMARY KEY (side, pos))")
     cur.executemany("INSERT INTO bench_side VALUES (%s, %s, %s)",
                     [(0, i, k) for i, k in enumerate(inside)] + [(1, i, k) for i, k in enumerate(outside)])
@@ -274,7 +275,7 @@ def load_households(cur, members: int, county_files: int, county_filed: int, cit
         cols, exprs, params = columns_sql(Household, {
             "id": f"{n} + h", "org_id": "u.id", "org_path": "u.path", "person_id": "pid",
             "name": f"({names})[1 + h % {POOL}]", "name_masked": "'困*' || (h % 100)",
-            "id_number": f"({names})[1 + h % {POOL}]", "id_number_bidx": "md5('p' || pid)",
+            "id_number": f"({ids})[1 + h % {POOL}]", "id_number_bidx": "md5('p' || pid)",
             "causes": "CASE WHEN h % 3 = 0 THEN ',illness,' WHEN h % 3 = 1 THEN ',job_loss,schooling,' "
                       "ELSE ',disability,' END",
             "per_capita": f"({incomes})[1 + h % {POOL}]",
@@ -328,7 +329,7 @@ def load_year(cur, year: int, grants: int, visits: int) -> dict:
     cols, exprs, params = columns_sql(Grant, {
         "id": "g", "program_id": "p.id", "kind": "p.kind", "period_key": f"'{year}'", "one_per_person": "false",
         "org_id": "u.id", "org_path": "u.path", "person_id": f"u.k + 1 + (g / {n_unions}) * {n_unions}",
-        "facts": f"{facts}[1]", "bank_account": f"({accounts})[1 + g % {POOL}]",
+        "facts": f"({facts})[1]", "bank_account": f"({accounts})[1 + g % {POOL}]",
         "amount": "(200 + (g % 9) * 100)::numeric(12, 2)", "state": "'paid'",
         "paid_on": f"DATE '{year}-01-01' + (g % 365)", "decided_at": f"TIMESTAMPTZ '{year}-01-01'",
         "created_at": f"TIMESTAMPTZ '{year}-01-01' + (g % 365) * interval '1 day'",
