@@ -105,9 +105,10 @@ def archive_list(request):
     params = request.GET.copy()
     params.pop("after", None)
     base = params.urlencode()
+    blue = supervision_archive.blue_within()  # once, not once a row
     return render(request, "aid/archive_list.html", {
         "title": _("Hardship archive: %(org)s") % {"org": actor.org.name}, "form": form,
-        "rows": [{"h": h, "color": supervision_archive.color(h, today=today), "causes": _causes_text(h)}
+        "rows": [{"h": h, "color": supervision_archive.color(h, today=today, blue=blue), "causes": _causes_text(h)}
                  for h in rows],
         "next_url": f"?{base}&after={next_after}" if next_after else "",
         "first_url": f"?{base}" if request.GET.get("after") else "",
