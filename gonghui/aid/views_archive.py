@@ -101,7 +101,8 @@ def archive_list(request):
     qs = selectors_archive.household_list(actor=actor, filters=filters, today=today)
     if request.GET.get("export") == "xlsx":
         return _export(request, actor, qs, form)
-    rows, next_after = selectors_archive.keyset_page(qs, after=request.GET.get("after"))
+    rows, next_after = selectors_archive.household_page(actor=actor, filters=filters, today=today,
+                                                        after=request.GET.get("after"))
     params = request.GET.copy()
     params.pop("after", None)
     base = params.urlencode()
