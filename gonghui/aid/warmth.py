@@ -227,22 +227,27 @@ def grants_approve_many(*, actor, program: Program, ids=None) -> int:
     actor.require_covers(program.org_path)
     program = Program.objects.select_for_update().get(pk=program.pk)
     others, own = _pending(actor, program, ids)
-    locked = list(others.select_for_update().order_by("pk").values_list("pk", "amount"))
-    if not locked:
+    # Set-based: the sum first (a refusal writes nothing), then one UPDATE; the program row is locked, so no batch
+    # or approval of the program runs meanwhile, and a grant applied meanwhile is either in both or in neither
+    # (the UPDATE's own sum is checked again below, all or nothing).
+    agg = others.aggregate(n=Count("pk"), total=Sum("amount"))
+    if not agg["n"]:
         raise ValidationError(_("No grant of this program is awaiting your approval."))
-    total = sum((a for _pk, a in locked), Decimal("0.00"))
-    if program.approved_total + total > program.budget:
-        raise ValidationError(_("Approving %(n)s grants of %(a)s yuan would pass the budget of %(p)s: %(b)s yuan "
-                                "budgeted, %(u)s already approved, %(r)s left. Nothing was approved.") % {
-            "n": len(locked), "a": total, "p": program.name, "b": program.budget, "u": program.approved_total,
+
+    def refuse(n, total):
+        return ValidationError(_("Approving %(n)s grants of %(a)s yuan would pass the budget of %(p)s: %(b)s yuan "
+                                 "budgeted, %(u)s already approved, %(r)s left. Nothing was approved.") % {
+            "n": n, "a": total, "p": program.name, "b": program.budget, "u": program.approved_total,
             "r": program.budget - program.approved_total})
+
+    if program.approved_total + agg["total"] > program.budget:
+        raise refuse(agg["n"], agg["total"].quantize(Decimal("0.01")))
     user, now = _user(actor), timezone.now()
-    done = 0
-    for chunk in _chunks([pk for pk, _a in locked], 5000):
-        done += Grant.objects.filter(pk__in=chunk, state=GrantState.APPLIED).update(
-            state=GrantState.APPROVED, decided_by=user, decided_at=now)
-    if done != len(locked):
-        raise ValidationError(_("The grants changed while they were being approved; nothing was approved."))
+    done = others.update(state=GrantState.APPROVED, decided_by=user, decided_at=now)
+    total = (Grant.objects.filter(program=program, state=GrantState.APPROVED, decided_at=now, decided_by=user)
+             .aggregate(t=Sum("amount"))["t"] or Decimal(0)).quantize(Decimal("0.01"))
+    if program.approved_total + total > program.budget:
+        raise refuse(done, total)
     Program.objects.filter(pk=program.pk).update(approved_total=F("approved_total") + total)
     audit.record(actor=actor, action="aid.grant_approve_many", object_type="aid.program", object_id=program.pk,
                  scope_path=program.org_path, details={"count": done, "total": str(total),
