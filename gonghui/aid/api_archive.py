@@ -103,8 +103,8 @@ class TransitionIn(Schema):
 def household_list(request, filters: Query[HouseholdFilters]):
     actor = request.auth
     f = {k: v for k, v in filters.dict().items() if v and k != "after"}
-    qs = selectors_archive.household_list(actor=actor, filters=f, today=timezone.localdate())
-    rows, next_after = selectors_archive.keyset_page(qs, after=filters.after)
+    rows, next_after = selectors_archive.household_page(actor=actor, filters=f, after=filters.after,
+                                                        today=timezone.localdate())
     return {"items": rows, "next_after": next_after}
 
 

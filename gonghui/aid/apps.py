@@ -9,4 +9,4 @@ class AidConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: figures, audit labels, menu entries.
-        from . import audit_catalog, figures, menu  # noqa: F401
+        from . import audit_catalog, figures, menu, signals  # noqa: F401

@@ -27,6 +27,7 @@ from gonghui.core import audit, identity
 from gonghui.core.workdays import add_workdays
 from gonghui.orgs.models import Org
 
+from . import stats
 from .models import (
     AnnualReview,
     ArchiveSettings,
@@ -591,9 +592,11 @@ def _file_if_due(household: Household, *, day: datetime.date) -> bool:
     if (household.state != HouseholdState.NOTICE or household.open_objections > 0
             or household.notice_until is None or household.notice_until >= day):
         return False
+    before = stats.household_rows(household)
     household.state, household.filed_on = HouseholdState.FILED, day
     household.review_due = _next_year(day)
     household.save(update_fields=["state", "filed_on", "review_due", "updated_at"])
+    stats.household_saved(household, before)
     _event(household, EventKind.FILED, actor=SYSTEM)
     _audit(SYSTEM, "aid.household_file", household, category=household.category)
     return True
@@ -652,10 +655,12 @@ def household_annual_review(*, actor, household: Household, incomes: dict[int, o
     for m in members:
         m.save(update_fields=["monthly_income"])
     before = household.category
+    counted = stats.household_rows(household)
     fields = _apply_assessment(household, a)
     household.last_reviewed_on, household.review_due = on, _next_year(on)
     household.save(update_fields=[*fields, "illness_cost", "disability_cost", "schooling_cost", "last_reviewed_on",
                                   "review_due", "updated_at"])
+    stats.household_saved(household, counted)
     review = AnnualReview.objects.create(household=household, year=on.year, reviewed_on=on, category_before=before,
                                          category_after=household.category, per_capita=str(a.per_capita),
                                          note=(note or "").strip()[:300], reviewed_by=actor.user)
@@ -690,8 +695,10 @@ def household_exit(*, actor, household: Household, reason: str, on: datetime.dat
         raise ValidationError({"on": _("The exit date cannot be before the file was created.")})
     if on > today():
         raise ValidationError({"on": _("The exit date cannot be in the future.")})
+    before = stats.household_rows(household)
     household.state, household.exited_on, household.exit_reason = HouseholdState.EXITED, on, reason[:300]
     household.save(update_fields=["state", "exited_on", "exit_reason", "updated_at"])
+    stats.household_saved(household, before)
     for card in HardshipCard.objects.select_for_update().filter(household=household, state=CardState.VALID):
         _card_withdraw(card, on=on, reason=_("The household exited the archive"))
     Pairing.objects.filter(household=household, ended_on__isnull=True).update(ended_on=on)

@@ -1,7 +1,9 @@
 """The ``aid.*`` figures that come from grants and visits, for a subtree (the recipient's union, the visiting union)
 and a period (the day paid, the day visited).
 
-Each is read from two grouped queries per (org, period), memoised on the period: the paid grants of the subtree by
+For whole months each is read from the unit's pre-aggregated rows (gonghui.aid.stats: "grant:<kind>" and
+"visit*:<target>:<warmth>" keys), one grouped query per (org, period). Otherwise from two grouped queries per (org,
+period), memoised on the period: the paid grants of the subtree by
 kind (index ``aid_grant_path_paid`` on (org_path, paid_on, kind), partial on state = paid) and the visits by target
 and whether they belong to a 送温暖 program (index ``aid_visit_path_day`` on (org_path, visited_on, target)).
 
@@ -23,10 +25,32 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.figures import figure
 
+from . import stats
 from .models import AidVisit, Grant, GrantState, ProgramKind, VisitTarget
 
 GROUP = _("Assistance")
 ZERO = Decimal("0.00")
+
+
+def whole_months(period) -> tuple[int, int] | None:
+    return stats.whole_months(period)
+
+
+def _from_stats(org, months) -> tuple[dict, dict]:
+    grants, visits = {}, {}
+    fields = {"visit": ("people", "money"), "visit_hh": ("households", None), "visit_ent": ("enterprises", None)}
+    for key, (n, amount) in stats.sums(org.path, *months).items():
+        kind, _, rest = key.partition(":")
+        if kind == "grant":
+            grants[rest] = (n, amount)
+        elif kind in fields:
+            target, _, w = rest.partition(":")
+            r = visits.setdefault((target, w == "1"), {"people": 0, "households": 0, "enterprises": 0, "money": ZERO})
+            count_field, amount_field = fields[kind]
+            r[count_field] += n
+            if amount_field:
+                r[amount_field] += amount
+    return grants, visits
 
 
 def _data(org, period) -> dict:
@@ -34,6 +58,8 @@ def _data(org, period) -> dict:
     if memo is None:
         memo = {}
         object.__setattr__(period, "_aid_programs_memo", memo)  # Period is frozen; one read per page
+    if org.path not in memo and (months := whole_months(period)):
+        memo[org.path] = _from_stats(org, months)
     if org.path not in memo:
         grants = {r["kind"]: (r["n"], r["amount"] or ZERO) for r in Grant.objects.filter(
             org_path__startswith=org.path, state=GrantState.PAID, paid_on__gte=period.start,

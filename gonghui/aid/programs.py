@@ -25,6 +25,7 @@ from gonghui.core import audit
 from gonghui.members.models import Membership, MembershipStatus
 
 from . import rules as rules_mod
+from . import stats
 from .models import AidVisit, BatchState, Grant, GrantState, PaymentBatch, Program, ProgramKind, VisitTarget
 
 MAX_BUDGET = Decimal("1000000000")
@@ -241,7 +242,9 @@ def batch_rows(batch: PaymentBatch, *, full: bool = False):
     from gonghui.core.identity import mask
 
     purpose = f"{batch.program.name} {batch.program.period_key}"
-    grants = batch.grants.select_related("person").only("pk", "amount", "bank_account", "person__name")
+    # Not ``batch.grants``: the related manager sets each row's batch from its (deferred) batch_id, one query a row.
+    grants = Grant.objects.filter(batch_id=batch.pk).select_related("person").only(
+        "pk", "amount", "bank_account", "person__name")
     for g in grants.order_by("pk").iterator(chunk_size=2000):
         account = g.bank_account
         if not full and account:
@@ -294,6 +297,7 @@ def batch_pay(*, actor, batch: PaymentBatch, bank_reference: str, paid_on: datet
     batch.state, batch.bank_reference, batch.paid_on = BatchState.PAID, reference[:60], paid_on
     batch.voucher_id, batch.paid_by = voucher.pk, _user(actor)
     batch.save(update_fields=["state", "bank_reference", "paid_on", "voucher_id", "paid_by"])
+    stats.batch_paid(batch)
     audit.record(actor=actor, action="aid.batch_pay", object_type="aid.batch", object_id=batch.pk,
                  scope_path=batch.org_path, details={"reference": reference[:60], "total": str(batch.total),
                                                      "voucher": voucher.pk})
@@ -327,6 +331,7 @@ def visit_create(*, actor, org, target: str, visited_on: datetime.date, place: s
         raise ValidationError({"place": _("Name the household, enterprise or post visited.")})
     visit.full_clean()
     visit.save()
+    stats.visit_added(visit)
     audit.record(actor=actor, action="aid.visit_create", object_type="aid.visit", object_id=visit.pk,
                  scope_path=org.path, details={"target": target, "people": people, "cash": str(visit.cash)})
     return visit

@@ -18,11 +18,18 @@ supervision.register_kind(KIND, label=_("Hardship file annual review"), perm="ai
                           url_name="aid:household")
 
 
-def color(household, *, today: datetime.date) -> str:
-    """The review's color on the list and the household page ("" when not filed or not due soon)."""
+def blue_within() -> int:
+    """The kind's blue threshold as set now (one read: a list passes it to ``color`` for every row)."""
+    return supervision.thresholds(KIND).blue_within
+
+
+def color(household, *, today: datetime.date, blue: int | None = None) -> str:
+    """The review's color on the list and the household page ("" when not filed or not due soon); ``blue`` the
+    threshold when the caller read it already."""
     if household.state != "filed" or household.review_due is None:
         return ""
-    blue = supervision.thresholds(KIND).blue_within
+    if blue is None:
+        blue = blue_within()
     return supervision.color_for(due_on=household.review_due, today=today, stalled=False, blue_within=blue)
 
 

@@ -101,13 +101,15 @@ def archive_list(request):
     qs = selectors_archive.household_list(actor=actor, filters=filters, today=today)
     if request.GET.get("export") == "xlsx":
         return _export(request, actor, qs, form)
-    rows, next_after = selectors_archive.keyset_page(qs, after=request.GET.get("after"))
+    rows, next_after = selectors_archive.household_page(actor=actor, filters=filters, today=today,
+                                                        after=request.GET.get("after"))
     params = request.GET.copy()
     params.pop("after", None)
     base = params.urlencode()
+    blue = supervision_archive.blue_within()  # once, not once a row
     return render(request, "aid/archive_list.html", {
         "title": _("Hardship archive: %(org)s") % {"org": actor.org.name}, "form": form,
-        "rows": [{"h": h, "color": supervision_archive.color(h, today=today), "causes": _causes_text(h)}
+        "rows": [{"h": h, "color": supervision_archive.color(h, today=today, blue=blue), "causes": _causes_text(h)}
                  for h in rows],
         "next_url": f"?{base}&after={next_after}" if next_after else "",
         "first_url": f"?{base}" if request.GET.get("after") else "",

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,45 +85,80 @@ def grants_from_archive(*, actor, program: Program, org=None) -> FromArchive:
         raise ValidationError(_("The rules of this program need facts an application gives (relationship, school, "
                                 "days in hospital): grants cannot be made from the archive."))
     result = FromArchive()
-    live = set(Grant.objects.filter(program=program, period_key=program.period_key, state__in=LIVE_STATES)
-               .values_list("person_id", flat=True))
-    decisions: dict[str, rules_mod.Decision] = {}
-    rows = []
-    for pk, person_id, org_id, org_path, category in households.order_by("pk").values_list(
-            "pk", "person_id", "org_id", "org_path", "category").iterator(chunk_size=CHUNK):
-        if person_id is None:
-            result.no_person += 1
-            if len(result.missing) < MISSING_SHOWN:
-                result.missing.append(pk)
-            continue
-        if person_id in live:
-            result.already += 1
-            continue
-        if category not in decisions:
-            facts = {"category": rules_mod.CATEGORIES.get(category, "")}
-            decisions[category] = rules_mod.evaluate(program, facts, on_file=True)
-        decision = decisions[category]
-        if not decision.ok:
-            result.ineligible += 1
-            continue
-        live.add(person_id)  # one grant per person even if two files name them
-        rows.append((person_id, org_id, org_path, decision.amount, category))
-    stamp, user = timezone.now(), _user(actor)
-    for chunk in _chunks(rows):
-        Grant.objects.bulk_create([
-            Grant(program=program, kind=program.kind, period_key=program.period_key,
-                  one_per_person=program.one_per_person, org_id=org_id, org_path=org_path, person_id=person_id,
-                  facts=json.dumps({"category": rules_mod.CATEGORIES.get(category, "")}, ensure_ascii=False),
-                  bank_account="", amount=amount, note=_("From the hardship archive")[:200], applied_by=user,
-                  created_at=stamp)
-            for person_id, org_id, org_path, amount, category in chunk], ignore_conflicts=True)
-    result.created = Grant.objects.filter(program=program, created_at=stamp, applied_by=user).count() if rows else 0
-    result.already += len(rows) - result.created  # applied concurrently: the index kept them out
+    live = Grant.objects.filter(program=program, period_key=program.period_key, state__in=LIVE_STATES,
+                                person_id=OuterRef("person_id"))
+    # One decision per category present (the category is the only fact the archive gives).
+    decisions = {category: rules_mod.evaluate(program, {"category": rules_mod.CATEGORIES.get(category, "")},
+                                              on_file=True)
+                 for category in households.order_by().values_list("category", flat=True).distinct()}
+    eligible = {c: d.amount for c, d in decisions.items() if d.ok}
+    result.missing = list(households.filter(person__isnull=True).order_by("pk")
+                          .values_list("pk", flat=True)[:MISSING_SHOWN])
+    result.no_person = households.filter(person__isnull=True).count() if result.missing else 0
+    candidates = 0
+    for category, has, n in (households.filter(person__isnull=False).annotate(has=Exists(live)).order_by()
+                             .values_list("category", "has").annotate(n=Count("pk"))):
+        if has:
+            result.already += n
+        elif category in eligible:
+            candidates += n
+        else:
+            result.ineligible += n
+    if candidates:
+        pick = (households.filter(person__isnull=False, category__in=list(eligible)).exclude(Exists(live))
+                .order_by().values("person_id").annotate(first=Min("pk")).values("first"))
+        result.created = _insert_grants(program, pick, eligible, user=_user(actor), stamp=timezone.now())
+    result.already += candidates - result.created  # two files of one person, or applied concurrently
     audit.record(actor=actor, action="aid.grant_from_archive", object_type="aid.program", object_id=program.pk,
                  scope_path=org.path, details={"unit": org.name, "created": result.created,
                                                "already": result.already, "ineligible": result.ineligible,
                                                "no_person": result.no_person})
     return result
+
+
+def _insert_grants(program: Program, pick, amounts: dict, *, user, stamp) -> int:
+    """One INSERT … SELECT of an APPLIED grant for each household id of ``pick`` (a subquery), its amount and facts
+    by category; conflicts with the one-grant index are skipped (ON CONFLICT DO NOTHING / INSERT OR IGNORE). The
+    facts of a category are sealed once and the same ciphertext is stored for each of its grants: they are the same
+    words ("category": …), which the amount tells anyway. Returns how many were inserted."""
+    qn = connection.ops.quote_name
+    facts = Grant._meta.get_field("facts")
+    named: dict[str, tuple[str, list]] = {
+        "program_id": ("%s", [program.pk]), "kind": ("%s", [program.kind]),
+        "period_key": ("%s", [program.period_key]), "one_per_person": ("%s", [program.one_per_person]),
+        "org_id": ("h.org_id", []), "org_path": ("h.org_path", []), "person_id": ("h.person_id", []),
+        "state": ("%s", [GrantState.APPLIED]), "note": ("%s", [_("From the hardship archive")[:200]]),
+        "applied_by_id": ("%s", [user.pk if user else None]),
+    }
+    for column, values in (("amount", {c: connection.ops.adapt_decimalfield_value(a, 12, 2)
+                                       for c, a in amounts.items()}),
+                           ("facts", {c: facts.get_db_prep_save(json.dumps(
+                               {"category": rules_mod.CATEGORIES.get(c, "")}, ensure_ascii=False), connection)
+                               for c in amounts})):
+        whens = " ".join("WHEN %s THEN %s" for _c in values)
+        named[column] = (f"CASE h.category {whens} END", [x for c, v in values.items() for x in (c, v)])
+    columns, exprs, params = [], [], []
+    for f in Grant._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(qn(f.column))
+        if f.attname in named:
+            expr, values = named[f.attname]
+        else:
+            default = (stamp if f.attname == "created_at" else f.get_default() if f.has_default()
+                       else None if f.null else "")
+            expr, values = "%s", [f.get_db_prep_save(default, connection)]
+        exprs.append(expr)
+        params += values
+    sub, sub_params = pick.query.sql_with_params()
+    sqlite = connection.vendor == "sqlite"
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sql = (f"INSERT {'OR IGNORE ' if sqlite else ''}INTO {qn(Grant._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+           f"SELECT {', '.join(exprs)} FROM {qn(Household._meta.db_table)} h WHERE h.id IN ({sub})"
+           f"{'' if sqlite else ' ON CONFLICT DO NOTHING'}")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *sub_params])
+        return cur.rowcount
 
 
 def missing_people(*, actor, result: FromArchive):
@@ -192,22 +227,27 @@ def grants_approve_many(*, actor, program: Program, ids=None) -> int:
     actor.require_covers(program.org_path)
     program = Program.objects.select_for_update().get(pk=program.pk)
     others, own = _pending(actor, program, ids)
-    locked = list(others.select_for_update().order_by("pk").values_list("pk", "amount"))
-    if not locked:
+    # Set-based: the sum first (a refusal writes nothing), then one UPDATE; the program row is locked, so no batch
+    # or approval of the program runs meanwhile, and a grant applied meanwhile is either in both or in neither
+    # (the UPDATE's own sum is checked again below, all or nothing).
+    agg = others.aggregate(n=Count("pk"), total=Sum("amount"))
+    if not agg["n"]:
         raise ValidationError(_("No grant of this program is awaiting your approval."))
-    total = sum((a for _pk, a in locked), Decimal("0.00"))
-    if program.approved_total + total > program.budget:
-        raise ValidationError(_("Approving %(n)s grants of %(a)s yuan would pass the budget of %(p)s: %(b)s yuan "
-                                "budgeted, %(u)s already approved, %(r)s left. Nothing was approved.") % {
-            "n": len(locked), "a": total, "p": program.name, "b": program.budget, "u": program.approved_total,
+
+    def refuse(n, total):
+        return ValidationError(_("Approving %(n)s grants of %(a)s yuan would pass the budget of %(p)s: %(b)s yuan "
+                                 "budgeted, %(u)s already approved, %(r)s left. Nothing was approved.") % {
+            "n": n, "a": total, "p": program.name, "b": program.budget, "u": program.approved_total,
             "r": program.budget - program.approved_total})
+
+    if program.approved_total + agg["total"] > program.budget:
+        raise refuse(agg["n"], agg["total"].quantize(Decimal("0.01")))
     user, now = _user(actor), timezone.now()
-    done = 0
-    for chunk in _chunks([pk for pk, _a in locked], 5000):
-        done += Grant.objects.filter(pk__in=chunk, state=GrantState.APPLIED).update(
-            state=GrantState.APPROVED, decided_by=user, decided_at=now)
-    if done != len(locked):
-        raise ValidationError(_("The grants changed while they were being approved; nothing was approved."))
+    done = others.update(state=GrantState.APPROVED, decided_by=user, decided_at=now)
+    total = (Grant.objects.filter(program=program, state=GrantState.APPROVED, decided_at=now, decided_by=user)
+             .aggregate(t=Sum("amount"))["t"] or Decimal(0)).quantize(Decimal("0.01"))
+    if program.approved_total + total > program.budget:
+        raise refuse(done, total)
     Program.objects.filter(pk=program.pk).update(approved_total=F("approved_total") + total)
     audit.record(actor=actor, action="aid.grant_approve_many", object_type="aid.program", object_id=program.pk,
                  scope_path=program.org_path, details={"count": done, "total": str(total),

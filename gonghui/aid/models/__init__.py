@@ -43,3 +43,4 @@ from .programs import (  # noqa: F401
     ProgramKind,
     VisitTarget,
 )
+from .stats import AidStat  # noqa: F401
