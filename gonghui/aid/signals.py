@@ -6,11 +6,11 @@ from gonghui.members.signals import rewrite_prefix
 from gonghui.orgs.signals import subtree_moved
 
 from . import stats
-from .models import AidVisit, Grant, Household, PaymentBatch, Program
+from .models import AidVisit, Grant, Household, MutualClaim, MutualEnrolment, MutualPlan, PaymentBatch, Program
 
 
 @receiver(subtree_moved)
 def _rewrite_paths(sender, old_path: str, new_path: str, **kwargs):
-    for model in (Household, Program, Grant, PaymentBatch, AidVisit):
+    for model in (Household, Program, Grant, PaymentBatch, AidVisit, MutualPlan, MutualEnrolment, MutualClaim):
         rewrite_prefix(model, "org_path", old_path, new_path)
     stats.subtree_moved(old_path, new_path)

@@ -9,4 +9,4 @@ class DemocracyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registrations: figures, audit labels, menu entries, the board's kind.
-        from . import audit_catalog, board, figures, menu  # noqa: F401
+        from . import audit_catalog, board, figures, menu, signals  # noqa: F401

@@ -234,3 +234,13 @@ def test_other_county_and_grassroots_officer_cannot_run_a_poll(cast):
         polls.poll_close(actor=actor_for(cast.auditor_a), poll=poll)
     with pytest.raises(Http404):
         make_poll(cast, user=cast.officer_b)  # county B's officer for county A's union
+
+
+def test_a_poll_follows_its_union_when_the_subtree_moves(cast):
+    from gonghui.orgs.services import org_move
+
+    poll = make_poll(cast, org=cast.township_a, size=2)
+    org_move(actor=actor_for(cast.city_staff), org=cast.township_a, new_parent=cast.county_b)
+    cast.township_a.refresh_from_db()
+    poll.refresh_from_db()
+    assert poll.org_path == cast.township_a.path and poll.org_path.startswith(cast.county_b.path)

@@ -14,7 +14,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aid', '0003_programs'),
+        ('aid', '0004_mutual'),
     ]
 
     operations = [

@@ -1,0 +1,13 @@
+"""A poll's tree path follows its union when a subtree moves."""
+
+from django.dispatch import receiver
+
+from gonghui.members.signals import rewrite_prefix
+from gonghui.orgs.signals import subtree_moved
+
+from .models import Poll
+
+
+@receiver(subtree_moved)
+def _rewrite_paths(sender, old_path: str, new_path: str, **kwargs):
+    rewrite_prefix(Poll, "org_path", old_path, new_path)
