@@ -36,3 +36,14 @@ from .programs import (  # noqa: F401
     ProgramKind,
     VisitTarget,
 )
+from .drives import Donation, Drive, DriveState, DriveUnit  # noqa: F401
+from .schemes import (  # noqa: F401
+    LIVE_NOMINATIONS,
+    Nomination,
+    NominationGroup,
+    NominationState,
+    Quota,
+    Scheme,
+    SchemeKind,
+    Trip,
+)
