@@ -25,4 +25,13 @@ PROGRAMS: list[MenuItem] = [
     MenuItem(_("Assistance visits"), "aid:visits", "aid.view", SECTION),
 ]
 
-register(*ARCHIVE, *PROGRAMS)
+
+# --- donation drives, recuperation and check-ups ---
+DRIVES: list[MenuItem] = [
+    MenuItem(_("Donation drives"), "aid:drives", "aid.view", SECTION),
+    MenuItem(_("Recuperation and check-ups"), "aid:schemes", "aid.view", SECTION),
+    MenuItem(_("Nominations"), "aid:nominations", "aid.view", SECTION),
+    MenuItem(_("Nominations to review"), "aid:nomination_review", "aid.review", SECTION),
+]
+
+register(*ARCHIVE, *PROGRAMS, *DRIVES)

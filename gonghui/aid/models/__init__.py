@@ -25,6 +25,7 @@ from .archive import (  # noqa: F401
     PairVisit,
     Relationship,
 )
+from .drives import Donation, Drive, DriveState, DriveUnit  # noqa: F401
 from .programs import (  # noqa: F401
     LIVE_STATES,
     AidVisit,
@@ -36,7 +37,6 @@ from .programs import (  # noqa: F401
     ProgramKind,
     VisitTarget,
 )
-from .drives import Donation, Drive, DriveState, DriveUnit  # noqa: F401
 from .schemes import (  # noqa: F401
     LIVE_NOMINATIONS,
     Nomination,
