@@ -19,7 +19,9 @@ def make_scheme(cast, *, kind=SchemeKind.CHECKUP, places=10, subsidy="100", year
 
 
 def member(cast, name="李强", org=None):
-    return add_member(cast.grassroots_officer, org or cast.grassroots_a, name=name).person
+    org = org or cast.grassroots_a
+    user = cast.grassroots_officer if org.path.startswith(cast.grassroots_a.path) else cast.city_staff
+    return add_member(user, org, name=name).person
 
 
 def give_down(cast, scheme, township=5, grassroots=3):
