@@ -2,10 +2,11 @@
 
 from ninja import Router
 
-from . import api_archive, api_programs, api_warmth
+from . import api_archive, api_drives, api_programs, api_warmth
 
 router = Router(tags=["aid"])
 # One api_<part>.py per part of the app.
 router.add_router("", api_archive.router)
 router.add_router("", api_programs.router)
 router.add_router("", api_warmth.router)
+router.add_router("", api_drives.router)
