@@ -32,6 +32,8 @@ class DriveOut(Schema):
     total: Decimal
 
 
+# Every input field has a default: the object in the path is looked up (a 404 outside the actor's reach) before
+# the services name what is missing or wrong, in Chinese.
 class DriveIn(Schema):
     org: str
     name: str
@@ -51,15 +53,15 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    org: str
-    donors: int
-    amount: Decimal
+    org: str = ""
+    donors: int | str = 0
+    amount: Decimal | str = "0"
     receipt_no: str = ""
 
 
 class DonationIn(Schema):
-    org: str
-    amount: Decimal
+    org: str = ""
+    amount: Decimal | str = "0"
     member_uid: str = ""
     donor_name: str = ""
 
@@ -69,6 +71,12 @@ class DonationOut(Schema):
     org: str
     donor: str
     amount: Decimal
+
+
+def _unit(actor, code: str):
+    if not (code or "").strip():
+        raise ValidationError({"org": _("Give the union's code.")})
+    return org_get(actor=actor, code=code.strip().upper())
 
 
 def _donation_out(gift) -> dict:
@@ -107,7 +115,7 @@ def drive_units(request, pk: int):
 def drive_unit_record(request, pk: int, payload: UnitIn):
     actor = request.auth
     drive = selectors_drives.drive_get(actor=actor, pk=pk)
-    org = org_get(actor=actor, code=payload.org.upper())
+    org = _unit(actor, payload.org)
     return drives.unit_record(actor=actor, drive=drive, org=org, donors=payload.donors, amount=payload.amount,
                               receipt_no=payload.receipt_no)
 
@@ -123,7 +131,7 @@ def drive_donations(request, pk: int):
 def drive_donation_add(request, pk: int, payload: DonationIn):
     actor = request.auth
     drive = selectors_drives.drive_get(actor=actor, pk=pk)
-    org = org_get(actor=actor, code=payload.org.upper())
+    org = _unit(actor, payload.org)
     person = None
     if payload.member_uid:
         person = Person.objects.filter(uid=payload.member_uid).first()
@@ -162,8 +170,8 @@ class QuotaOut(Schema):
 
 
 class QuotaIn(Schema):
-    org: str
-    places: int
+    org: str = ""
+    places: int | str = 0
 
 
 class NominationOut(Schema):
@@ -182,13 +190,13 @@ class NominationOut(Schema):
 
 
 class NominationIn(Schema):
-    org: str
-    member_uid: str
-    group: NominationGroup
+    org: str = ""
+    member_uid: str = ""
+    group: str = ""
 
 
 class RefuseIn(Schema):
-    reason: str
+    reason: str = ""
 
 
 @router.get("/schemes", response=list[SchemeOut])
@@ -213,7 +221,7 @@ def scheme_quotas(request, pk: int):
 def scheme_quota_allocate(request, pk: int, payload: QuotaIn):
     actor = request.auth
     scheme = selectors_schemes.scheme_get(actor=actor, pk=pk)
-    org = org_get(actor=actor, code=payload.org.upper())
+    org = _unit(actor, payload.org)
     return schemes.quota_allocate(actor=actor, scheme=scheme, org=org, places=payload.places)
 
 
@@ -231,7 +239,7 @@ def scheme_nominate(request, pk: int, payload: NominationIn):
     actor = request.auth
     actor.require("aid.write")
     scheme = selectors_schemes.scheme_get(actor=actor, pk=pk)
-    org = org_get(actor=actor, code=payload.org.upper())
+    org = _unit(actor, payload.org)
     person = Person.objects.filter(uid=payload.member_uid).first()
     if person is None:
         raise ValidationError({"member_uid": _("No member of the registry has this id.")})
@@ -239,25 +247,16 @@ def scheme_nominate(request, pk: int, payload: NominationIn):
     return 201, selectors_schemes.nomination_get(actor=actor, pk=n.pk)
 
 
-def _nomination(actor, pk: int, nid: int):
-    scheme = selectors_schemes.scheme_get(actor=actor, pk=pk)
-    n = selectors_schemes.nomination_get(actor=actor, pk=nid)
-    if n.scheme_id != scheme.pk:
-        from django.http import Http404
-
-        raise Http404
-    return n
-
-
-@router.post("/schemes/{pk}/nominations/{nid}/approve", response=NominationOut)
-def scheme_nomination_approve(request, pk: int, nid: int):
+@router.post("/schemes/nominations/{pk}/approve", response=NominationOut)
+def scheme_nomination_approve(request, pk: int):
     actor = request.auth
-    schemes.nomination_approve(actor=actor, nomination=_nomination(actor, pk, nid))
-    return selectors_schemes.nomination_get(actor=actor, pk=nid)
+    schemes.nomination_approve(actor=actor, nomination=selectors_schemes.nomination_get(actor=actor, pk=pk))
+    return selectors_schemes.nomination_get(actor=actor, pk=pk)
 
 
-@router.post("/schemes/{pk}/nominations/{nid}/refuse", response=NominationOut)
-def scheme_nomination_refuse(request, pk: int, nid: int, payload: RefuseIn):
+@router.post("/schemes/nominations/{pk}/refuse", response=NominationOut)
+def scheme_nomination_refuse(request, pk: int, payload: RefuseIn):
     actor = request.auth
-    schemes.nomination_refuse(actor=actor, nomination=_nomination(actor, pk, nid), reason=payload.reason)
-    return selectors_schemes.nomination_get(actor=actor, pk=nid)
+    schemes.nomination_refuse(actor=actor, nomination=selectors_schemes.nomination_get(actor=actor, pk=pk),
+                              reason=payload.reason)
+    return selectors_schemes.nomination_get(actor=actor, pk=pk)

@@ -53,14 +53,14 @@ def test_schemes_by_the_api(cast, login, client):
     assert r.status_code == 201, r.content
     nid = r.json()["id"]
     assert r.json()["member"] == "李*四" and r.json()["state"] == "nominated"
-    assert unit.post(f"{BASE}/schemes/{scheme.pk}/nominations/{nid}/approve").status_code == 403
+    assert unit.post(f"{BASE}/schemes/nominations/{nid}/approve").status_code == 403
     quotas = {q["org"]: q for q in unit.get(f"{BASE}/schemes/{scheme.pk}/quotas").json()}
     assert quotas["GA"]["nominated"] == 1 and quotas["GA"]["left"] == 1
     other = login(cast.officer_b)
     assert other.get(f"{BASE}/schemes/{scheme.pk}").status_code == 404
-    assert other.post(f"{BASE}/schemes/{scheme.pk}/nominations/{nid}/approve").status_code == 404
+    assert other.post(f"{BASE}/schemes/nominations/{nid}/approve").status_code == 404
     staff = login(cast.officer_a)
-    r = staff.post(f"{BASE}/schemes/{scheme.pk}/nominations/{nid}/approve")
+    r = staff.post(f"{BASE}/schemes/nominations/{nid}/approve")
     assert r.status_code == 200 and r.json()["state"] == "approved"
     items = staff.get(f"{BASE}/schemes/{scheme.pk}/nominations?group=frontline").json()["items"]
     assert [n["id"] for n in items] == [nid]

@@ -16,9 +16,10 @@ OVERSIGHT = {"/oversight/dispatch/", "/oversight/inspections/", "/oversight/insp
              "/oversight/meetings/", "/oversight/problems/", "/oversight/snail/", "/oversight/targets/",
              "/oversight/tasks/", "/oversight/tips/", "/oversight/visits/"}
 OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/oversight/problems/new/"}
-AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/"}
+AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/",
+       "/aid/drives/", "/aid/schemes/", "/aid/nominations/"}
 AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/"}
-AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/"}
+AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/nominations/review/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",
