@@ -16,6 +16,8 @@ def test_drives_by_the_api(cast, login, client):
     r = unit.post(f"{BASE}/drives/{drive.pk}/units", {"org": "GA", "donors": 3, "amount": "-1"},
                   content_type="application/json")
     assert r.status_code == 422 and "amount" in r.content.decode()
+    r = unit.post(f"{BASE}/drives/{drive.pk}/units", {"donors": 3, "amount": "30"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["detail"] == [{"field": "org", "message": "请填写工会代码。"}]
     r = unit.post(f"{BASE}/drives/{drive.pk}/units", {"org": "GA", "donors": 30, "amount": "1500", "receipt_no": "A1"},
                   content_type="application/json")
     assert r.status_code == 200, r.content
