@@ -87,7 +87,8 @@ def scheme_detail(request, pk: int):
         "groups": [(label, by_group.get(value, 0)) for value, label in NominationGroup.choices],
         "quotas": selectors_schemes.quota_list(actor=actor, scheme=scheme)[:50],
         "trips": scheme.trips.order_by("start_on", "pk"), "attended": attended, "due": due,
-        "can_nominate": actor.can("aid.write"), "can_export": actor.can("export"), "can_trip": actor.can("aid.write") and organiser,
+        "can_nominate": actor.can("aid.write"), "can_export": actor.can("export"),
+        "can_trip": actor.can("aid.write") and organiser,
         "breadcrumbs": _crumbs({"label": str(scheme)})})
 
 
