@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import api_archive, api_mutual, api_programs, api_warmth
+from . import api_archive, api_drives, api_mutual, api_programs, api_warmth
 
 router = Router(tags=["aid"])
 # One api_<part>.py per part of the app.
@@ -10,3 +10,4 @@ router.add_router("", api_archive.router)
 router.add_router("", api_programs.router)
 router.add_router("", api_warmth.router)
 router.add_router("", api_mutual.router)
+router.add_router("", api_drives.router)

@@ -34,4 +34,13 @@ MUTUAL: list[MenuItem] = [
     MenuItem(_("Mutual aid claims to review"), "aid:mutual_review", "aid.review", SECTION),
 ]
 
-register(*ARCHIVE, *PROGRAMS, *MUTUAL)
+
+# --- donation drives, recuperation and check-ups ---
+DRIVES: list[MenuItem] = [
+    MenuItem(_("Donation drives"), "aid:drives", "aid.view", SECTION),
+    MenuItem(_("Recuperation and check-ups"), "aid:schemes", "aid.view", SECTION),
+    MenuItem(_("Nominations"), "aid:nominations", "aid.view", SECTION),
+    MenuItem(_("Nominations to review"), "aid:nomination_review", "aid.review", SECTION),
+]
+
+register(*ARCHIVE, *PROGRAMS, *MUTUAL, *DRIVES)

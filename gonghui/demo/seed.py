@@ -100,6 +100,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         counts["oversight"] = seed_oversight(gen, today=timezone.localdate(now))
         counts["aid_archive"] = seed_aid_archive(gen, today=timezone.localdate(now))
         counts["aid_programs"] = seed_aid_programs(gen, today=timezone.localdate(now))
+        counts["aid_drives"] = seed_aid_drives(gen, today=timezone.localdate(now))
         counts["aid_mutual"] = seed_aid_mutual(gen, today=timezone.localdate(now))
         counts["democracy"] = seed_democracy(gen)
     with transaction.atomic():
@@ -168,6 +169,15 @@ def seed_aid_programs(gen: data.Generator, *, today: data.datetime.date) -> dict
 
     with transaction.atomic():
         return seed_programs(today=today, rng=gen.rng)
+
+
+def seed_aid_drives(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """Donation drives (one closed, one on the board), a 疗休养 and a 体检 scheme with places two levels down,
+    nominations by group and attendance."""
+    from gonghui.demo.aid_drives import seed_drives
+
+    with transaction.atomic():
+        return seed_drives(today=today, rng=gen.rng)
 
 
 def seed_aid_mutual(gen: data.Generator, *, today: data.datetime.date) -> dict:

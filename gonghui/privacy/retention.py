@@ -110,10 +110,20 @@ def expired_mutual_claims(now: datetime.datetime):
             .exclude(illness="", special_illness="", bank_account=""))
 
 
+def expired_donors(now: datetime.datetime):
+    """Named donations by outsiders whose drive was longer ago than their retention and still hold the name."""
+    from gonghui.aid.models import Donation
+
+    cutoff = _cutoff(Donation, now)
+    if cutoff is None:
+        return Donation.objects.none()
+    return Donation.objects.filter(drive__day__lt=cutoff.date()).exclude(donor_name="")
+
+
 def retention_sweep(now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     counts = {"applications": 0, "cases": 0, "people": 0, "requests_deleted": 0, "problems": 0, "households": 0,
-              "grants": 0, "mutual_claims": 0}
+              "grants": 0, "mutual_claims": 0, "donors": 0}
     for application in expired_applications(now)[:BATCH]:
         counts["applications"] += anonymise.application_anonymise(actor=SWEEPER, application=application,
                                                                    why="retention")
@@ -140,6 +150,13 @@ def retention_sweep(now: datetime.datetime | None = None) -> dict:
                                                                                    bank_account="")
         audit.record(actor=SWEEPER, action="privacy.anonymise", object_type="aid.mutual_claim", object_id="",
                      details={"why": "retention", "items": counts["mutual_claims"]})
+    donations = list(expired_donors(now).values_list("pk", flat=True)[:BATCH * 10])
+    if donations:  # the donation and its amount stay in the drive's totals; the outsider's name goes
+        from gonghui.aid.models import Donation
+
+        counts["donors"] = Donation.objects.filter(pk__in=donations).update(donor_name="")
+        audit.record(actor=SWEEPER, action="privacy.anonymise", object_type="aid.donation", object_id="",
+                     details={"why": "retention", "items": counts["donors"]})
     old = list(expired_requests(now).values_list("pk", "code", "org_path")[:BATCH])
     for pk, code, path in old:
         DeletionRequest.objects.filter(pk=pk).delete()

@@ -25,6 +25,7 @@ from .archive import (  # noqa: F401
     PairVisit,
     Relationship,
 )
+from .drives import Donation, Drive, DriveState, DriveUnit  # noqa: F401
 from .mutual import (  # noqa: F401
     ClaimState,
     MutualClaim,
@@ -42,5 +43,15 @@ from .programs import (  # noqa: F401
     Program,
     ProgramKind,
     VisitTarget,
+)
+from .schemes import (  # noqa: F401
+    LIVE_NOMINATIONS,
+    Nomination,
+    NominationGroup,
+    NominationState,
+    Quota,
+    Scheme,
+    SchemeKind,
+    Trip,
 )
 from .stats import AidStat  # noqa: F401

@@ -17,9 +17,9 @@ OVERSIGHT = {"/oversight/dispatch/", "/oversight/inspections/", "/oversight/insp
              "/oversight/tasks/", "/oversight/tips/", "/oversight/visits/"}
 OVERSIGHT_WRITE = {"/oversight/departments/", "/oversight/problems/import/", "/oversight/problems/new/"}
 AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grants/", "/aid/visits/", "/aid/mutual/",
-       "/aid/mutual/claims/"}
+       "/aid/mutual/claims/", "/aid/drives/", "/aid/schemes/", "/aid/nominations/"}
 AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/", "/aid/mutual/claims/new/"}
-AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/mutual/claims/review/"}
+AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/mutual/claims/review/", "/aid/nominations/review/"}
 DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/"}
 DEMOCRACY_WRITE = {"/democracy/polls/new/"}
 MENU = {

@@ -92,3 +92,19 @@ def test_paid_grants_lose_their_facts_and_bank_account_ten_years_after_payment(c
     assert (grant.facts, grant.bank_account, grant.state) == ("", "", GrantState.PAID)
     assert grant.amount > 0  # the books keep the amount
     assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 + 5))["grants"] == 0
+
+
+def test_an_outside_donors_name_goes_ten_years_after_the_drive(cast):
+    from gonghui.aid import drives
+    from gonghui.aid.models import Donation
+    from gonghui.aid.testing_drives import make_drive
+
+    drive = make_drive(cast)
+    gift = drives.donation_add(actor=cast.actor(cast.grassroots_officer), drive=drive, org=cast.grassroots_a,
+                               amount="200", donor_name="社会爱心人士王先生")
+    now = datetime.datetime.combine(drive.day, datetime.time(12), tzinfo=datetime.UTC)
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 - 5))["donors"] == 0
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 + 5))["donors"] == 1
+    gift = Donation.objects.get(pk=gift.pk)
+    assert gift.donor_name == "" and gift.amount == 200
+    assert retention.retention_sweep(now=now + datetime.timedelta(days=10 * 365 + 5))["donors"] == 0
