@@ -103,9 +103,23 @@ def _aid_values(cast) -> dict:
 
     plan = make_plan(cast)
     claim = file_claim(cast.grassroots_officer, enrolled(cast, plan, "陈秀兰"))
+    from gonghui.aid import schemes
+    from gonghui.aid.testing_drives import give_down, make_drive, make_scheme
+    from gonghui.aid.testing_drives import member as drive_member
+    from gonghui.democracy.testing import make_poll
+
+    drive, scheme = make_drive(cast), make_scheme(cast)
+    give_down(cast, scheme)
+    nomination = schemes.nomination_create(actor=union, scheme=scheme, org=cast.grassroots_a,
+                                           person=drive_member(cast, "李秀梅"), group="frontline")
+    trip = schemes.trip_create(actor=officer, scheme=scheme, place="市人民医院", start_on=datetime.date(2026, 9, 1),
+                               capacity=10)
+    poll = make_poll(cast, size=3)
     by_route = {"aid/programs/": program.pk, "aid/grants/": grant.pk, "aid/batches/": batch.pk,
                 "aid/visits/": visit.pk, "aid/archive/": household.pk, "aid/mutual/claims/": claim.pk,
-                "aid/mutual/plans/": plan.pk, "aid/mutual/": plan.pk}
+                "aid/mutual/plans/": plan.pk, "aid/mutual/": plan.pk, "aid/drives/": drive.pk,
+                "aid/schemes/nominations/": nomination.pk, "aid/schemes/": scheme.pk,
+                "aid/nominations/": nomination.pk, "aid/trips/": trip.pk, "democracy/polls/": poll.pk}
     return {"pub": on_board.pk, "pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
                                                 "api/v1/aid/households/": household.pk}}
 
