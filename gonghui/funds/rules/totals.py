@@ -18,12 +18,12 @@ LIVE = "r.kind = 'expense' AND r.voided = false AND r.debit > 0"
 
 
 def _delta(source: str, sign: str) -> str:
-    return (f"SELECT r.org_path, r.account_id, CAST(EXTRACT(YEAR FROM r.date) AS integer) AS year, "
+    return (f"SELECT r.org_path, r.account_id, CAST(EXTRACT(YEAR FROM r.date) AS integer) AS year, "  # noqa: S608
             f"{sign}r.debit AS amount FROM {source} r WHERE {LIVE}")
 
 
 def _upsert(rows: str) -> str:
-    return (f"INSERT INTO {TABLE} AS t (org_path, account_id, year, total) "
+    return (f"INSERT INTO {TABLE} AS t (org_path, account_id, year, total) "  # noqa: S608
             f"SELECT org_path, account_id, year, SUM(amount) FROM ({rows}) d "
             f"GROUP BY org_path, account_id, year HAVING SUM(amount) <> 0 ORDER BY org_path, account_id, year "
             f"ON CONFLICT (org_path, account_id, year) DO UPDATE SET total = t.total + EXCLUDED.total")
@@ -70,7 +70,7 @@ def rebuild(connection) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {TABLE}")
+        cur.execute(f"DELETE FROM {TABLE}")  # noqa: S608
         cur.execute(_upsert(_delta(LINE, "")))
         cur.execute(f"ANALYZE {TABLE}")
 
