@@ -425,15 +425,17 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
         source = f"{COV} cov"
     # A budget line's spending: the kept totals of the (union, account) pairs it covers (``funds_expense_total``),
     # not a sum over their lines.
+    # Only the pairs with spending count (and have lines to read).
     sql = f"""
         WITH {touched}
-        tot AS MATERIALIZED (
-            SELECT cov.blid, SUM(e.total) AS spent FROM {source}
+        ct AS (
+            SELECT cov.org_path, cov.account_id, cov.blid, cov.amount, cov.bl_account,
+                   SUM(e.total) OVER (PARTITION BY cov.blid) AS spent
+            FROM {source}
                 JOIN {TOTAL} e ON e.org_path = cov.org_path AND e.account_id = cov.account_id AND e.year = %s
-            GROUP BY cov.blid),
+            WHERE e.total > 0),
         o AS MATERIALIZED (
-            SELECT cov.org_path, cov.account_id, cov.blid, cov.amount, cov.bl_account
-            FROM tot JOIN {COV} cov ON cov.blid = tot.blid WHERE tot.spent > cov.amount),
+            SELECT ct.org_path, ct.account_id, ct.blid, ct.amount, ct.bl_account FROM ct WHERE ct.spent > ct.amount),
         y AS (
             SELECT l.id, l.org_path, l.date, l.amt, o.blid, o.amount, o.bl_account,
                    SUM(l.amt) OVER (PARTITION BY o.blid ORDER BY l.date, l.id
