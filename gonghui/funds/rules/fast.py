@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gonghui.funds.models import Account, BudgetState, Supplier
 from gonghui.members.models import MembershipStatus
 
+from . import totals
 from .builtin import (
     ACCOUNT,
     BUDGET,
@@ -92,6 +93,7 @@ def _new_paths(region: Region) -> tuple[str, list]:
 
 
 BUD, COV = "funds_scan_bud", "funds_scan_cov"
+TOTAL = totals.TABLE
 
 
 def prepare_budgets(region: Region, year: int) -> None:
@@ -171,10 +173,13 @@ def per_line(region: Region, year: int, rules: list[str], p: Params) -> dict[str
         fparams += [list(office), *supplier[1]]
     else:
         flags.append("false")
-    budget = "unbudgeted" in wanted
-    # The union has a budget, and no budget line covers (union, account): two hash joins to the prepared tables.
+    # The union has a budget, and no budget line covers (union, account): for an incremental scan two hash joins of
+    # the new lines to the prepared tables; a full scan finds the uncovered pairs from the expense totals instead
+    # and reads only their lines (``unbudgeted_rows``), so its one read of the lines joins nothing.
+    budget = "unbudgeted" in wanted and bool(region.new_ids)
     flags.append("bud.org_path IS NOT NULL AND cov.blid IS NULL" if budget else "false")
-    if all(f == "false" for f in flags):
+    extra = unbudgeted_rows(region, year) if "unbudgeted" in wanted and not region.new_ids else []
+    if all(f == "false" for f in flags) and not extra:
         return {}
     where, params = _where(region, year)
     joins = (f"LEFT JOIN {BUD} bud ON bud.org_path = l.org_path "
@@ -187,7 +192,8 @@ def per_line(region: Region, year: int, rules: list[str], p: Params) -> dict[str
             WHERE {where} OFFSET 0) x
         WHERE {' OR '.join(f'f{i}' for i, f in enumerate(flags) if f != 'false')}
         ORDER BY date, id"""  # noqa: S608
-    rows = _union_ids(_rows(sql, [*fparams, *params]))
+    rows = _union_ids(_rows(sql, [*fparams, *params])) if any(f != "false" for f in flags) else []
+    rows += extra
     need = {r[7] for r in rows if r[11] or r[12]}
     paths = dict(Account.objects.filter(pk__in=need).values_list("pk", "path")) if need else {}
     t_large = _("An expense of %(amount)s yuan (%(summary)s), at or above the collective-decision threshold of "
@@ -221,6 +227,29 @@ def per_line(region: Region, year: int, rules: list[str], p: Params) -> dict[str
             found["unbudgeted"].append(Hit("unbudgeted", key, union_id, path, date, debit, t_unbudgeted % {
                 "amount": amount, "acc": paths.get(_acc, ""), "year": year}, [lid]))
     return found
+
+
+def unbudgeted_rows(region: Region, year: int) -> list[tuple]:
+    """For a full scan: the (union, account) pairs with spending in the year (``funds_expense_total``) in a union
+    with an approved budget that no budget line covers, then only their lines (by the index
+    ``funds_line_expense_key``), as rows of ``per_line`` with only the ``unbudgeted`` flag. Needs
+    ``prepare_budgets``."""
+    where, params = _where(region, year, new=False)
+    twhere, tparams = region.sql("t.org_path")
+    sql = f"""
+        WITH miss AS MATERIALIZED (
+            SELECT t.org_path, t.account_id FROM {TOTAL} t
+            WHERE t.year = %s AND t.total > 0 AND {twhere}
+              AND t.org_path IN (SELECT bud.org_path FROM {BUD} bud)
+              AND NOT EXISTS (SELECT 1 FROM {COV} cov WHERE cov.org_path = t.org_path
+                              AND cov.account_id = t.account_id))
+        SELECT l.id, l.org_path, l.org_path, l.date, l.debit, l.summary, l.counterparty, l.account_id,
+               false, false, false, false, true
+        FROM miss CROSS JOIN LATERAL (
+            SELECT l.* FROM {LINE} l
+            WHERE l.org_path = miss.org_path AND l.account_id = miss.account_id AND {where} OFFSET 0) l
+        ORDER BY l.date, l.id"""  # noqa: S608
+    return _union_ids(_rows(sql, [year, *tparams, *params]))
 
 
 # An incremental scan of more new lines than this (an import) reads whole what a lookup per new line would read
@@ -390,18 +419,23 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
             t AS MATERIALIZED (SELECT DISTINCT cov.blid FROM {LINE} n
                                JOIN {COV} cov ON cov.org_path = n.org_path AND cov.account_id = n.account_id
                                WHERE {nwhere}),"""  # noqa: S608
-        source = (f"t JOIN {COV} cov ON cov.blid = t.blid "
-                  f"JOIN {LINE} l ON l.org_path = cov.org_path AND l.account_id = cov.account_id")
+        source = f"t JOIN {COV} cov ON cov.blid = t.blid"
     else:
         touched, nparams = "", []
-        source = f"{LINE} l JOIN {COV} cov ON cov.org_path = l.org_path AND cov.account_id = l.account_id"
+        source = f"{COV} cov"
+    # A budget line's spending: the kept totals of the (union, account) pairs it covers (``funds_expense_total``),
+    # not a sum over their lines.
+    # Only the pairs with spending count (and have lines to read).
     sql = f"""
         WITH {touched}
-        tot AS MATERIALIZED (
-            SELECT cov.blid, SUM(l.debit) AS spent FROM {source} WHERE {where} GROUP BY cov.blid),
+        ct AS (
+            SELECT cov.org_path, cov.account_id, cov.blid, cov.amount, cov.bl_account,
+                   SUM(e.total) OVER (PARTITION BY cov.blid) AS spent
+            FROM {source}
+                JOIN {TOTAL} e ON e.org_path = cov.org_path AND e.account_id = cov.account_id AND e.year = %s
+            WHERE e.total > 0),
         o AS MATERIALIZED (
-            SELECT cov.org_path, cov.account_id, cov.blid, cov.amount, cov.bl_account
-            FROM tot JOIN {COV} cov ON cov.blid = tot.blid WHERE tot.spent > cov.amount),
+            SELECT ct.org_path, ct.account_id, ct.blid, ct.amount, ct.bl_account FROM ct WHERE ct.spent > ct.amount),
         y AS (
             SELECT l.id, l.org_path, l.date, l.amt, o.blid, o.amount, o.bl_account,
                    SUM(l.amt) OVER (PARTITION BY o.blid ORDER BY l.date, l.id
@@ -413,7 +447,7 @@ def over_budget(region: Region, year: int, p: Params) -> list[Hit]:
                y.bl_account
         FROM y WHERE y.cum > CAST(y.amount * 100 AS BIGINT)
         ORDER BY y.blid, y.date, y.id"""  # noqa: S608
-    rows = _rows(sql, [*nparams, *params, *params])
+    rows = _rows(sql, [*nparams, year, *params])
     accounts = dict(Account.objects.filter(pk__in={r[8] for r in rows}).values_list("pk", "path")) if rows else {}
     return over_hits(_union_ids([(*r[:8], accounts.get(r[8], "")) for r in rows]), year)
 

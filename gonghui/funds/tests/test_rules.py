@@ -307,3 +307,14 @@ def test_a_line_no_longer_flagged_leaves_its_alert(cast, django_capture_on_commi
         books.voucher_reverse(actor=actor_for(u), voucher=first, reason="重复入账")
     run(cast, "over_budget")  # 250 spent: nothing passes any more, the untouched alert is closed
     assert Alert.objects.get(rule="over_budget").state == AlertState.CLOSED
+
+
+def test_a_summary_with_tabs_backslashes_and_line_breaks_reaches_the_alert_as_it_is(cast):
+    """The alerts are written through COPY's text format on PostgreSQL: its special characters stay themselves."""
+    expense(cast.grassroots_officer, cast.grassroots_a, 100, summary="购物卡\t反斜杠\\N 换行\n回车\r完")
+    run(cast, "banned_item")
+    summary = VoucherLine.objects.get(summary__startswith="购物卡", debit__gt=0).summary
+    assert "\t" in summary and "\\N" in summary
+    alert = Alert.objects.get(rule="banned_item")
+    assert summary in alert.message and alert.amount == Decimal("100.00")
+    assert list(alert.alert_lines.values_list("line__summary", flat=True)) == [summary]
