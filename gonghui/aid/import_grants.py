@@ -115,24 +115,12 @@ def grant_rows(*, actor, program: Program, data: bytes, filename: str) -> GrantF
     """Read the file (nothing written): each row checked, every problem naming its row and column."""
     actor.require("aid.write")
     out = GrantFile()
-    try:
-        rows = list(tabular.open_table(data, filename).rows())
-    except tabular.TableFileError as exc:
-        out.notes = list(exc.messages)
+    read = out.read(data, filename, HEADERS, required=("id_number", "name", "org"),
+                    missing=_("No header row with the columns 身份证号, 姓名 and 单位代码 was found."),
+                    max_rows=MAX_ROWS, too_many=_("The file lists more than %(n)s grants: split it.") % {"n": MAX_ROWS})
+    if read is None:
         return out
-    header = tabular.find_header([cells for _line, cells in rows], HEADERS, minimum=2)
-    columns = {}
-    if header is not None:
-        out.header = cells = list(rows[header][1])
-        skip = 2 if cells and tabular.cell_text(cells[0]) == tabular.REPORT_ROW else 0  # a corrected error report
-        columns = {c.key: c.index + skip for c in tabular.map_columns(cells[skip:], HEADERS) if c.key}
-    if not {"id_number", "name", "org"} <= set(columns):
-        out.notes = [_("No header row with the columns 身份证号, 姓名 and 单位代码 was found.")]
-        return out
-    body = [(line, cells) for line, cells in rows[header + 1:] if not tabular.is_blank(cells)]
-    if len(body) > MAX_ROWS:
-        out.notes = [_("The file lists more than %(n)s grants: split it.") % {"n": MAX_ROWS}]
-        return out
+    columns, body = read
     look = _Lookups(actor, program)
     parsed = []
     for line, cells in body:

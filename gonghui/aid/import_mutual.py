@@ -60,24 +60,13 @@ def enrol_rows(*, actor, plan: MutualPlan, data: bytes, filename: str) -> EnrolF
     if plan.state != PlanState.OPEN:
         out.notes = [_("%(p)s is not open: workers are enrolled only while a plan is open.") % {"p": plan.name}]
         return out
-    try:
-        rows = list(tabular.open_table(data, filename).rows())
-    except tabular.TableFileError as exc:
-        out.notes = list(exc.messages)
+    read = out.read(data, filename, HEADERS, required=("id_number", "name", "org"),
+                    missing=_("No header row with the columns 身份证号, 姓名 and 单位代码 was found."),
+                    max_rows=MAX_ROWS,
+                    too_many=_("The file lists more than %(n)s workers: split it.") % {"n": MAX_ROWS})
+    if read is None:
         return out
-    header = tabular.find_header([cells for _line, cells in rows], HEADERS, minimum=2)
-    columns = {}
-    if header is not None:
-        out.header = cells = list(rows[header][1])
-        skip = 2 if cells and tabular.cell_text(cells[0]) == tabular.REPORT_ROW else 0  # a corrected error report
-        columns = {c.key: c.index + skip for c in tabular.map_columns(cells[skip:], HEADERS) if c.key}
-    if not {"id_number", "name", "org"} <= set(columns):
-        out.notes = [_("No header row with the columns 身份证号, 姓名 and 单位代码 was found.")]
-        return out
-    body = [(line, cells) for line, cells in rows[header + 1:] if not tabular.is_blank(cells)]
-    if len(body) > MAX_ROWS:
-        out.notes = [_("The file lists more than %(n)s workers: split it.") % {"n": MAX_ROWS}]
-        return out
+    columns, body = read
     scope = Org.objects.filter(path__startswith=actor.org.path).filter(path__startswith=plan.org_path)
     orgs: dict[str, Org | None] = {}
     parsed = []

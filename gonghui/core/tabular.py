@@ -449,6 +449,32 @@ class ReadFile:
         return [*self.notes, *(_("Row %(n)s: %(msg)s") % {"n": line, "msg": m}
                                for line, msgs in sorted(self.row_problems.items()) for m in msgs)]
 
+    def read(self, data: Source, filename: str, headers: HeaderMap, *, required: Iterable[str], missing: str,
+             max_rows: int = 0, too_many: str = "") -> tuple[dict[str, int], list] | None:
+        """Open the file, find its header row (a corrected error report's two leading columns skipped) and map the
+        columns: ``(columns, body)``, the body being the non-blank rows after the header as (row number, cells).
+        When the file cannot be read, lacks a ``required`` column (``missing`` says which) or has more than
+        ``max_rows`` rows (``too_many``), the reason goes to ``notes`` and the answer is None."""
+        try:
+            rows = list(open_table(data, filename).rows())
+        except TableFileError as exc:
+            self.notes = list(exc.messages)
+            return None
+        header = find_header([cells for _line, cells in rows], headers, minimum=2)
+        columns = {}
+        if header is not None:
+            self.header = cells = list(rows[header][1])
+            skip = 2 if cells and cell_text(cells[0]) == REPORT_ROW else 0
+            columns = {c.key: c.index + skip for c in map_columns(cells[skip:], headers) if c.key}
+        if not set(required) <= set(columns):
+            self.notes = [missing]
+            return None
+        body = [(line, cells) for line, cells in rows[header + 1:] if not is_blank(cells)]
+        if max_rows and len(body) > max_rows:
+            self.notes = [too_many]
+            return None
+        return columns, body
+
     def report(self) -> bytes:
         """The refused rows as they were in the file, each with its row number and problems (xlsx)."""
         return problems_xlsx(header=self.header, notes=self.notes, rows=(

@@ -52,27 +52,15 @@ def problem_rows(*, actor, data: bytes, filename: str) -> ProblemFile:
     """Read the file (nothing written): each row checked, every problem naming its row."""
     actor.require("oversight.write")
     out = ProblemFile()
-    try:
-        rows = list(tabular.open_table(data, filename).rows())
-    except tabular.TableFileError as exc:
-        out.notes = list(exc.messages)
+    read = out.read(data, filename, HEADERS, required=("title", "source"),
+                    missing=_("No header row with the columns 问题 and 来源 was found."))
+    if read is None:
         return out
-    header = tabular.find_header([cells for _line, cells in rows], HEADERS, minimum=2)
-    columns = {}
-    if header is not None:
-        out.header = rows[header][1]
-        cells = list(out.header)
-        skip = 2 if cells and tabular.cell_text(cells[0]) == tabular.REPORT_ROW else 0  # a corrected error report
-        columns = {c.key: c.index + skip for c in tabular.map_columns(cells[skip:], HEADERS) if c.key}
-    if "title" not in columns or "source" not in columns:
-        out.notes = [_("No header row with the columns 问题 and 来源 was found.")]
-        return out
+    columns, body = read
     sources = {s.name: s for s in Source.objects.filter(active=True)}
     categories = {c.name: c for c in Category.objects.filter(active=True)}
     orgs: dict = {}
-    for line, cells in rows[header + 1:]:
-        if tabular.is_blank(cells):
-            continue
+    for line, cells in body:
 
         def cell(key, cells=cells):
             i = columns.get(key)
