@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from gonghui.core.access import actor_for
 from gonghui.democracy import polls
+from gonghui.democracy.criteria import ensure_builtin
 from gonghui.democracy.models import GRADES, CriteriaSet, Electorate, Poll, PollKind, Scale
 
 
@@ -38,6 +39,7 @@ def _ballot(poll, rng, lean: dict[int, float]) -> dict:
 
 def seed_democracy(*, rng, county: str = "donghu", union: str = "union") -> dict:
     officer, grassroots = _actor(county), _actor(union)
+    ensure_builtin()
     now = timezone.now()
     year = timezone.localdate().year
     assessment = polls.poll_create(

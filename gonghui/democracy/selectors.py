@@ -35,4 +35,7 @@ def published_poll(token: str) -> Poll:
 
 
 def criteria_sets():
+    from .criteria import ensure_builtin
+
+    ensure_builtin()
     return CriteriaSet.objects.order_by("-builtin", "name")

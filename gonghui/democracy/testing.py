@@ -7,14 +7,17 @@ from django.utils import timezone
 from gonghui.core.access import actor_for
 
 from . import polls
+from .criteria import ensure_builtin
 from .models import CriteriaSet, Electorate, PollKind
 
 
 def five_questions() -> CriteriaSet:
+    ensure_builtin()
     return CriteriaSet.objects.get(name="党员民主评议五个方面")
 
 
 def home_set() -> CriteriaSet:
+    ensure_builtin()
     return CriteriaSet.objects.get(name="会员评议职工之家")
 
 
