@@ -411,7 +411,7 @@ def test_a_crash_in_the_middle_of_the_write_leaves_the_database_as_it_was(cast, 
         real(model, rows, **kwargs)
         assert Membership.objects.count() == before[1] + (3 if model is Membership else 0)
 
-    monkeypatch.setattr(roster, "_insert", crashing)
+    monkeypatch.setattr(roster.writing, "_insert", crashing)  # called by writing._write
     data = xlsx([HEADER, *([f"人{i}", resident_id(), "", ""] for i in range(10))])
     with pytest.raises(RuntimeError):
         run(cast.grassroots_officer, cast.grassroots_a, data)
@@ -927,7 +927,7 @@ def test_a_crash_in_the_writer_leaves_nothing_and_is_raised(cast, overlapped, mo
             raise RuntimeError("killed")
         real(model, rows, **kwargs)
 
-    monkeypatch.setattr(roster, "_insert", crashing)
+    monkeypatch.setattr(roster.writing, "_insert", crashing)  # called by writing._write
     with pytest.raises(RuntimeError):
         run(cast.grassroots_officer, cast.grassroots_a, roster_of(20))
     assert Person.objects.count() == 0 and Membership.objects.count() == 0
