@@ -1,8 +1,6 @@
 """Pages of medical mutual aid: plans, their enrolments (one by one or from a spreadsheet), claims (filed on a
 phone by the unit, reviewed by a second person of the plan's union) and the paid claims on the public board."""
 
-import base64
-import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import apply_validation_error
 from gonghui.core.identity import mask
+from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 from gonghui.orgs.models import Org
@@ -35,7 +34,7 @@ from .forms_warmth import WithdrawForm
 from .models import ClaimState, PlanState
 
 IMPORT_SESSION_KEY = "aid.mutual_import"
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = MAX_BYTES
 
 
 def _crumbs(*items):
@@ -211,51 +210,26 @@ def enrol_new(request, pk: int):
 @never_cache
 @requires("aid.write")
 def enrol_import(request, pk: int):
-    """Upload, see every row checked (or each refused row with its reason and the error report), then confirm: the
-    checked file is kept in the session until then; nothing is written before the confirmation."""
+    """Upload the enrolments, see every row checked, then confirm (``core.import_page``)."""
     actor = request.actor
     plan = selectors_mutual.plan_get(actor=actor, pk=pk)
-    form = ImportForm(request.POST or None, request.FILES or None)
     title = _("Enrol from a spreadsheet")
-    ctx = {"title": title, "p": plan, "breadcrumbs": _crumbs(_plan_crumb(plan), title),
-           "columns": [import_mutual.NAMES[c] for c in import_mutual.COLUMNS]}
-    if request.method == "POST" and request.POST.get("confirm"):
-        held = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not held or not secrets.compare_digest(str(held.get("token", "")), request.POST.get("confirm", "")) \
-                or held.get("user") != actor.user.pk or held.get("plan") != plan.pk:
-            messages.error(request, _("The checked file has expired: upload it again."))
-            return redirect("aid:mutual_import", pk=pk)
-        try:
-            n = import_mutual.enrol_import(actor=actor, plan=plan, data=base64.b64decode(held["data"]),
-                                           filename=held["name"])
-        except ValidationError as exc:
-            ctx.update(form=ImportForm(), result={"problems": exc.messages})
-            return render(request, "aid/mutual_import.html", ctx, status=422)
-        finally:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.success(request, _("%(n)s workers enrolled.") % {"n": n})
-        return redirect("aid:mutual_enrolments", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        if f.size > IMPORT_MAX_BYTES:
-            form.add_error("file", _("The file is larger than 2 MB: split it."))
-            ctx["form"] = form
-            return render(request, "aid/mutual_import.html", ctx, status=422)
-        data = f.read()
-        read = import_mutual.enrol_rows(actor=actor, plan=plan, data=data, filename=f.name)
-        if request.POST.get("report"):
-            return import_mutual.report_response(read)
-        if read.problems:
-            ctx.update(form=form, result={"problems": read.problems})
-            return render(request, "aid/mutual_import.html", ctx, status=422)
-        token = secrets.token_urlsafe(16)
-        request.session[IMPORT_SESSION_KEY] = {"token": token, "user": actor.user.pk, "plan": plan.pk,
-                                               "name": f.name[:100], "data": base64.b64encode(data).decode()}
-        checked = [(mask_name(item["person"].name), item["org"].name, item["contribution"]) for _l, item in read.rows]
-        ctx.update(form=ImportForm(), checked=checked[:500], count=len(checked), total=read.total, token=token)
-        return render(request, "aid/mutual_import.html", ctx)
-    ctx["form"] = form
-    return render(request, "aid/mutual_import.html", ctx, status=422 if request.method == "POST" else 200)
+
+    def shown(read):
+        checked = [(mask_name(item["person"].name), item["org"].name, item["contribution"])
+                   for _l, item in read.rows]
+        return {"checked": checked[:500], "count": len(checked), "total": read.total}
+
+    return checked_import(request, CheckedImport(
+        session_key=IMPORT_SESSION_KEY, template="aid/mutual_import.html", form_class=ImportForm,
+        context={"title": title, "p": plan, "breadcrumbs": _crumbs(_plan_crumb(plan), title),
+                 "columns": [import_mutual.NAMES[c] for c in import_mutual.COLUMNS]},
+        rows=lambda data, name: import_mutual.enrol_rows(actor=actor, plan=plan, data=data, filename=name),
+        shown=shown, report=import_mutual.report_response,
+        write=lambda data, name: import_mutual.enrol_import(actor=actor, plan=plan, data=data, filename=name),
+        done=lambda n: _("%(n)s workers enrolled.") % {"n": n},
+        success_url=reverse("aid:mutual_enrolments", args=[pk]), retry_url=reverse("aid:mutual_import", args=[pk]),
+        bound={"plan": plan.pk}))
 
 
 @never_cache

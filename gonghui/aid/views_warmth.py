@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.views import requires
 
 from . import board_grants, import_grants, rules, selectors_programs, warmth
@@ -79,7 +80,7 @@ def approve_all(request, pk: int):
 # --- import from a spreadsheet (check, then confirm) -----------------------------------------------------------
 
 IMPORT_SESSION_KEY = "aid.grant_import"
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = MAX_BYTES
 
 
 def _too_big():
@@ -89,55 +90,25 @@ def _too_big():
 @never_cache
 @requires("aid.write")
 def grant_import(request, pk: int):
-    """Upload the grants, see every row checked (or each refused row with its reason and the error report), then
-    confirm: the checked file is kept in the session until then; nothing is written before the confirmation."""
-    import base64
-    import secrets
-
+    """Upload the grants, see every row checked, then confirm (``core.import_page``)."""
     actor = request.actor
     program = selectors_programs.program_get(actor=actor, pk=pk)
-    form = GrantImportForm(request.POST or None, request.FILES or None)
     title = _("Import grants from a spreadsheet")
-    ctx = {"title": title, "p": program, "breadcrumbs": _crumbs(program, title),
-           "columns": [import_grants.NAMES[c] for c in import_grants.columns_for(program)]}
-    if request.method == "POST" and request.POST.get("confirm"):
-        held = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not held or not secrets.compare_digest(str(held.get("token", "")), request.POST.get("confirm", "")) \
-                or held.get("user") != actor.user.pk or held.get("program") != program.pk:
-            messages.error(request, _("The checked file has expired: upload it again."))
-            return redirect("aid:grant_import", pk=pk)
-        try:
-            n = import_grants.grant_import(actor=actor, program=program, data=base64.b64decode(held["data"]),
-                                           filename=held["name"])
-        except ValidationError as exc:
-            ctx.update(form=GrantImportForm(), result={"problems": exc.messages})
-            return render(request, "aid/grant_import.html", ctx, status=422)
-        finally:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.success(request, _("%(n)s grants imported, awaiting approval.") % {"n": n})
-        return redirect("aid:program_detail", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        if f.size > IMPORT_MAX_BYTES:
-            form.add_error("file", _too_big())
-            ctx["form"] = form
-            return render(request, "aid/grant_import.html", ctx, status=422)
-        data = f.read()
-        read = import_grants.grant_rows(actor=actor, program=program, data=data, filename=f.name)
-        if request.POST.get("report"):
-            return import_grants.report_response(read)
-        if read.problems:
-            ctx.update(form=form, result={"problems": read.problems})
-            return render(request, "aid/grant_import.html", ctx, status=422)
-        token = secrets.token_urlsafe(16)
-        request.session[IMPORT_SESSION_KEY] = {"token": token, "user": actor.user.pk, "program": program.pk,
-                                               "name": f.name[:100], "data": base64.b64encode(data).decode()}
+
+    def shown(read):
         checked = [(mask_name(item["person"].name), item["org"].name, item["amount"]) for _l, item in read.rows]
-        ctx.update(form=GrantImportForm(), checked=checked[:500], count=len(checked), total=read.total,
-                   token=token)
-        return render(request, "aid/grant_import.html", ctx)
-    ctx["form"] = form
-    return render(request, "aid/grant_import.html", ctx, status=422 if request.method == "POST" else 200)
+        return {"checked": checked[:500], "count": len(checked), "total": read.total}
+
+    return checked_import(request, CheckedImport(
+        session_key=IMPORT_SESSION_KEY, template="aid/grant_import.html", form_class=GrantImportForm,
+        context={"title": title, "p": program, "breadcrumbs": _crumbs(program, title),
+                 "columns": [import_grants.NAMES[c] for c in import_grants.columns_for(program)]},
+        rows=lambda data, name: import_grants.grant_rows(actor=actor, program=program, data=data, filename=name),
+        shown=shown, report=import_grants.report_response,
+        write=lambda data, name: import_grants.grant_import(actor=actor, program=program, data=data, filename=name),
+        done=lambda n: _("%(n)s grants imported, awaiting approval.") % {"n": n},
+        success_url=reverse("aid:program_detail", args=[pk]), retry_url=reverse("aid:grant_import", args=[pk]),
+        bound={"program": program.pk}))
 
 
 @never_cache

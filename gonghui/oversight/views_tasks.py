@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
+from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 
@@ -462,60 +463,25 @@ def target_step(request, pk: int, action: str):
 # --- import of a key-task list (check, then confirm) -----------------------------------------------------------
 
 IMPORT_SESSION_KEY = "oversight.task_import"
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
+IMPORT_MAX_BYTES = MAX_BYTES
 
 
 @never_cache
 @requires("oversight.write")
 def task_import(request):
-    """Upload the list, see every row checked (or each refused row with its reason and the error report), then
-    confirm: the checked file is kept in the session until then, and nothing is written before the confirmation."""
-    import base64
-    import secrets
-
+    """Upload the list, see every row checked, then confirm (``core.import_page``)."""
     from . import import_tasks
     from .forms_problems import ImportForm
 
     actor = request.actor
-    form = ImportForm(request.POST or None, request.FILES or None)
-    ctx = {"title": _("Import a key-task list"), "headers": import_tasks.HEADER_HELP,
-           "breadcrumbs": task_crumbs(_("Import a key-task list"))}
-    status = 200
-    if request.method == "POST" and request.POST.get("confirm"):
-        held = request.session.get(IMPORT_SESSION_KEY) or {}
-        if not held or not secrets.compare_digest(str(held.get("token", "")), request.POST.get("confirm", "")) \
-                or held.get("user") != actor.user.pk:
-            messages.error(request, _("The checked file has expired: upload it again."))
-            return redirect("oversight:task_import")
-        data = base64.b64decode(held["data"])
-        try:
-            added = import_tasks.task_import(actor=actor, data=data, filename=held["name"])
-        except ValidationError as exc:
-            ctx.update(form=ImportForm(), result={"problems": exc.messages})
-            return render(request, "oversight/task_import.html", ctx, status=422)
-        finally:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-        messages.success(request, _("%(n)s key tasks imported.") % {"n": len(added)})
-        return redirect("oversight:tasks")
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data["file"]
-        if f.size > IMPORT_MAX_BYTES:
-            form.add_error("file", _("The file is larger than 2 MB: a key-task list is not that long; split it."))
-            ctx["form"] = form
-            return render(request, "oversight/task_import.html", ctx, status=422)
-        data = f.read()
-        read = import_tasks.task_rows(actor=actor, data=data, filename=f.name)
-        if request.POST.get("report"):
-            return import_tasks.report_response(read)
-        if read.problems:
-            ctx.update(form=form, result={"problems": read.problems})
-            return render(request, "oversight/task_import.html", ctx, status=422)
-        token = secrets.token_urlsafe(16)
-        request.session[IMPORT_SESSION_KEY] = {"token": token, "user": actor.user.pk, "name": f.name[:100],
-                                               "data": base64.b64encode(data).decode()}
-        ctx.update(form=ImportForm(), checked=[item for _line, item in read.rows], token=token)
-        return render(request, "oversight/task_import.html", ctx)
-    if request.method == "POST":
-        status = 422
-    ctx["form"] = form
-    return render(request, "oversight/task_import.html", ctx, status=status)
+    return checked_import(request, CheckedImport(
+        session_key=IMPORT_SESSION_KEY, template="oversight/task_import.html", form_class=ImportForm,
+        context={"title": _("Import a key-task list"), "headers": import_tasks.HEADER_HELP,
+                 "breadcrumbs": task_crumbs(_("Import a key-task list"))},
+        rows=lambda data, name: import_tasks.task_rows(actor=actor, data=data, filename=name),
+        shown=lambda read: {"checked": [item for _line, item in read.rows]},
+        report=import_tasks.report_response,
+        write=lambda data, name: import_tasks.task_import(actor=actor, data=data, filename=name),
+        done=lambda added: _("%(n)s key tasks imported.") % {"n": len(added)},
+        success_url=reverse("oversight:tasks"), retry_url=reverse("oversight:task_import"),
+        too_big=_("The file is larger than 2 MB: a key-task list is not that long; split it.")))
