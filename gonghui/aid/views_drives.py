@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_action
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.spreadsheets import export_filename, write_xlsx, xlsx_response
 from gonghui.core.views import requires
@@ -164,12 +164,8 @@ def donation_new(request, pk: int):
 @requires("aid.write")
 def drive_close(request, pk: int):
     drive = selectors_drives.drive_get(actor=request.actor, pk=pk)
-    try:
-        drives.drive_close(actor=request.actor, drive=drive)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Donation drive closed."))
+    run_action(request, lambda: drives.drive_close(actor=request.actor, drive=drive),
+               success=_("Donation drive closed."))
     return redirect("aid:drive_detail", pk=pk)
 
 
@@ -237,12 +233,9 @@ def drive_publish(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
         return redirect("aid:drive_detail", pk=pk)
-    try:
-        board_drives.totals_publish(actor=request.actor, drive=drive, days=form.cleaned_data["days"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("The drive's totals are on the public board."))
+    run_action(request, lambda: board_drives.totals_publish(
+        actor=request.actor, drive=drive, days=form.cleaned_data["days"]),
+        success=_("The drive's totals are on the public board."))
     return redirect("aid:drive_detail", pk=pk)
 
 
@@ -254,11 +247,7 @@ def drive_withdraw(request, pk: int, pub: int):
     drive = selectors_drives.drive_get(actor=request.actor, pk=pk)
     publication = get_object_or_404(Publication, pk=pub, kind=board_drives.KIND, object_id=drive.pk,
                                     org_path__startswith=request.actor.org.path)
-    try:
-        board_drives.totals_withdraw(actor=request.actor, drive=drive, publication=publication,
-                                     reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Withdrawn from the public board."))
+    run_action(request, lambda: board_drives.totals_withdraw(
+        actor=request.actor, drive=drive, publication=publication, reason=request.POST.get("reason", "")),
+        success=_("Withdrawn from the public board."))
     return redirect("aid:drive_detail", pk=pk)

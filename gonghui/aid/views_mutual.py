@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_action, run_form
 from gonghui.core.identity import mask
 from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.listing import Column, ListPage
@@ -135,12 +135,8 @@ def plan_detail(request, pk: int, publish_form=None, status=200):
 def plan_state(request, pk: int, to: str):
     plan = selectors_mutual.plan_get(actor=request.actor, pk=pk)
     action = mutual.plan_open if to == "open" else mutual.plan_close
-    try:
-        action(actor=request.actor, plan=plan)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Plan opened.") if to == "open" else _("Plan closed."))
+    run_action(request, lambda: action(actor=request.actor, plan=plan),
+               success=_("Plan opened.") if to == "open" else _("Plan closed."))
     return redirect("aid:mutual_plan", pk=pk)
 
 
@@ -352,14 +348,9 @@ def claim_approve(request, pk: int):
 def claim_refuse(request, pk: int):
     claim = selectors_mutual.claim_get(actor=request.actor, pk=pk)
     form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            mutual.claim_refuse(actor=request.actor, claim=claim, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Claim refused."))
-            return redirect("aid:mutual_claim", pk=pk)
+    if run_form(request, form, lambda d: mutual.claim_refuse(actor=request.actor, claim=claim, reason=d["reason"]),
+                success=_("Claim refused.")):
+        return redirect("aid:mutual_claim", pk=pk)
     return _claim_page(request, selectors_mutual.claim_get(actor=request.actor, pk=pk), refuse_form=form,
                        status=422)
 
@@ -381,12 +372,9 @@ def claims_publish(request, pk: int):
     plan = selectors_mutual.plan_get(actor=request.actor, pk=pk)
     form = PublishForm(request.POST)
     if form.is_valid():
-        try:
-            board_mutual.claims_publish(actor=request.actor, plan=plan, days=form.cleaned_data["days"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("The paid claims are on the public board."))
+        run_action(request, lambda: board_mutual.claims_publish(
+            actor=request.actor, plan=plan, days=form.cleaned_data["days"]),
+            success=_("The paid claims are on the public board."))
         return redirect("aid:mutual_plan", pk=pk)
     return plan_detail(request, pk, publish_form=form, status=422)
 
@@ -402,12 +390,8 @@ def claims_withdraw(request, pk: int, pub: int):
     if not form.is_valid():
         messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
         return redirect("aid:mutual_plan", pk=pk)
-    try:
-        board_mutual.claims_withdraw(actor=actor, plan=plan, publication=publication,
-                                     reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Withdrawn from the board."))
+    run_action(request, lambda: board_mutual.claims_withdraw(
+        actor=actor, plan=plan, publication=publication, reason=form.cleaned_data["reason"]),
+        success=_("Withdrawn from the board."))
     return redirect("aid:mutual_plan", pk=pk)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.spreadsheets import xlsx_response
 from gonghui.core.views import requires
@@ -118,14 +118,10 @@ def program_detail(request, pk: int):
 def program_rules(request, pk: int):
     program = selectors_programs.program_get(actor=request.actor, pk=pk)
     form = RulesForm(request.POST)
-    if form.is_valid():
-        try:
-            programs.program_set_rules(actor=request.actor, program=program, rules=form.cleaned_data["rules"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Rules saved."))
-            return redirect("aid:program_detail", pk=pk)
+    if run_form(request, form, lambda d: programs.program_set_rules(
+            actor=request.actor, program=program, rules=d["rules"]),
+            success=_("Rules saved.")):
+        return redirect("aid:program_detail", pk=pk)
     return _program_page(request, program, rules_form=form, status=422)
 
 
@@ -241,14 +237,9 @@ def grant_approve(request, pk: int):
 def grant_refuse(request, pk: int):
     grant = selectors_programs.grant_get(actor=request.actor, pk=pk)
     form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            programs.grant_refuse(actor=request.actor, grant=grant, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Grant refused."))
-            return redirect("aid:grant_detail", pk=pk)
+    if run_form(request, form, lambda d: programs.grant_refuse(actor=request.actor, grant=grant, reason=d["reason"]),
+                success=_("Grant refused.")):
+        return redirect("aid:grant_detail", pk=pk)
     return _grant_page(request, grant, refuse_form=form, status=422)
 
 
@@ -293,15 +284,10 @@ def batch_file(request, pk: int):
 def batch_pay(request, pk: int):
     batch = selectors_programs.batch_get(actor=request.actor, pk=pk)
     form = PayForm(request.POST)
-    if form.is_valid():
-        try:
-            programs.batch_pay(actor=request.actor, batch=batch, bank_reference=form.cleaned_data["bank_reference"],
-                               paid_on=form.cleaned_data["paid_on"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Batch paid and posted to the books."))
-            return redirect("aid:batch_detail", pk=pk)
+    if run_form(request, form, lambda d: programs.batch_pay(
+            actor=request.actor, batch=batch, bank_reference=d["bank_reference"], paid_on=d["paid_on"]),
+            success=_("Batch paid and posted to the books.")):
+        return redirect("aid:batch_detail", pk=pk)
     return _batch_page(request, batch, form=form, status=422)
 
 

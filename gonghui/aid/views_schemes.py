@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.spreadsheets import export_filename, write_xlsx, xlsx_response
 from gonghui.core.views import requires
@@ -241,14 +241,10 @@ def nomination_approve(request, pk: int):
 def nomination_refuse(request, pk: int):
     n = selectors_schemes.nomination_get(actor=request.actor, pk=pk)
     form = RefuseForm(request.POST)
-    if form.is_valid():
-        try:
-            schemes.nomination_refuse(actor=request.actor, nomination=n, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Nomination refused; its place is free again."))
-            return _back(request, pk)
+    if run_form(request, form, lambda d: schemes.nomination_refuse(
+            actor=request.actor, nomination=n, reason=d["reason"]),
+            success=_("Nomination refused; its place is free again.")):
+        return _back(request, pk)
     return _nomination_page(request, n, form=form, status=422)
 
 

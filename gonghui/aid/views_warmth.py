@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gonghui.core.forms import run_action
 from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.views import requires
 
@@ -138,13 +139,10 @@ def grants_publish(request, pk: int):
     if not form.is_valid():
         messages.error(request, "；".join(m for errs in form.errors.values() for m in errs))
         return redirect("aid:program_detail", pk=pk)
-    try:
-        board_grants.grants_publish(actor=request.actor, program=program, days=form.cleaned_data["days"],
-                                    include_approved=form.cleaned_data["include_approved"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("The grants are on the public board."))
+    run_action(request, lambda: board_grants.grants_publish(
+        actor=request.actor, program=program, days=form.cleaned_data["days"],
+        include_approved=form.cleaned_data["include_approved"]),
+        success=_("The grants are on the public board."))
     return redirect("aid:program_detail", pk=pk)
 
 
@@ -161,13 +159,9 @@ def grants_withdraw(request, pk: int, pub: int):
     if not form.is_valid():
         messages.error(request, _("Give the reason for withdrawing."))
         return redirect("aid:program_detail", pk=pk)
-    try:
-        board_grants.grants_withdraw(actor=actor, program=program, publication=publication,
-                                     reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Withdrawn from the public board."))
+    run_action(request, lambda: board_grants.grants_withdraw(
+        actor=actor, program=program, publication=publication, reason=form.cleaned_data["reason"]),
+        success=_("Withdrawn from the public board."))
     return redirect("aid:program_detail", pk=pk)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import run_form
 from gonghui.core.views import requires
 
 from . import forms, policies
@@ -66,14 +66,9 @@ def policy_table(request):
 @requires("case.policy")
 def policy_add(request):
     form = forms.PolicyForm(request.POST)
-    if form.is_valid():
-        try:
-            policies.policy_add(actor=request.actor, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Rule added."))
-            return redirect("casework:policies")
+    if run_form(request, form, lambda d: policies.policy_add(actor=request.actor, **d),
+                success=_("Rule added.")):
+        return redirect("casework:policies")
     return _policy_page(request, add_form=form, status=422)
 
 

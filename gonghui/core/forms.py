@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 
 
 class StyledFormMixin:
@@ -47,3 +49,31 @@ def apply_validation_error(form: forms.Form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def run_form(request, form: forms.Form, action, *, success) -> bool:
+    """A POSTed form that calls one service: ``action(cleaned_data)`` runs when the form is valid, a ValidationError
+    it raises goes next to the fields it names, and ``success`` (a message, or a function of the action's result)
+    is flashed. True when it was done (the caller redirects); False when the form must be shown again (422)."""
+    if not form.is_valid():
+        return False
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True
+
+
+def run_action(request, action, *, success) -> bool:
+    """A POSTed button that calls one service with nothing to fill in: a ValidationError becomes an error message
+    (its messages joined), else ``success`` (a message, or a function of the result) is flashed. The caller
+    redirects either way. True when it was done."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return False
+    messages.success(request, success(result) if callable(success) else success)
+    return True

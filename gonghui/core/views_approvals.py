@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import approvals
-from .forms import StyledForm, apply_validation_error
+from .forms import StyledForm, run_form
 from .listing import Column, ListPage
 from .views import requires
 
@@ -94,14 +94,9 @@ def _decide(request, uid: str, form_class, decide, done: str, form_name: str):
     """Approve or reject: the same form handling, the service and the message differ."""
     approval = approvals.approval_get(actor=request.actor, uid=uid)
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            decide(actor=request.actor, approval=approval, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("approvals:detail", uid=approval.uid)
+    if run_form(request, form, lambda d: decide(actor=request.actor, approval=approval, note=d["note"]),
+                success=done):
+        return redirect("approvals:detail", uid=approval.uid)
     return _detail(request, approval, **{form_name: form}, status=422)
 
 

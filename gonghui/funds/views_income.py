@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
+from gonghui.core.forms import DateInput, StyledForm, apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.pagination import COUNT_CAP
 from gonghui.core.spreadsheets import export_filename, xlsx_response
@@ -179,14 +179,9 @@ def dues_grid(request, code: str, year: int):
         action = request.POST.get("action")
         if action == "wage":
             wage_form = WageBaseForm(request.POST)
-            if wage_form.is_valid():
-                try:
-                    income.dues_set(actor=actor, union=union, year=year, **wage_form.cleaned_data)
-                except ValidationError as exc:
-                    apply_validation_error(wage_form, exc)
-                else:
-                    messages.success(request, _("Wage base saved."))
-                    return redirect(request.path)
+            if run_form(request, wage_form, lambda d: income.dues_set(actor=actor, union=union, year=year, **d),
+                        success=_("Wage base saved.")):
+                return redirect(request.path)
         elif action == "collect":
             collect_form = CollectForm(request.POST)
             if collect_form.is_valid():

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.reveal import reveal
@@ -366,14 +366,9 @@ def _list_view(kind: str):
         if request.method == "POST":
             _top_federation(request.actor)
             form = EntryForm(request.POST)
-            if form.is_valid():
-                try:
-                    problems.entry_add(request.actor, kind=kind, name=form.cleaned_data["name"])
-                except ValidationError as exc:
-                    apply_validation_error(form, exc)
-                else:
-                    messages.success(request, _("Added."))
-                    return redirect(f"oversight:{kind}")
+            if run_form(request, form, lambda d: problems.entry_add(request.actor, kind=kind, name=d["name"]),
+                        success=_("Added.")):
+                return redirect(f"oversight:{kind}")
             return _list_page(request, kind, form, status=422)
         return _list_page(request, kind)
     view.__name__ = f"{kind}_list"
@@ -433,14 +428,9 @@ def departments(request):
     if request.method == "POST":
         actor.require("oversight.write")
         form = DepartmentForm(request.POST)
-        if form.is_valid():
-            try:
-                problems.department_add(actor, org=org, name=form.cleaned_data["name"])
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Added."))
-                return redirect(reverse("oversight:departments") + f"?org={org.code}")
+        if run_form(request, form, lambda d: problems.department_add(actor, org=org, name=d["name"]),
+                    success=_("Added.")):
+            return redirect(reverse("oversight:departments") + f"?org={org.code}")
         return _departments_page(request, org, form, status=422)
     return _departments_page(request, org)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import DateInput, StyledForm, apply_validation_error
+from gonghui.core.forms import DateInput, StyledForm, apply_validation_error, run_action
 from gonghui.core.import_page import MAX_BYTES, CheckedImport, checked_import
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
@@ -305,12 +305,8 @@ def task_action(request, pk: int, action: str):
 def milestone_done(request, pk: int):
     actor = request.actor
     milestone = selectors_tasks.milestone_get(actor=actor, pk=pk)
-    try:
-        keytasks.milestone_done(actor=actor, milestone=milestone)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("Milestone done."))
+    run_action(request, lambda: keytasks.milestone_done(actor=actor, milestone=milestone),
+               success=_("Milestone done."))
     return redirect("oversight:task_detail", pk=milestone.task_id)
 
 

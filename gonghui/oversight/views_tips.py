@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.models import Outcome
 from gonghui.core.reveal import reveal
@@ -78,14 +78,9 @@ def tip_answer(request, pk: int):
     actor = request.actor
     tip = selectors_visits.tip_get(actor=actor, pk=pk)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            tips.tip_answer(actor, tip=tip, answer=form.cleaned_data["answer"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Answer recorded."))
-            return redirect("oversight:tip_detail", pk=pk)
+    if run_form(request, form, lambda d: tips.tip_answer(actor, tip=tip, answer=d["answer"]),
+                success=_("Answer recorded.")):
+        return redirect("oversight:tip_detail", pk=pk)
     return _page(request, tip, answer_form=form, status=422)
 
 

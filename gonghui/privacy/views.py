@@ -22,7 +22,7 @@ from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
 
 from gonghui.core import ratelimits
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.identity import mask
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.middleware import client_ip
@@ -173,15 +173,10 @@ def request_detail(request, code: str):
     form = DecideForm(request.POST or None)
     if request.method == "POST":
         actor.require("privacy.handle")
-        if form.is_valid():
-            try:
-                services.request_decide(actor=actor, request=r, decision=form.cleaned_data["decision"],
-                                        reason=form.cleaned_data["reason"])
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, _("Decided; the worker sees the outcome with their own details."))
-                return redirect("privacy:request", code=r.code)
+        if run_form(request, form, lambda d: services.request_decide(
+                actor=actor, request=r, decision=d["decision"], reason=d["reason"]),
+                success=_("Decided; the worker sees the outcome with their own details.")):
+            return redirect("privacy:request", code=r.code)
     return render(request, "privacy/request_detail.html", {
         "title": _("Deletion request %(code)s") % {"code": r.code}, "r": r, "items": services.request_items(r),
         "form": form, "can_decide": r.status == DeletionStatus.PENDING, "breadcrumbs": _crumbs(r.code)})

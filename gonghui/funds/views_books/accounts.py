@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.tabular_guard import TableFileError
 from gonghui.core.views import requires
@@ -51,15 +51,10 @@ def account_add(request, code: str, year: int):
     actor = request.actor
     ref = book_ref(request, code, year)
     form = forms.AccountAddForm(request.POST, accounts=accounts(request, ref))
-    if form.is_valid():
-        try:
-            acc = books.account_add(actor=actor, org=ref.org, parent=form.cleaned_data["parent"],
-                                    name=form.cleaned_data["name"], code=form.cleaned_data["code"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Sub-account %(path)s added.") % {"path": acc.path})
-            return redirect("funds:accounts", ref.org.code, year)
+    if run_form(request, form, lambda d: books.account_add(
+            actor=actor, org=ref.org, parent=d["parent"], name=d["name"], code=d["code"]),
+            success=lambda acc: _("Sub-account %(path)s added.") % {"path": acc.path}):
+        return redirect("funds:accounts", ref.org.code, year)
     return _render_accounts(request, ref, form=form, status=422)
 
 

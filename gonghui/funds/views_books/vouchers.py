@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.views import requires
 from gonghui.orgs.selectors import org_get
@@ -200,13 +200,8 @@ def voucher_reverse(request, code: str, year: int, number: int):
     ref = book_ref(request, code, year)
     voucher = sel.voucher_get(actor=actor, org=ref.org, year=year, number=number, word=request.GET.get("word", "记"))
     form = forms.ReverseForm(request.POST)
-    if form.is_valid():
-        try:
-            reversal = books.voucher_reverse(actor=actor, voucher=voucher, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Voucher %(v)s reversed by %(r)s.") % {
-                "v": voucher.display_number, "r": reversal.display_number})
-            return redirect(voucher_url(voucher, ref.org))
+    if run_form(request, form, lambda d: books.voucher_reverse(actor=actor, voucher=voucher, reason=d["reason"]),
+                success=lambda reversal: _("Voucher %(v)s reversed by %(r)s.") % {
+                "v": voucher.display_number, "r": reversal.display_number}):
+        return redirect(voucher_url(voucher, ref.org))
     return _render_detail(request, ref, voucher, form=form, status=422)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core import audit
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.spreadsheets import export_filename, sheet_name, write_xlsx, xlsx_response
 from gonghui.core.views import requires
@@ -160,14 +160,9 @@ def _budget_action(kind: str, perm: str, form_class, perform):
         if form_class in (DecisionChoiceForm, AdjustForm):
             extra["decisions"] = selectors_budget.decisions_of(actor=actor, org=budget.org)
         form = form_class(request.POST, prefix=kind, **extra)
-        if form.is_valid():
-            try:
-                note = perform(actor, budget, form.cleaned_data)
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, note)
-                return redirect("funds:budget_detail", code, year)
+        if run_form(request, form, lambda d: perform(actor, budget, d),
+                    success=lambda note: note):
+            return redirect("funds:budget_detail", code, year)
         return _budget_page(request, code, year, forms={kind: form}, status=400)
 
     view.__name__ = f"budget_{kind}"

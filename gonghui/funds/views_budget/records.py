@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.forms import apply_validation_error
+from gonghui.core.forms import apply_validation_error, run_action, run_form
 from gonghui.core.listing import Column, ListPage
 from gonghui.core.spreadsheets import export_filename, xlsx_response
 from gonghui.core.views import requires
@@ -248,15 +248,10 @@ def finding_create(request, code: str, year: int):
     actor = request.actor
     record = selectors_budget.audit_get(actor=actor, code=code, year=year)
     form = FindingForm(request.POST, prefix="finding")
-    if form.is_valid():
-        try:
-            audits.finding_add(actor=actor, audit_=record, text=form.cleaned_data["text"],
-                               due_on=form.cleaned_data["due_on"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("Finding recorded."))
-            return redirect("funds:audit_detail", code, year)
+    if run_form(request, form, lambda d: audits.finding_add(
+            actor=actor, audit_=record, text=d["text"], due_on=d["due_on"]),
+            success=_("Finding recorded.")):
+        return redirect("funds:audit_detail", code, year)
     return _audit_page(request, code, year, forms={"finding": form}, status=400)
 
 
@@ -340,15 +335,10 @@ def supplier_list(request):
 def supplier_create(request):
     actor = request.actor
     form = SupplierForm(request.POST, actor=actor, prefix="add")
-    if form.is_valid():
-        try:
-            s = audits.supplier_add(actor=actor, org=_union(actor, form.cleaned_data["federation"]),
-                                    name=form.cleaned_data["name"], uscc=form.cleaned_data["uscc"])
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s is on the list.") % {"name": s.name})
-            return redirect("funds:suppliers")
+    if run_form(request, form, lambda d: audits.supplier_add(
+            actor=actor, org=_union(actor, d["federation"]), name=d["name"], uscc=d["uscc"]),
+            success=lambda s: _("%(name)s is on the list.") % {"name": s.name}):
+        return redirect("funds:suppliers")
     return _supplier_page(request, forms={"add": form}, status=400)
 
 
@@ -420,10 +410,6 @@ def supplier_deactivate(request):
 def findings_to_problems(request, code: str, year: int):
     actor = request.actor
     record = selectors_budget.audit_get(actor=actor, code=code, year=year)
-    try:
-        made = audits.findings_to_problems(actor=actor, audit_=record)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("%(n)s findings put on the problem list.") % {"n": len(made)})
+    run_action(request, lambda: audits.findings_to_problems(actor=actor, audit_=record),
+               success=lambda made: _("%(n)s findings put on the problem list.") % {"n": len(made)})
     return redirect("funds:audit_detail", code, year)
