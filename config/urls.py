@@ -12,6 +12,9 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    # The workers' public pages first: they take the most requests (a poll's voters at once), and resolving them
+    # after every staff route costs a millisecond a request. No staff route shares their first segment.
+    path("", include("gonghui.portal.urls")),
     path("", include("gonghui.core.urls")),
     path("", include("gonghui.core.urls_approvals")),
     path("", include("gonghui.core.urls_attachments")),
@@ -23,7 +26,6 @@ urlpatterns = [
     path("", include("gonghui.oversight.urls")),
     path("", include("gonghui.aid.urls")),
     path("", include("gonghui.democracy.urls")),
-    path("", include("gonghui.portal.urls")),
     path("", include("gonghui.privacy.urls")),
 ]
 

@@ -109,10 +109,12 @@ class TrackingForm(StyledForm):
                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-def ballot_fields(poll, subjects) -> list[dict]:
-    """The ballot's questions: one radio group per (subject, criterion), named a<position>_<criterion index>."""
-    grades = GRADES[poll.scale]
-    return [{"subject": s, "criteria": [{"name": f"a{s.position}_{ci}", "label": c, "grades": grades}
+def ballot_fields(poll, subjects, posted: dict | None = None) -> list[dict]:
+    """The ballot's questions: one radio group per (subject, criterion), named a<position>_<criterion index>, with
+    the grade chosen before when the ballot comes back with an error."""
+    grades, posted = GRADES[poll.scale], posted or {}
+    return [{"subject": s, "criteria": [{"name": f"a{s.position}_{ci}", "label": c, "grades": grades,
+                                         "checked": posted.get(f"a{s.position}_{ci}")}
                                         for ci, c in enumerate(poll.criteria)]} for s in subjects]
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,7 +306,7 @@ def poll_for_code(code: str) -> Poll | None:
     code = clean_code(code)
     if not code:
         return None
-    row = VotingCode.objects.filter(hash=code_hash(code)).select_related("poll").first()
+    row = VotingCode.objects.filter(hash=code_hash(code)).select_related("poll", "poll__org").first()
     return row.poll if row is not None and _is_open(row.poll) else None
 
 
@@ -323,24 +323,30 @@ def encode_answers(poll: Poll, answers: dict, subjects: list[Subject]) -> str:
     return "".join(out)
 
 
-def vote_cast(*, code: str, answers: dict, comment: str = "") -> str:
-    """Cast a ballot with a code; returns the tracking code (the receipt). The code is deleted: a second use
-    finds nothing. Raises ValidationError (in Chinese) for a code that is invalid, used or of a closed poll."""
+def vote_cast(*, code: str, answers, comment: str = "") -> str:
+    """Cast a ballot with a code; returns the tracking code (the receipt). ``answers`` maps (subject position,
+    criterion index) to a grade's text, or is a function of (poll, subjects) giving that map (the voting page's, so
+    that the poll is read once). The code is deleted: a second use finds nothing. Raises ValidationError (in
+    Chinese) for a code that is invalid, used or of a closed poll (its code is "refused"), or for missing answers."""
     code = clean_code(code)
-    refused = ValidationError(_("This code is not valid, was used already, or its poll is not open."))
+    refused = ValidationError(_("This code is not valid, was used already, or its poll is not open."), code="refused")
     if not code:
         raise refused
     with transaction.atomic():
-        row = VotingCode.objects.filter(hash=code_hash(code)).select_related("poll").first()
-        if row is None or not _is_open(row.poll):
+        # Deleting the code is the check that it is valid and unused: a second use, or a concurrent vote with the
+        # same code, deletes nothing. Anything refused below rolls the deletion back.
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {VotingCode._meta.db_table} WHERE hash = %s RETURNING poll_id",  # noqa: S608
+                        [code_hash(code)])
+            row = cur.fetchone()
+        if row is None:
             raise refused
-        poll = row.poll
+        poll = Poll.objects.get(pk=row[0])
+        if not _is_open(poll):
+            raise refused
         subjects = list(Subject.objects.filter(poll=poll).order_by("position"))
-        encoded = encode_answers(poll, answers, subjects)
+        encoded = encode_answers(poll, answers(poll, subjects) if callable(answers) else answers, subjects)
         comment = (comment or "").strip()[:500] if poll.allow_comment else ""
-        deleted, _n = VotingCode.objects.filter(hash=row.hash).delete()
-        if deleted != 1:  # a concurrent vote with the same code won
-            raise refused
         while True:
             tracking = _new_tracking()
             if not Ballot.objects.filter(tracking=tracking).exists():
@@ -351,22 +357,43 @@ def vote_cast(*, code: str, answers: dict, comment: str = "") -> str:
 
 # --- closing, counting, publishing ---------------------------------------------------------------------------
 
+def _answers_joined(poll: Poll, cells: int) -> tuple[int, str] | None:
+    """The poll's ballot count and all their answer strings joined, read in one statement (a million ballots are
+    15 MB, not a million rows crossing into Python); None when some answer string is not ``cells`` long (the
+    count then goes ballot by ballot, and ``verify`` reports the malformed ones)."""
+    join = "string_agg(answers, '')" if connection.vendor == "postgresql" else "group_concat(answers, '')"
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*), {join} FROM {Ballot._meta.db_table} WHERE poll_id = %s",  # noqa: S608
+                    [poll.pk])
+        n, text = cur.fetchone()
+    text = text or ""
+    return (n, text) if len(text) == n * cells else None
+
+
 def tally(poll: Poll, ballots=None) -> dict:
     """Count the poll's ballots (or the given answer strings): per subject, per criterion, the count of each
     grade and its rate; the flag and validity rules applied."""
     subjects = list(Subject.objects.filter(poll=poll).order_by("position"))
     n_crit = len(poll.criteria)
     grades = GRADES[poll.scale]
-    if ballots is None:
-        ballots = Ballot.objects.filter(poll=poll).values_list("answers", flat=True).iterator(chunk_size=5000)
-    counts = [Counter() for _ in range(len(subjects) * n_crit)]
-    total = 0
-    # Identical answer strings are common (everyone 优秀): count the strings, then spread each over its cells.
-    by_string = Counter(ballots)
-    for answers, n in by_string.items():
-        total += n
-        for i, ch in enumerate(answers):
-            counts[i][ch] += n
+    cells = len(subjects) * n_crit
+    counts = [Counter() for _ in range(cells)]
+    joined = _answers_joined(poll, cells) if ballots is None else None
+    if joined is not None:
+        # Every ballot's answers in one string, ballot after ballot: cell i of every ballot is joined[i::cells].
+        total, text = joined
+        for i in range(cells):
+            column = text[i::cells]
+            for g in range(len(grades)):
+                counts[i][str(g + 1)] = column.count(str(g + 1))
+    else:
+        if ballots is None:
+            ballots = Ballot.objects.filter(poll=poll).values_list("answers", flat=True).iterator(chunk_size=5000)
+        total = 0
+        for answers, n in Counter(ballots).items():  # identical answer strings are common: count them once
+            total += n
+            for i, ch in enumerate(answers):
+                counts[i][ch] += n
     turnout_ok = poll.electorate_size > 0 and total * poll.turnout_den >= poll.turnout_num * poll.electorate_size
     out_subjects = []
     for si, s in enumerate(subjects):

@@ -6,10 +6,14 @@ the receipt is shown in the response of the vote itself, not kept anywhere for a
 address (django-ratelimit) slow down anyone trying codes.
 """
 
+import functools
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -17,7 +21,7 @@ from django_ratelimit.decorators import ratelimit
 
 from gonghui.democracy import polls, selectors
 from gonghui.democracy.forms import CodeForm, TrackingForm, ballot_answers, ballot_fields
-from gonghui.democracy.models import Ballot
+from gonghui.democracy.models import Ballot, Poll
 
 CODE_LIMIT = (30, 600)  # (attempts, seconds) per client address: code checks and votes
 RESULT_LIMIT = (60, 600)
@@ -31,11 +35,22 @@ def _result_rate(group, request):
     return RESULT_LIMIT
 
 
+@functools.lru_cache(maxsize=64)
+def _questions_html(poll_pk: int, token: str, language: str) -> str:
+    """A poll's questions as HTML, the same for every voter (subjects and criteria never change once the poll is
+    made), rendered once per process and poll: a poll's voters come all at once."""
+    poll = Poll.objects.get(pk=poll_pk, public_token=token)
+    questions = ballot_fields(poll, polls.subjects_of(poll))
+    return render_to_string("portal/_ballot_questions.html", {"questions": questions})
+
+
 def _ballot_page(request, poll, code, *, error="", status=200, posted=None):
-    subjects = polls.subjects_of(poll)
-    return render(request, "portal/vote_ballot.html", {
-        "title": poll.title, "poll": poll, "code": code, "questions": ballot_fields(poll, subjects),
-        "posted": posted or {}, "error": error}, status=status)
+    context = {"title": poll.title, "poll": poll, "code": code, "error": error}
+    if posted:  # back with an error: the choices made are kept
+        context["questions"] = ballot_fields(poll, polls.subjects_of(poll), posted)
+    else:
+        context["questions_html"] = _questions_html(poll.pk, poll.public_token, get_language())
+    return render(request, "portal/vote_ballot.html", context, status=status)
 
 
 @never_cache
@@ -62,21 +77,21 @@ def vote_cast(request):
     if request.method != "POST":
         return render(request, "portal/vote_code.html", {"title": _("Vote"), "form": CodeForm()})
     code = polls.clean_code(request.POST.get("code", ""))
-    poll = polls.poll_for_code(code)
-    if poll is None:
-        form = CodeForm()
-        form.errors["code"] = form.error_class([_("This code is not valid, was used already, or its poll is not "
-                                                  "open.")])
-        return render(request, "portal/vote_code.html", {"title": _("Vote"), "form": form}, status=422)
-    subjects = polls.subjects_of(poll)
-    answers = ballot_answers(poll, subjects, request.POST)
     try:
-        tracking = polls.vote_cast(code=code, answers=answers, comment=request.POST.get("comment", ""))
+        tracking = polls.vote_cast(code=code, comment=request.POST.get("comment", ""),
+                                   answers=lambda poll, subjects: ballot_answers(poll, subjects, request.POST))
     except ValidationError as exc:
+        poll = None if exc.code == "refused" else polls.poll_for_code(code)
+        if poll is None:
+            form = CodeForm()
+            form.errors["code"] = form.error_class([_("This code is not valid, was used already, or its poll is not "
+                                                      "open.")])
+            return render(request, "portal/vote_code.html", {"title": _("Vote"), "form": form}, status=422)
+        answers = ballot_answers(poll, polls.subjects_of(poll), request.POST)
         posted = {f"a{p}_{c}": v for (p, c), v in answers.items()}
         return _ballot_page(request, poll, code, error="；".join(exc.messages), status=422, posted=posted)
     return render(request, "portal/vote_done.html", {
-        "title": _("Your ballot is cast"), "poll": poll, "tracking": polls.format_tracking(tracking)})
+        "title": _("Your ballot is cast"), "tracking": polls.format_tracking(tracking)})
 
 
 @never_cache

@@ -244,3 +244,21 @@ def test_a_poll_follows_its_union_when_the_subtree_moves(cast):
     cast.township_a.refresh_from_db()
     poll.refresh_from_db()
     assert poll.org_path == cast.township_a.path and poll.org_path.startswith(cast.county_b.path)
+
+
+def test_tally_reads_the_answers_joined_and_falls_back_ballot_by_ballot(cast):
+    """The tally reads every ballot's answers in one string; it equals the count ballot by ballot, and a ballot of
+    the wrong length (never written by vote_cast) sends it back to the count ballot by ballot."""
+    actor = actor_for(cast.officer_a)
+    poll = make_poll(cast, size=40)
+    codes = polls.codes_print(actor=actor, poll=poll, count=40)
+    for i, code in enumerate(codes[:30]):
+        polls.vote_cast(code=code, answers=all_answers(poll, lambda p, c, i=i: GRADES[(i * p + c) % 4]))
+    strings = list(Ballot.objects.filter(poll=poll).values_list("answers", flat=True))
+    cells = len(strings[0])
+    assert polls._answers_joined(poll, cells)[0] == 30
+    assert polls.tally(poll) == polls.tally(poll, ballots=strings)
+    Ballot.objects.create(tracking="ZZZZZZZZZZZZ", poll=poll, answers="1" * (cells - 1))
+    assert polls._answers_joined(poll, cells) is None
+    result = polls.tally(poll)
+    assert result["ballots"] == 31 and result == polls.tally(poll, ballots=[*strings, "1" * (cells - 1)])
