@@ -22,8 +22,14 @@ class SurveyForm(StyledForm):
     opens_at = forms.DateTimeField(label=_("Answers open"), widget=DateTimeInput())
     closes_at = forms.DateTimeField(label=_("Answers close"), widget=DateTimeInput())
     response_limit = forms.IntegerField(label=_("Response limit"), min_value=0, max_value=1_000_000, initial=0,
-                                        help_text=_("The survey takes no more answers once it has this many "
-                                                    "(0: no limit)."))
+                                        required=False, help_text=_("The survey takes no more answers once it has "
+                                                                    "this many (empty or 0: no limit)."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("Answers must close after they open."))
+        return data
 
 
 class QuestionForm(StyledForm):

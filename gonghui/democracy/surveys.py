@@ -301,7 +301,7 @@ def refusal(survey: Survey, now=None) -> str:
 
 
 def _label(q: Question) -> str:
-    return _("Question %(n)s \u201c%(t)s\u201d") % {"n": q.position, "t": q.text}
+    return _("Question %(n)s “%(t)s”") % {"n": q.position, "t": q.text}
 
 
 def _values(raw) -> list[str]:
@@ -347,7 +347,7 @@ def _answer_rows(question: Question, raw, errors: dict) -> list[dict]:
         elif v in question.options:
             index = question.options.index(v)
         else:
-            errors[key] = _("%(q)s: \u201c%(v)s\u201d is not one of its options.") % {"q": label, "v": v[:40]}
+            errors[key] = _("%(q)s: “%(v)s” is not one of its options.") % {"q": label, "v": v[:40]}
             return []
         if index not in chosen:
             chosen.append(index)
