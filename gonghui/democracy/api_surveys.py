@@ -125,14 +125,13 @@ def survey_results(request, pk: int):
     return surveys.results(selectors.survey_get(actor=request.auth, pk=pk))
 
 
-@router.get("/surveys/{pk}/questions/{question_id}/texts", response=list[str])
+@router.get("/surveys/questions/{pk}/texts", response=list[str])
 @paginate(PageNumberPagination)
-def survey_texts(request, pk: int, question_id: int):
+def survey_texts(request, pk: int):
     """A free-text question's answers, masked, in an order unrelated to their arrival."""
-    survey = selectors.survey_get(actor=request.auth, pk=pk)
-    question = next((q for q in surveys.questions_of(survey) if q.pk == question_id), None)
-    if question is None or question.kind != QuestionKind.TEXT:
-        raise ValidationError(_("This survey has no free-text question with this id."))
+    question = selectors.question_get(actor=request.auth, pk=pk)
+    if question.kind != QuestionKind.TEXT:
+        raise ValidationError(_("This question is not a free-text question."))
     return _Masked(surveys.text_answers(question))
 
 

@@ -214,7 +214,8 @@ def test_other_county_grassroots_and_anonymous_are_refused(cast, login, client, 
     b = login(cast.officer_b)
     for url in (f"/democracy/surveys/{survey.pk}/", f"/democracy/surveys/{survey.pk}/results/",
                 f"/democracy/surveys/{survey.pk}/export/", f"/democracy/surveys/questions/{q.pk}/",
-                f"/api/v1/democracy/surveys/{survey.pk}", f"/api/v1/democracy/surveys/{survey.pk}/results"):
+                f"/api/v1/democracy/surveys/{survey.pk}", f"/api/v1/democracy/surveys/{survey.pk}/results",
+                f"/api/v1/democracy/surveys/questions/{q.pk}/texts"):
         assert b.get(url).status_code == 404, url
     assert b.post(f"/democracy/surveys/{survey.pk}/close/").status_code == 404
     assert "2026年职工满意度微调查" not in b.get("/democracy/surveys/").content.decode()
@@ -376,7 +377,7 @@ def test_api_creates_lists_and_counts(cast, login, survey):
     res = c.get(f"/api/v1/democracy/surveys/{survey.pk}/results").json()
     assert res["responses"] == 1 and res["questions"][0]["options"][0]["count"] == 1
     text_q = surveys.questions_of(survey)[3].pk
-    texts = c.get(f"/api/v1/democracy/surveys/{survey.pk}/questions/{text_q}/texts").json()
+    texts = c.get(f"/api/v1/democracy/surveys/questions/{text_q}/texts").json()
     assert texts["items"] == ["电话138****5678"]
     listed = c.get("/api/v1/democracy/surveys").json()
     assert {s["title"] for s in listed["items"]} >= {"接口创建的问卷", "2026年职工满意度微调查"}
