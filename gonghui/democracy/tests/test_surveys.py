@@ -384,3 +384,38 @@ def test_api_creates_lists_and_counts(cast, login, survey):
     g = login(cast.grassroots_officer)
     r = g.post("/api/v1/democracy/surveys", {**payload, "org": "CA"}, content_type="application/json")
     assert r.status_code == 404  # the county is above the grassroots officer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_answers_never_pass_the_limit():
+    """Eight respondents at once for the last two places (PostgreSQL: each thread has its own connection)."""
+    import threading
+
+    from django.db import connection, connections
+
+    from gonghui.testing import build_cast
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: there is no concurrency to test")
+    survey = make_survey(build_cast(), response_limit=2)
+    answers = answers_for(survey)
+    start = threading.Barrier(8)
+    outcomes = []
+
+    def answer():
+        try:
+            start.wait()
+            surveys.response_submit(survey=survey, answers=answers)
+            outcomes.append("ok")
+        except surveys.SurveyRefused:
+            outcomes.append("full")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=answer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["full"] * 6 + ["ok"] * 2
+    assert SurveyResponse.objects.filter(survey=survey).count() == 2 == Survey.objects.get(pk=survey.pk).responses
