@@ -292,8 +292,10 @@ def test_answer_on_the_portal_once_per_browser(cast, survey):
     r = _post(v, survey, {k: v_ for k, v_ in answers_for(survey).items() if k != surveys.questions_of(survey)[0].pk})
     assert r.status_code == 422 and "第1题" in r.content.decode()
     assert r.context["fields"][1]["choices"][0]["checked"]  # what was chosen is kept
+    events = AuditEvent.objects.count()
     r = _post(v, survey, answers_for(survey, text="很好"))
     assert r.status_code == 302 and r["Location"] == reverse("portal:survey_thanks", args=[survey.public_token])
+    assert AuditEvent.objects.count() == events  # an anonymous answer leaves nothing in the trail (no address, no time)
     assert v.get(r["Location"]).status_code == 200
     again = v.get(reverse("portal:survey", args=[survey.public_token]))
     assert "已经在这个浏览器上回答过" in again.content.decode() and "survey-form" not in again.content.decode()
