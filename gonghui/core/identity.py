@@ -187,3 +187,24 @@ def mask(value: str, *, kind: str) -> str:
     if kind == "phone":
         return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) >= 8 else "*" * len(value)
     return "******"
+
+
+# Free text (a survey's answers, a comment) may carry someone's numbers. Broader than privacy.scan, which must not
+# take hashes for numbers: here any run of 15 or 18 digits (the last may be X) is taken for an ID number, and 11
+# digits starting with 1 (also written 3-4-4 with spaces or dashes, or after +86) for a mobile number, whatever the
+# birth date inside. Full-width digits count too (\d is Unicode).
+_ID_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?[1１]\d{2}[- ]?\d{4}[- ]?\d{4}(?!\d)")
+
+
+def _mask_match(m: re.Match) -> str:
+    value = m.group(0)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with whatever looks like an ID number or a mobile number masked (110***********1234,
+    138****5678); the rest unchanged."""
+    if not text:
+        return text or ""
+    return _MOBILE_IN_TEXT.sub(_mask_match, _ID_IN_TEXT.sub(_mask_match, str(text)))

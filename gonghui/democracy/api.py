@@ -173,3 +173,9 @@ def poll_ballots(request, pk: int):
     if poll.state != PollState.PUBLISHED:
         raise ValidationError(_("The ballots are shown once the result is published."))
     return _BallotRows(poll, Ballot.objects.filter(poll=poll).order_by("tracking"))
+
+
+# Surveys (微调查) under the same prefix: /api/v1/democracy/surveys...
+from .api_surveys import router as surveys_router  # noqa: E402
+
+router.add_router("", surveys_router)

@@ -34,3 +34,35 @@ for _code, _label, _type in (
     ("democracy.poll_publish", _("Evaluation result published"), "democracy.poll"),
 ):
     register(_code, _label, group="democracy", object_type=_type, details=_DETAILS)
+
+
+# Surveys: the survey's events and counts; an identified response names the member (never an answer), an anonymous
+# one leaves no event at all.
+def _resolve_surveys(actor, ids: list[str]) -> dict[str, DisplayedObject]:
+    from .models import Survey
+
+    if not actor.can("democracy.view"):
+        return {}
+    qs = Survey.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()], org_path__startswith=actor.org.path)
+    return {str(s.pk): DisplayedObject(s.title, reverse("democracy:survey_detail", args=[s.pk])) for s in qs}
+
+
+register_object_type("democracy.survey", _("Survey"), _resolve_surveys)
+_SURVEY_DETAILS = {
+    "anonymous": _("Anonymous"), "limit": _("Response limit"), "position": _("Question number"),
+    "question_kind": _("Kind of question"), "questions": _("Questions"), "responses": _("Responses"),
+    "person": _("Member"), "masked": _("Masked"),
+}
+for _code, _label in (
+    ("democracy.survey_create", _("Survey created")),
+    ("democracy.survey_update", _("Survey settings changed")),
+    ("democracy.question_add", _("Survey question added")),
+    ("democracy.question_edit", _("Survey question changed")),
+    ("democracy.question_move", _("Survey question moved")),
+    ("democracy.question_delete", _("Survey question removed")),
+    ("democracy.survey_open", _("Survey opened")),
+    ("democracy.survey_close", _("Survey closed")),
+    ("democracy.survey_respond", _("Identified survey answered")),
+    ("democracy.survey_export", _("Survey responses exported")),
+):
+    register(_code, _label, group="democracy", object_type="democracy.survey", details=_SURVEY_DETAILS)

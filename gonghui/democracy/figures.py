@@ -34,3 +34,12 @@ def evaluations(org, period):
 def evaluation_turnout(org, period):
     row = _closed(org, period)
     return rate(row["ballots"] or 0, row["electorate"] or 0)
+
+
+@figure("democracy.questionnaires", label=_("Questionnaires returned (调查问卷)"), unit=_("copies (份)"), group=GROUP)
+def questionnaires(org, period):
+    """The survey responses of the subtree's surveys returned in the period: one count on (org_path, day)."""
+    from .models import SurveyResponse
+
+    return SurveyResponse.objects.filter(org_path__startswith=org.path, submitted_on__gte=period.start,
+                                         submitted_on__lte=period.end).count()

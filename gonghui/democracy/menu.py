@@ -13,3 +13,10 @@ POLLS: list[MenuItem] = [
 ]
 
 register(*POLLS)
+
+SURVEYS: list[MenuItem] = [
+    MenuItem(_("Surveys"), "democracy:surveys", "democracy.view", SECTION),
+    MenuItem(_("New survey"), "democracy:survey_new", "democracy.write", SECTION),
+]
+
+register(*SURVEYS)

@@ -453,8 +453,11 @@ def poll_close(*, actor, poll: Poll, now=None) -> Poll:
 
 
 def polls_tick(*, now=None) -> dict:
-    """The tick (``gonghui tick``): close and count every poll whose voting time is up."""
-    return {"closed": close_due(now=now)}
+    """The tick (``gonghui tick``): close and count every poll whose voting time is up, and close the surveys
+    whose window is over."""
+    from .surveys import close_due as surveys_close_due
+
+    return {"closed": close_due(now=now), "surveys_closed": surveys_close_due(now=now)}
 
 
 def close_due(*, now=None) -> int:

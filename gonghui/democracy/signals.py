@@ -11,3 +11,11 @@ from .models import Poll
 @receiver(subtree_moved)
 def _rewrite_paths(sender, old_path: str, new_path: str, **kwargs):
     rewrite_prefix(Poll, "org_path", old_path, new_path)
+
+
+@receiver(subtree_moved)
+def _rewrite_survey_paths(sender, old_path: str, new_path: str, **kwargs):
+    from .models import Survey, SurveyResponse
+
+    rewrite_prefix(Survey, "org_path", old_path, new_path)
+    rewrite_prefix(SurveyResponse, "org_path", old_path, new_path)

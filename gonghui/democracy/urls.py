@@ -16,3 +16,8 @@ urlpatterns = [
     path("democracy/polls/<int:pk>/export/", v.poll_export, name="poll_export"),
     path("democracy/criteria/", v.criteria_list, name="criteria"),
 ]
+
+# Surveys (微调查): their pages live with their views (the answering pages are the portal's, under /survey/).
+from . import views_surveys  # noqa: E402
+
+urlpatterns += views_surveys.urlpatterns

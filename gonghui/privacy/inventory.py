@@ -111,6 +111,15 @@ CLEAR: dict[str, Declared] = {
         "Showing the worker the consents they gave", "Kept with the consent", "A keyed hash", derived=True),
     "privacy.ConsentLink.subject_phone_bidx": Declared(
         "Showing the worker the consents they gave", "Kept with the consent", "A keyed hash", derived=True),
+    # Surveys (微调查): the member who answered an identified survey (an anonymous one names nobody), and the free
+    # text respondents write, which may mention people or numbers (masked in the results and the export).
+    "democracy.SurveyResponse.person": Declared(
+        "Taking one answer per member in a survey the union runs by name", "Kept with the survey's results",
+        "A reference to the member (the registry holds the personal data), needed for the one-answer constraint"),
+    "democracy.SurveyAnswer.text": Declared(
+        "Reading what respondents wrote in a survey's free-text questions", "Kept with the survey's results",
+        "Counted and read as written; numbers that look like ID or mobile numbers are masked on screen and in "
+        "exports"),
 }
 
 

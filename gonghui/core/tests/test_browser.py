@@ -20,8 +20,8 @@ AID = {"/aid/archive/", "/aid/archive/standards/", "/aid/programs/", "/aid/grant
        "/aid/mutual/claims/", "/aid/drives/", "/aid/schemes/", "/aid/nominations/"}
 AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/", "/aid/mutual/claims/new/"}
 AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/mutual/claims/review/", "/aid/nominations/review/"}
-DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/"}
-DEMOCRACY_WRITE = {"/democracy/polls/new/"}
+DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/", "/democracy/surveys/"}
+DEMOCRACY_WRITE = {"/democracy/polls/new/", "/democracy/surveys/new/"}
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",

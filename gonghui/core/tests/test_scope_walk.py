@@ -21,7 +21,9 @@ PUBLIC = {"", "login/", "healthz", "api/v1/openapi.json", "api/v1/docs",
           # The public disclosure board (公开栏): what each union chose to publish, for its members and the public.
           "disclosure/", "disclosure/<str:code>/", "disclosure/<str:code>/notices/<int:pk>/respond/",
           # Secret ballots: anyone with a voting code votes; a published poll's result is for its voters.
-          "vote/", "vote/cast/", "vote/results/<str:token>/"}
+          "vote/", "vote/cast/", "vote/results/<str:token>/",
+          # Surveys (微调查): the link or QR code of a survey opens it; the thank-you page.
+          "survey/<str:token>/", "survey/<str:token>/thanks/"}
 # Pages that hold no union's data (the State Council's holiday arrangement is public knowledge).
 UNSCOPED_FOR_STAFF = {"calendar/<int:year>/"}
 A_MARKERS = ["东湖机械厂工会", "东湖区总工会", "城关街道总工会", "一车间分会", "13812345678", "张秀英", "13612345678",
@@ -120,8 +122,18 @@ def _aid_values(cast) -> dict:
                 "aid/mutual/plans/": plan.pk, "aid/mutual/": plan.pk, "aid/drives/": drive.pk,
                 "aid/schemes/nominations/": nomination.pk, "aid/schemes/": scheme.pk,
                 "aid/nominations/": nomination.pk, "aid/trips/": trip.pk, "democracy/polls/": poll.pk}
+    by_route.update(_survey_values(cast))
     return {"pub": on_board.pk, "pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
                                                 "api/v1/aid/households/": household.pk}}
+
+
+def _survey_values(cast) -> dict:
+    """County A's survey and one of its questions (the question pages come first: their prefix is the longer)."""
+    from gonghui.democracy import surveys
+    from gonghui.democracy.testing_surveys import make_survey
+
+    survey = make_survey(cast)
+    return {"democracy/surveys/questions/": surveys.questions_of(survey)[0].pk, "democracy/surveys/": survey.pk}
 
 
 def _ledger_values(cast) -> dict:

@@ -11,3 +11,11 @@ from .polls import (  # noqa: F401
     Subject,
     VotingCode,
 )
+from .surveys import (  # noqa: F401
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyResponse,
+    SurveyState,
+)

@@ -33,3 +33,31 @@ def test_seed_democracy(cast, settings, tmp_path):
     home = Poll.objects.get(kind="home")
     assert home.state == PollState.OPEN and 0 < Ballot.objects.filter(poll=home).count() < 12
     assert Poll.objects.filter(state=PollState.DRAFT).count() == 1
+
+
+def test_seed_surveys(cast):
+    from django.utils import timezone
+
+    from gonghui.core.figures import Period
+    from gonghui.core.figures import get as figure
+    from gonghui.demo.democracy import seed_surveys
+    from gonghui.democracy import surveys
+    from gonghui.democracy.models import Survey, SurveyResponse, SurveyState
+
+    _user("donghu", "区总干部", Role.FEDERATION_STAFF, cast.county_a)
+    _user("union", "厂工会主席", Role.UNION_OFFICER, cast.grassroots_a)
+    for i in range(12):
+        add_member(cast.grassroots_officer, cast.grassroots_a, name=f"职工{i:02d}", phone=f"1390000{i:04d}")
+    counts = seed_surveys(rng=random.Random(7))
+    open_survey = Survey.objects.get(state=SurveyState.OPEN)
+    assert open_survey.anonymous and "职工满意度微调查" in open_survey.title
+    assert 55 <= open_survey.responses == counts["survey_responses_open"] <= 65
+    assert len({r.submitted_on for r in SurveyResponse.objects.filter(survey=open_survey)}) >= 4  # over the days
+    r = surveys.results(open_survey)
+    assert sum(o["count"] for o in r["questions"][0]["options"]) == open_survey.responses
+    closed = Survey.objects.get(state=SurveyState.CLOSED)
+    assert not closed.anonymous and 0 < closed.responses == counts["survey_responses_closed"] <= 12
+    assert not SurveyResponse.objects.filter(survey=closed, person__isnull=True).exists()
+    today = timezone.localdate()
+    days = Period.parse(f"{today - timezone.timedelta(days=40):%Y-%m-%d}~{today:%Y-%m-%d}")
+    assert figure("democracy.questionnaires").compute(cast.county_a, days) == open_survey.responses + closed.responses

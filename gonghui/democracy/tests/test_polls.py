@@ -179,8 +179,8 @@ def test_a_poll_not_yet_open_takes_no_vote(cast):
 def test_tick_closes_polls_whose_time_is_up(cast):
     poll = make_poll(cast, size=2)
     polls.codes_print(actor=actor_for(cast.officer_a), poll=poll, count=2)
-    assert polls.polls_tick(now=timezone.now()) == {"closed": 0}
-    assert polls.polls_tick(now=poll.closes_at + datetime.timedelta(seconds=1)) == {"closed": 1}
+    assert polls.polls_tick(now=timezone.now())["closed"] == 0
+    assert polls.polls_tick(now=poll.closes_at + datetime.timedelta(seconds=1))["closed"] == 1
     poll.refresh_from_db()
     assert poll.state == PollState.CLOSED and poll.codes_unused == 2 and poll.result["ballots"] == 0
     with pytest.raises(ValidationError):
