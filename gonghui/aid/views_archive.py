@@ -96,7 +96,7 @@ def _list_rows(households, *, today) -> list[dict]:
     """The cells of the list's rows, ready to print: labels translated once a page (not once a cell), the review's
     color badge rendered once per color, the link built from one reversed address. The template prints plain
     values (a page of 50 rows is ~600 template nodes fewer)."""
-    blue = supervision_archive.blue_within()  # once, not once a row
+    blue = None  # the kind's threshold: read once, and only when a row is a filed file with a review due
     categories = {k: str(v) for k, v in Category.choices}
     states = {k: str(v) for k, v in HouseholdState.choices}
     causes = {k: str(v) for k, v in Cause.choices}
@@ -104,8 +104,10 @@ def _list_rows(households, *, today) -> list[dict]:
     head, tail = reverse("aid:household", args=[0]).rsplit("/0/", 1)  # one reverse, not one a row
     rows = []
     for h in households:
-        color = supervision_archive.color(h, today=today, blue=blue)
         due = h.review_due is not None and h.state == HouseholdState.FILED
+        if due and blue is None:
+            blue = supervision_archive.blue_within()
+        color = supervision_archive.color(h, today=today, blue=blue) if due else ""
         if due and color not in badges:
             badges[color] = render_to_string("aid/_color.html", {"color": color})
         rows.append({"id": h.pk, "state": h.state, "color": color, "url": f"{head}/{h.pk}/{tail}",
