@@ -41,7 +41,7 @@ from .forms_archive import (
     SettingsForm,
     StandardForm,
 )
-from .models import Cause, HouseholdState, ObjectionState
+from .models import Category, Cause, HouseholdState, ObjectionState
 
 EXPORT_MAX = 100000
 
@@ -92,6 +92,32 @@ def _export(request, actor, qs, form):
     return xlsx_response(content, export_filename(title, unit=actor.org))
 
 
+def _list_rows(households, *, today) -> list[dict]:
+    """The cells of the list's rows, ready to print: labels translated once a page (not once a cell), the review's
+    color badge rendered once per color, the link built from one reversed address. The template prints plain
+    values (a page of 50 rows is ~600 template nodes fewer)."""
+    blue = None  # the kind's threshold: read once, and only when a row is a filed file with a review due
+    categories = {k: str(v) for k, v in Category.choices}
+    states = {k: str(v) for k, v in HouseholdState.choices}
+    causes = {k: str(v) for k, v in Cause.choices}
+    badges: dict[str, str] = {}
+    head, tail = reverse("aid:household", args=[0]).rsplit("/0/", 1)  # one reverse, not one a row
+    rows = []
+    for h in households:
+        due = h.review_due is not None and h.state == HouseholdState.FILED
+        if due and blue is None:
+            blue = supervision_archive.blue_within()
+        color = supervision_archive.color(h, today=today, blue=blue) if due else ""
+        if due and color not in badges:
+            badges[color] = render_to_string("aid/_color.html", {"color": color})
+        rows.append({"id": h.pk, "state": h.state, "color": color, "url": f"{head}/{h.pk}/{tail}",
+                     "name": h.name_masked, "unit": h.org.name, "category": categories.get(h.category, h.category),
+                     "state_label": states.get(h.state, h.state), "held": bool(h.open_objections),
+                     "causes": "、".join(causes.get(c, c) for c in h.cause_list()),
+                     "due": h.review_due.isoformat() if due else "", "badge": badges.get(color, "") if due else ""})
+    return rows
+
+
 @never_cache
 @requires("aid.view")
 def archive_list(request):
@@ -106,11 +132,9 @@ def archive_list(request):
     params = request.GET.copy()
     params.pop("after", None)
     base = params.urlencode()
-    blue = supervision_archive.blue_within()  # once, not once a row
     return render(request, "aid/archive_list.html", {
         "title": _("Hardship archive: %(org)s") % {"org": actor.org.name}, "form": form,
-        "rows": [{"h": h, "color": supervision_archive.color(h, today=today, blue=blue), "causes": _causes_text(h)}
-                 for h in rows],
+        "rows": _list_rows(rows, today=today),
         "next_url": f"?{base}&after={next_after}" if next_after else "",
         "first_url": f"?{base}" if request.GET.get("after") else "",
         "export_url": f"?{base}&export=xlsx" if actor.can("export") else "",

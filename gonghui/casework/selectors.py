@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from gonghui.core.menu import count_badge
 from gonghui.orgs.models import Org
 
 from .common import local_today
@@ -131,14 +132,15 @@ def inbox_counts(*, actor, org: Org, today: datetime.date | None = None) -> dict
     }
 
 
-def menu_badge(actor) -> int | None:
+@count_badge
+def menu_badge(actor) -> list[QuerySet[Case]] | None:
     """For the menu (every page): cases held by the actor's own unit that wait to be accepted or are overdue.
     The units below are followed on the inbox's tabs and the shared supervision list."""
     if actor.org is None or not actor.can("case.view"):
         return None
     today = local_today()
     qs = Case.objects.filter(holder_org=actor.org)
-    return qs.filter(_tab_q("accept", today) | _tab_q("overdue", today)).count() or None
+    return [qs.filter(_tab_q("accept", today) | _tab_q("overdue", today))]
 
 
 def timeline(*, case: Case, public: bool = False) -> list[CaseEvent]:

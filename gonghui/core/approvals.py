@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy
 
 from . import audit
 from .access import SYSTEM
+from .menu import count_badge
 from .models import Approval
 
 REQUEST_DAYS = 7
@@ -267,10 +268,10 @@ def approval_get(*, actor, uid: str) -> Approval:
     return approval
 
 
-def menu_badge(actor) -> int | None:
+@count_badge
+def menu_badge(actor) -> list[QuerySet] | None:
     """Requests in the actor's subtree waiting for a second person (not the actor's own)."""
     if actor.org is None or not actor.can("approval.decide"):
         return None
     # No joins, and state=requested as in the partial index core_approval_open: only open requests are read.
-    return (approval_scope(actor=actor).filter(_waiting(timezone.now())).exclude(maker=actor.user).count()
-            or None)
+    return [approval_scope(actor=actor).filter(_waiting(timezone.now())).exclude(maker=actor.user)]

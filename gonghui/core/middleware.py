@@ -16,6 +16,10 @@ from .models import SecurityPolicy
 SESSION_GRANT = "gonghui_grant"
 SESSION_SEEN = "gonghui_seen"
 SESSION_STARTED = "gonghui_started"
+# The last-seen time is written again only once it is this old (at most a tenth of the idle limit): a page does not
+# rewrite its session row on every request. The limit stays strict: "seen" is never later than the last request,
+# so no session outlives its idle minutes; one may end up to this many seconds before them.
+SEEN_STEP = 60
 # Pages a user who must change their password (or set up a second factor) may still open.
 _PASSWORD_CHANGE_ALLOWED = ("/account/", "/logout/", "/static/", "/healthz")
 # Pages a signed-in session that still owes its second-factor code may open.
@@ -40,14 +44,15 @@ class ActorMiddleware:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 now = int(time.time())
-                seen = request.session.get(SESSION_SEEN, now)
+                seen = request.session.get(SESSION_SEEN)
                 started = request.session.setdefault(SESSION_STARTED, now)
                 idle = SecurityPolicy.current().session_idle_minutes * 60
                 # Idle too long, or past the absolute limit (the cookie's age slides with every save).
-                if now - seen > idle or now - started > settings.SESSION_COOKIE_AGE:
+                if (seen is not None and now - seen > idle) or now - started > settings.SESSION_COOKIE_AGE:
                     logout(request)
                 else:
-                    request.session[SESSION_SEEN] = now
+                    if seen is None or now - seen >= min(SEEN_STEP, idle // 10):
+                        request.session[SESSION_SEEN] = now
                     request.actor = actor_for(user, request.session.get(SESSION_GRANT))
                     if (refused := self._gate(request, user)) is not None:
                         return refused

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from gonghui.core.figures import rate
+from gonghui.core.menu import count_badge
 from gonghui.core.pagination import COUNT_CAP
 from gonghui.orgs.models import Org
 
@@ -159,13 +160,12 @@ def return_get(*, actor, pk) -> FundReturn:
     return row
 
 
-def returns_menu_badge(actor) -> int | None:
+@count_badge
+def returns_menu_badge(actor) -> list[QuerySet[FundReturn]] | None:
     """Overdue returns the actor's unit pays (shown next to the menu entry)."""
     if not _can_view(actor):
         return None
-    n = FundReturn.objects.filter(payer_path__startswith=actor.org.path, state=ReturnState.PENDING,
-                                  color="red").count()
-    return n or None
+    return [FundReturn.objects.filter(payer_path__startswith=actor.org.path, state=ReturnState.PENDING, color="red")]
 
 
 def supervision_list(*, actor, handled: bool = False) -> QuerySet[ReturnAlert]:

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from gonghui.core.menu import count_badge
+
 from .models import Alert, AlertLine, AlertState, CustomRule, HolidayGiftCap, RuleSettings, VoucherLine
 
 STATE_TABS = [AlertState.OPEN, AlertState.EXPLAINED, AlertState.CONFIRMED, AlertState.DISMISSED,
@@ -48,11 +50,16 @@ def alert_chart(*, actor, filters: dict | None = None) -> dict:
 
 def open_count(*, actor) -> int:
     """The menu badge: open alerts in the subtree, one read of the partial index on open alerts."""
-    return alert_scope(actor=actor).filter(state=AlertState.OPEN).count()
+    return _open_alerts(actor).count()
 
 
-def menu_badge(actor) -> int | None:
-    return open_count(actor=actor) or None if actor.can("funds.view") else None
+def _open_alerts(actor) -> QuerySet[Alert]:
+    return alert_scope(actor=actor).filter(state=AlertState.OPEN)
+
+
+@count_badge
+def menu_badge(actor) -> list[QuerySet[Alert]] | None:
+    return [_open_alerts(actor)] if actor.can("funds.view") else None
 
 
 def alert_get(*, actor, pk: int) -> Alert:

@@ -26,6 +26,7 @@ from gonghui.casework import intake
 from gonghui.casework.models import Case, State
 from gonghui.core import audit, crypto, identity
 from gonghui.core.access import Actor
+from gonghui.core.menu import count_badge
 from gonghui.core.models import Outcome
 from gonghui.members.models import (
     Consent,
@@ -438,11 +439,11 @@ def request_decide(*, actor, request: DeletionRequest, decision: str, reason: st
     return r
 
 
-def pending_count(actor) -> int | None:
+@count_badge
+def pending_count(actor) -> list[QuerySet[DeletionRequest]]:
     """The menu's badge: requests waiting in the actor's subtree (status=pending, as in the partial index
     privacy_request_pending: the decided history is never read)."""
-    n = request_scope(actor=actor).filter(status=DeletionStatus.PENDING).count()
-    return n or None
+    return [request_scope(actor=actor).filter(status=DeletionStatus.PENDING)]
 
 
 

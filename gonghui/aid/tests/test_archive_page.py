@@ -54,3 +54,27 @@ def test_unit_filter_outside_the_subtree_is_refused(cast, files):
 
     with pytest.raises((PermissionDenied, Http404)):
         selectors_archive.household_page(actor=actor_for(cast.officer_a), filters={"unit": cast.grassroots_b})
+
+
+def test_the_list_page_and_the_api_read_the_same_few_queries_whatever_the_rows(cast, files, login):
+    """The rows carry only ``LIST_FIELDS`` (nothing personal decrypted): the page and the API list read no other
+    field of them, so more rows never mean more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gonghui.aid.testing_archive import new_household
+
+    client = login(cast.officer_a)
+    client.get("/aid/archive/")  # the session's first page writes it
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries(url) for url in ("/aid/archive/", "/api/v1/aid/households")}
+    for i in range(4, 9):
+        new_household(cast.grassroots_officer, cast.grassroots_a, name=f"丙{i}号")
+    assert {url: queries(url) for url in before} == before
+    rows = selectors_archive.household_page(actor=actor_for(cast.officer_a), filters={})[0]
+    assert len(rows) == 9 and all(not ({"name", "id_number", "per_capita"} & set(h.__dict__)) for h in rows)

@@ -143,3 +143,27 @@ def test_notice_page_never_shows_income(cast, login, clock):
     h = notice_household(cast.grassroots_officer, cast.officer_a, cast.grassroots_a, income="432.10")
     page = login(cast.officer_a).get(f"/aid/archive/{h.pk}/").content.decode()
     assert "432.1" not in page
+
+
+def test_list_rows_show_the_unit_labels_causes_review_color_and_objection(cast, login, clock):
+    standard(cast.city, 2026)
+    late = filed_household(cast.grassroots_officer, cast.officer_a, cast.grassroots_a, name="周大福",
+                           causes=("illness", "schooling"))
+    soon = filed_household(cast.grassroots_officer, cast.officer_a, cast.grassroots_a, name="王小明")
+    held = notice_household(cast.grassroots_officer, cast.officer_a, cast.grassroots_a, name="郑秋菊",
+                            causes=("job_loss",))
+    Household.objects.filter(pk=late.pk).update(review_due=datetime.date(2026, 3, 1))
+    Household.objects.filter(pk=soon.pk).update(review_due=datetime.date(2026, 3, 10))
+    Household.objects.filter(pk=held.pk).update(open_objections=1)
+    late.refresh_from_db()
+    body = login(cast.officer_a).get("/aid/archive/").content.decode()
+    rows = {h.pk: body[body.index(f'<tr data-id="{h.pk}"'):].split("</tr>", 1)[0] for h in (late, soon, held)}
+    assert 'data-state="filed" data-color="red">' in rows[late.pk]
+    assert f'<a href="/aid/archive/{late.pk}/">周*福</a></td><td>{cast.grassroots_a.name}</td>' in rows[late.pk]
+    assert f"<td>{late.get_category_display()}</td><td>已建档</td>" in rows[late.pk]
+    assert '<td class="small">疾病、子女就学</td>' in rows[late.pk]
+    assert 'data-color="red">超期</span>\n2026-03-01</td>' in rows[late.pk]
+    assert 'data-color="blue">' in rows[soon.pk] and "2026-03-10</td>" in rows[soon.pk]
+    assert 'data-state="notice" data-color=""' in rows[held.pk]
+    assert '<span class="badge text-bg-warning">因异议暂停</span>' in rows[held.pk]
+    assert '<td class="small">失业</td>' in rows[held.pk] and "text-bg-danger" not in rows[held.pk]

@@ -229,6 +229,26 @@ def test_an_idle_session_ends_at_the_policys_minutes(cast, client):
     assert client.get("/overview/")["Location"].startswith("/login/")
 
 
+def test_the_last_seen_time_is_written_once_a_minute_not_on_every_page(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/overview/").status_code == 200
+        return sum("django_session" in q["sql"] and not q["sql"].startswith("SELECT") for q in queries)
+
+    client.post("/login/", {"username": "officer_a", "password": PASSWORD})
+    assert session_writes() == 1  # the first page: seen and started
+    seen = client.session["gonghui_seen"]
+    assert session_writes() == 0
+    session = client.session
+    session["gonghui_seen"] = seen - 61
+    session.save()
+    assert session_writes() == 1  # a minute old: written again
+    assert client.session["gonghui_seen"] >= seen
+
+
 # --- Login rate limit per address ----------------------------------------------------------------------------
 
 
