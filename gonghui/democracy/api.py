@@ -173,3 +173,9 @@ def poll_ballots(request, pk: int):
     if poll.state != PollState.PUBLISHED:
         raise ValidationError(_("The ballots are shown once the result is published."))
     return _BallotRows(poll, Ballot.objects.filter(poll=poll).order_by("tracking"))
+
+
+# Workers' congresses and proposals under the same prefix: /api/v1/democracy/congresses..., /proposals...
+from .api_congress import router as congress_router  # noqa: E402
+
+router.add_router("", congress_router)

@@ -34,3 +34,7 @@ for _code, _label, _type in (
     ("democracy.poll_publish", _("Evaluation result published"), "democracy.poll"),
 ):
     register(_code, _label, group="democracy", object_type=_type, details=_DETAILS)
+
+# Workers' congresses, proposals and disclosure records (audit_congress.py; it also registers the supervision kind
+# "proposal").
+from . import audit_congress  # noqa: E402,F401

@@ -34,3 +34,7 @@ def evaluations(org, period):
 def evaluation_turnout(org, period):
     row = _closed(org, period)
     return rate(row["ballots"] or 0, row["electorate"] or 0)
+
+
+# democracy.congress_sessions and democracy.proposals (figures_congress.py).
+from . import figures_congress  # noqa: E402,F401

@@ -13,3 +13,11 @@ POLLS: list[MenuItem] = [
 ]
 
 register(*POLLS)
+
+CONGRESS: list[MenuItem] = [
+    MenuItem(_("Workers' congresses"), "democracy:congresses", "democracy.view", SECTION),
+    MenuItem(_("Proposals"), "democracy:proposals", "democracy.view", SECTION),
+    MenuItem(_("Disclosure records"), "democracy:disclosures", "democracy.view", SECTION),
+]
+
+register(*CONGRESS)

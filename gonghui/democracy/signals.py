@@ -11,3 +11,11 @@ from .models import Poll
 @receiver(subtree_moved)
 def _rewrite_paths(sender, old_path: str, new_path: str, **kwargs):
     rewrite_prefix(Poll, "org_path", old_path, new_path)
+
+
+@receiver(subtree_moved)
+def _rewrite_congress_paths(sender, old_path: str, new_path: str, **kwargs):
+    from .models import Congress, Disclosure, Proposal, Session
+
+    for model in (Congress, Session, Proposal, Disclosure):
+        rewrite_prefix(model, "org_path", old_path, new_path)

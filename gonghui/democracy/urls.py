@@ -16,3 +16,8 @@ urlpatterns = [
     path("democracy/polls/<int:pk>/export/", v.poll_export, name="poll_export"),
     path("democracy/criteria/", v.criteria_list, name="criteria"),
 ]
+
+# Workers' congresses and proposals (职代会 / 提案) and the 厂务公开 records: their pages live with their views.
+from . import views_congress  # noqa: E402
+
+urlpatterns += views_congress.urlpatterns
