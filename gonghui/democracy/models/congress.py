@@ -71,7 +71,9 @@ class Congress(models.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.org.name}第{chinese_number(self.term)}届{FULL_NAMES.get(self.kind, '')}"
+        """东湖机械厂第三届职工代表大会: the congress is the unit's (the enterprise's), not its union's."""
+        unit = self.org.name.removesuffix("工会") or self.org.name
+        return f"{unit}第{chinese_number(self.term)}届{FULL_NAMES.get(self.kind, '')}"
 
 
 class Session(models.Model):
