@@ -38,6 +38,6 @@ def proposals(org, period):
         converted=Count("pk", filter=decided & Q(state=ProposalState.CONVERTED)),
         declined=Count("pk", filter=decided & Q(state=ProposalState.DECLINED)),
         answered=Count("pk", filter=answered))
-    return [(_("Received"), c["received"]), (_("Accepted (立案)"), c["accepted"]),
-            (_("Turned into opinions"), c["converted"]), (_("Declined"), c["declined"]),
-            (_("Answered"), c["answered"])]
+    return [(_("Proposals received"), c["received"]), (_("Proposals accepted (立案)"), c["accepted"]),
+            (_("Proposals turned into opinions"), c["converted"]), (_("Proposals declined"), c["declined"]),
+            (_("Proposals answered"), c["answered"])]

@@ -29,7 +29,7 @@ class RulesForm(StyledForm):
 
 
 class DelegateForm(StyledForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=_("Full name"), max_length=50)
     election_unit = forms.CharField(label=_("Election unit"), max_length=60)
     id_number = forms.CharField(label=_("ID number (optional)"), max_length=30, required=False,
                                 help_text=_("Links the delegate to the members registry."),
@@ -85,9 +85,9 @@ class ProposalForm(StyledForm):
     proposer = forms.ChoiceField(label=_("Proposer"))
     cosigners = forms.MultipleChoiceField(label=_("Co-signers"), required=False,
                                           widget=forms.SelectMultiple(attrs={"size": 10}))
-    title = forms.CharField(label=_("Title"), max_length=100)
-    reason = forms.CharField(label=_("Reasons (案由)"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
-    suggestion = forms.CharField(label=_("Suggestions (建议)"), max_length=3000,
+    title = forms.CharField(label=_("Proposal title"), max_length=100)
+    reason = forms.CharField(label=_("Reasons"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    suggestion = forms.CharField(label=_("Suggestions"), max_length=3000,
                                  widget=forms.Textarea(attrs={"rows": 4}))
     submitted_on = forms.DateField(label=_("Submitted on"), widget=DateInput(), initial=timezone.localdate)
 
@@ -125,7 +125,7 @@ class ReopenForm(StyledForm):
 
 class AnswerForm(StyledForm):
     reply = forms.CharField(label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
-    on = forms.DateField(label=_("Answered on"), widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(label=_("Replied on"), widget=DateInput(), initial=timezone.localdate)
 
 
 class RateForm(StyledForm):
@@ -135,7 +135,7 @@ class RateForm(StyledForm):
 
 
 class ProposalFilterForm(StyledForm):
-    q = forms.CharField(label=_("Title"), required=False)
+    q = forms.CharField(label=_("Proposal title"), required=False)
     department = forms.CharField(label=_("Department"), required=False)
 
 
@@ -148,14 +148,14 @@ class DisclosureForm(StyledForm):
     org = OrgPickerField(label=_("Unit"), active_only=True)
     kind = forms.ChoiceField(label=_("Kind"), choices=DisclosureKind.choices)
     disclosed_on = forms.DateField(label=_("Disclosed on"), widget=DateInput(), initial=timezone.localdate)
-    subject = forms.CharField(label=_("Subject"), max_length=100)
+    subject = forms.CharField(label=_("What was disclosed"), max_length=100)
     summary = forms.CharField(label=_("Content summary"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     channel = forms.ChoiceField(label=_("Channel"), choices=DisclosureChannel.choices)
     audience = forms.CharField(label=_("Audience"), max_length=100, initial=_("All workers"))
 
 
 class DisclosureFilterForm(StyledForm):
-    q = forms.CharField(label=_("Subject"), required=False)
+    q = forms.CharField(label=_("What was disclosed"), required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *DisclosureKind.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False,
                                 choices=[("", _("All")), *DisclosureChannel.choices])

@@ -144,11 +144,11 @@ def proposal_submit(*, actor, congress: Congress, proposer: Delegate, cosigners,
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        reason = _text(reason, "reason", _("Write the reasons (案由)."), 3000)
+        reason = _text(reason, "reason", _("Write the reasons."), 3000)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
-        suggestion = _text(suggestion, "suggestion", _("Write the suggestions (建议)."), 3000)
+        suggestion = _text(suggestion, "suggestion", _("Write the suggestions."), 3000)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

@@ -240,7 +240,7 @@ def delegate_list(request, pk: int):
     def yes(flag):
         return _("yes") if flag else ""
 
-    cols = [Column(_("Name"), lambda d: d.name, sort="name"),
+    cols = [Column(_("Full name"), lambda d: d.name, sort="name"),
             Column(_("Election unit"), lambda d: d.election_unit, sort="election_unit"),
             Column(_("Front-line worker"), lambda d: yes(d.front_line)), Column(_("Woman"), lambda d: yes(d.woman)),
             Column(_("Manager"), lambda d: yes(d.manager)),
@@ -334,7 +334,7 @@ def proposal_inbox(request):
     tab = request.GET.get("tab", "submitted")
     tab = tab if tab in selectors.TABS else "submitted"
     qs = selectors.proposal_list(actor=actor, tab=tab, filters=filters, congress=congress)
-    cols = [Column(_("Number"), lambda p: p.number), Column(_("Title"), lambda p: p.title),
+    cols = [Column(_("Number"), lambda p: p.number), Column(_("Proposal title"), lambda p: p.title),
             Column(_("Congress"), lambda p: p.congress.title), Column(_("Proposer"), lambda p: p.proposer.name),
             Column(_("State"), lambda p: p.get_state_display()), Column(_("Department"), lambda p: p.department),
             Column(_("Answer due on"), lambda p: p.due_on or ""),
@@ -489,10 +489,10 @@ def proposal_reopen(request, pk: int):
         _("Proposal reopened with a new deadline."))
 
 
-BOOK_HEADERS = (gettext_lazy("Number"), gettext_lazy("Title"), gettext_lazy("Proposer"),
+BOOK_HEADERS = (gettext_lazy("Number"), gettext_lazy("Proposal title"), gettext_lazy("Proposer"),
                 gettext_lazy("Election unit"), gettext_lazy("Co-signers"), gettext_lazy("Submitted on"),
                 gettext_lazy("State"), gettext_lazy("Committee's note"), gettext_lazy("Department"),
-                gettext_lazy("Handler"), gettext_lazy("Answer due on"), gettext_lazy("Answered on"),
+                gettext_lazy("Handler"), gettext_lazy("Answer due on"), gettext_lazy("Replied on"),
                 gettext_lazy("Reply"), gettext_lazy("Rating"), gettext_lazy("Proposer's comment"))
 
 
@@ -534,7 +534,7 @@ def disclosure_list(request):
     filters = dict(form.cleaned_data) if form.is_bound and form.is_valid() else {}
     cols = [Column(_("Disclosed on"), lambda d: d.disclosed_on, sort="disclosed_on"),
             Column(_("Unit"), lambda d: d.org.name), Column(_("Kind"), lambda d: d.get_kind_display()),
-            Column(_("Subject"), lambda d: d.subject), Column(_("Content summary"), lambda d: d.summary),
+            Column(_("What was disclosed"), lambda d: d.subject), Column(_("Content summary"), lambda d: d.summary),
             Column(_("Channel"), lambda d: d.get_channel_display()), Column(_("Audience"), lambda d: d.audience)]
     page = ListPage(request, selectors.disclosure_list(actor=actor, filters=filters), cols, filter_form=form,
                     default_sort="-disclosed_on", export_name="disclosures", object_type="democracy.disclosure",

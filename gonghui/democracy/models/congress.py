@@ -215,9 +215,9 @@ class Proposal(models.Model):
     org_path = models.CharField(max_length=255, editable=False)
     seq = models.PositiveIntegerField(editable=False)
     number = models.CharField(_("number"), max_length=20, editable=False)
-    title = models.CharField(_("title"), max_length=100)
-    reason = models.TextField(_("reasons (案由)"), max_length=3000)
-    suggestion = models.TextField(_("suggestions (建议)"), max_length=3000)
+    title = models.CharField(_("proposal title"), max_length=100)
+    reason = models.TextField(_("reasons"), max_length=3000)
+    suggestion = models.TextField(_("suggestions"), max_length=3000)
     proposer = models.ForeignKey(Delegate, verbose_name=_("proposer"), on_delete=models.PROTECT, related_name="+")
     cosigners = models.ManyToManyField(Delegate, verbose_name=_("co-signers"), related_name="+")
     state = models.CharField(_("state"), max_length=10, choices=ProposalState.choices,
@@ -230,7 +230,7 @@ class Proposal(models.Model):
     assigned_on = models.DateField(_("assigned on"), null=True, blank=True)
     due_on = models.DateField(_("answer due on"), null=True, blank=True)
     reply = models.TextField(_("reply"), max_length=5000, blank=True)
-    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answered_on = models.DateField(_("replied on"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     rating_note = models.CharField(_("proposer's comment"), max_length=500, blank=True)
     rated_on = models.DateField(_("rated on"), null=True, blank=True)
@@ -271,16 +271,16 @@ class Proposal(models.Model):
 
 
 class ProposalEventKind(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted (立案)")
-    CONVERTED = "converted", _("Turned into an opinion")
-    DECLINED = "declined", _("Declined")
-    ASSIGNED = "assigned", _("Assigned")
-    ANSWERED = "answered", _("Answered")
-    RATED = "rated", _("Rated")
-    REOPENED = "reopened", _("Reopened")
-    REMINDED = "reminded", _("Reminder sent")
-    ESCALATED = "escalated", _("Overdue: raised to the supervising unit")
+    SUBMITTED = "submitted", _("Proposal submitted")
+    ACCEPTED = "accepted", _("Proposal accepted (立案)")
+    CONVERTED = "converted", _("Proposal turned into an opinion")
+    DECLINED = "declined", _("Proposal declined")
+    ASSIGNED = "assigned", _("Proposal assigned to a department")
+    ANSWERED = "answered", _("Proposal answered")
+    RATED = "rated", _("Reply rated by the proposer")
+    REOPENED = "reopened", _("Proposal reopened")
+    REMINDED = "reminded", _("Proposal reminder sent")
+    ESCALATED = "escalated", _("Overdue proposal raised to the unit above")
 
 
 class ProposalEvent(models.Model):
@@ -322,7 +322,7 @@ class Disclosure(models.Model):
     org_path = models.CharField(max_length=255, editable=False)
     kind = models.CharField(_("kind"), max_length=8, choices=DisclosureKind.choices)
     disclosed_on = models.DateField(_("disclosed on"))
-    subject = models.CharField(_("subject"), max_length=100)
+    subject = models.CharField(_("what was disclosed"), max_length=100)
     summary = models.TextField(_("content summary"), max_length=2000)
     channel = models.CharField(_("channel"), max_length=10, choices=DisclosureChannel.choices)
     audience = models.CharField(_("audience"), max_length=100)
