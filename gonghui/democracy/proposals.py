@@ -105,6 +105,14 @@ def _lock(actor, proposal: Proposal, *states) -> Proposal:
     return p
 
 
+def _decided(p: Proposal, on, today: datetime.date) -> datetime.date:
+    day = _day(on, today, "on")
+    if day < p.submitted_on:
+        raise ValidationError({"on": _("The committee decides after the proposal is submitted (%(d)s).") % {
+            "d": p.submitted_on}})
+    return day
+
+
 def _save(p: Proposal, fields: list[str]) -> None:
     p.color = color_of(p, timezone.localdate())
     p.full_clean(exclude=["cosigners", "entered_by", "proposer", "congress"])
@@ -175,7 +183,7 @@ def proposal_accept(*, actor, proposal: Proposal, note: str = "", on: datetime.d
     """The proposal committee accepts it (立案): next it is assigned to a department."""
     today = timezone.localdate()
     p = _lock(actor, proposal, ProposalState.SUBMITTED)
-    p.decided_on = _day(on, today, "on")
+    p.decided_on = _decided(p, on, today)
     p.decision_note = _text(note, "note", "", 500, required=False)
     p.state = ProposalState.ACCEPTED
     _save(p, ["state", "decided_on", "decision_note"])
@@ -189,7 +197,7 @@ def proposal_convert(*, actor, proposal: Proposal, note: str, on: datetime.date 
     today = timezone.localdate()
     p = _lock(actor, proposal, ProposalState.SUBMITTED)
     p.decision_note = _text(note, "note", _("Say where the opinion is passed on to."), 500)
-    p.decided_on = _day(on, today, "on")
+    p.decided_on = _decided(p, on, today)
     p.state = ProposalState.CONVERTED
     _save(p, ["state", "decided_on", "decision_note"])
     _event(actor, p, ProposalEventKind.CONVERTED, note=p.decision_note)
@@ -203,7 +211,7 @@ def proposal_decline(*, actor, proposal: Proposal, reason: str, on: datetime.dat
     today = timezone.localdate()
     p = _lock(actor, proposal, ProposalState.SUBMITTED)
     p.decision_note = _text(reason, "reason", _("Give the reason the proposal is declined."), 500)
-    p.decided_on = _day(on, today, "on")
+    p.decided_on = _decided(p, on, today)
     p.state = ProposalState.DECLINED
     _save(p, ["state", "decided_on", "decision_note"])
     _event(actor, p, ProposalEventKind.DECLINED, note=p.decision_note)
@@ -267,6 +275,8 @@ def proposal_rate(*, actor, proposal: Proposal, rating: str, note: str = "", on:
         raise ValidationError({"rating": _("Choose satisfied, basically satisfied or not satisfied.")})
     p.rating, p.rating_note = rating, _text(note, "note", "", 500, required=False)
     p.rated_on = _day(on, today, "on")
+    if p.rated_on < p.answered_on:
+        raise ValidationError({"on": _("The rating cannot come before the reply (%(d)s).") % {"d": p.answered_on}})
     p.state = ProposalState.RATED
     _save(p, ["state", "rating", "rating_note", "rated_on"])
     _event(actor, p, ProposalEventKind.RATED, note=f"{p.get_rating_display()} {p.rating_note}".strip(),
@@ -288,6 +298,9 @@ def proposal_reopen(*, actor, proposal: Proposal, department: str = "", handler:
     if not can_reopen(p):
         raise ValidationError(_("Only a reply rated not satisfied can be reopened, and only once."))
     assigned_on = _day(on, today, "on")
+    if assigned_on < p.rated_on:
+        raise ValidationError({"on": _("A proposal is assigned again after the rating (%(d)s).") % {
+            "d": p.rated_on}})
     p.department = _text(department, "department", "", 60, required=False) or p.department
     p.handler = _text(handler, "handler", "", 50, required=False) or p.handler
     p.assigned_on, p.due_on = assigned_on, due_date(assigned_on, p.congress.reply_days)
