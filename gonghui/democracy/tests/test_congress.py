@@ -154,7 +154,7 @@ def test_a_decline_needs_its_reason_and_a_conversion_its_note(cast, clock, congr
         proposals.proposal_assign(actor=actor, proposal=q, department="工会")
 
 
-def test_colors_reminders_and_escalation_by_the_tick(cast, clock, congress, outbox,
+def test_colors_reminders_and_escalation_by_the_tick(cast, login, clock, congress, outbox,
                                                      django_capture_on_commit_callbacks):
     def tick():
         with django_capture_on_commit_callbacks(execute=True):
@@ -183,6 +183,9 @@ def test_colors_reminders_and_escalation_by_the_tick(cast, clock, congress, outb
     assert waiting.color == "yellow"  # more than 10 working days waiting for the committee
     item = SupervisionItem.objects.get(kind="proposal", object_id=p.pk)
     assert item.told_org == cast.township_a and item.resolved_at is None
+    township = login(_user("township_a", "街道干部", Role.FEDERATION_STAFF, cast.township_a))
+    listed = township.get("/supervision/?kind=proposal").content.decode()
+    assert p.number in listed and f"/democracy/proposals/{p.pk}/" in listed
     again = tick()
     assert again["reminders"] == 0 and again["escalations"] == 0
     assert len(outbox) == 2 and SupervisionItem.objects.filter(kind="proposal").count() == 1
