@@ -171,7 +171,7 @@ def proposal_submit(*, actor, congress: Congress, proposer: Delegate, cosigners,
     p.full_clean(exclude=["cosigners", "entered_by"])
     p.save(force_insert=True)
     p.cosigners.set(signers)
-    _event(actor, p, ProposalEventKind.SUBMITTED, note=_("Proposer %(p)s; co-signers: %(c)s") % {
+    _event(actor, p, "submitted", note=_("Proposer %(p)s; co-signers: %(c)s") % {
         "p": proposer.name, "c": "、".join(d.name for d in signers) or "—"}, cosigners=len(signers))
     return p
 
@@ -187,7 +187,7 @@ def proposal_accept(*, actor, proposal: Proposal, note: str = "", on: datetime.d
     p.decision_note = _text(note, "note", "", 500, required=False)
     p.state = ProposalState.ACCEPTED
     _save(p, ["state", "decided_on", "decision_note"])
-    _event(actor, p, ProposalEventKind.ACCEPTED, note=p.decision_note)
+    _event(actor, p, "accepted", note=p.decision_note)
     return p
 
 
@@ -200,7 +200,7 @@ def proposal_convert(*, actor, proposal: Proposal, note: str, on: datetime.date 
     p.decided_on = _decided(p, on, today)
     p.state = ProposalState.CONVERTED
     _save(p, ["state", "decided_on", "decision_note"])
-    _event(actor, p, ProposalEventKind.CONVERTED, note=p.decision_note)
+    _event(actor, p, "converted", note=p.decision_note)
     supervision.resolve_items(kind=KIND, object_ids=[p.pk])
     return p
 
@@ -214,7 +214,7 @@ def proposal_decline(*, actor, proposal: Proposal, reason: str, on: datetime.dat
     p.decided_on = _decided(p, on, today)
     p.state = ProposalState.DECLINED
     _save(p, ["state", "decided_on", "decision_note"])
-    _event(actor, p, ProposalEventKind.DECLINED, note=p.decision_note)
+    _event(actor, p, "declined", note=p.decision_note)
     supervision.resolve_items(kind=KIND, object_ids=[p.pk])
     return p
 
@@ -242,7 +242,7 @@ def proposal_assign(*, actor, proposal: Proposal, department: str, handler: str 
     p.state = ProposalState.ASSIGNED
     p.reminded_on, p.overdue_told = None, False
     _save(p, ["state", "department", "handler", "assigned_on", "due_on", "reminded_on", "overdue_told"])
-    _event(actor, p, ProposalEventKind.ASSIGNED, note=_("%(dept)s %(handler)s, answer due %(due)s") % {
+    _event(actor, p, "assigned", note=_("%(dept)s %(handler)s, answer due %(due)s") % {
         "dept": p.department, "handler": p.handler, "due": p.due_on}, due_on=p.due_on, department=p.department)
     return p
 
@@ -260,7 +260,7 @@ def proposal_answer(*, actor, proposal: Proposal, reply: str, on: datetime.date 
     p.state = ProposalState.ANSWERED
     _save(p, ["state", "reply", "answered_on"])
     late = p.answered_on > p.due_on
-    _event(actor, p, ProposalEventKind.ANSWERED, note=p.reply, late=late)
+    _event(actor, p, "answered", note=p.reply, late=late)
     supervision.resolve_items(kind=KIND, object_ids=[p.pk])
     return p
 
@@ -279,7 +279,7 @@ def proposal_rate(*, actor, proposal: Proposal, rating: str, note: str = "", on:
         raise ValidationError({"on": _("The rating cannot come before the reply (%(d)s).") % {"d": p.answered_on}})
     p.state = ProposalState.RATED
     _save(p, ["state", "rating", "rating_note", "rated_on"])
-    _event(actor, p, ProposalEventKind.RATED, note=f"{p.get_rating_display()} {p.rating_note}".strip(),
+    _event(actor, p, "rated", note=f"{p.get_rating_display()} {p.rating_note}".strip(),
            rating=rating)
     return p
 
@@ -308,18 +308,26 @@ def proposal_reopen(*, actor, proposal: Proposal, department: str = "", handler:
     p.state, p.reopened, p.reminded_on, p.overdue_told = ProposalState.ASSIGNED, True, None, False
     _save(p, ["state", "reopened", "department", "handler", "assigned_on", "due_on", "reply", "answered_on",
               "rating", "rating_note", "rated_on", "reminded_on", "overdue_told"])
-    _event(actor, p, ProposalEventKind.REOPENED, note=_("%(dept)s %(handler)s, answer due %(due)s") % {
+    _event(actor, p, "reopened", note=_("%(dept)s %(handler)s, answer due %(due)s") % {
         "dept": p.department, "handler": p.handler, "due": p.due_on}, due_on=p.due_on)
     return p
 
 
 # --- the tick --------------------------------------------------------------------------------------------------
 
+def _tick_event(events: list, p: Proposal, kind: str, note: str, now: datetime.datetime) -> None:
+    """A timeline event of the sweep (written in bulk with the others) and its audit event."""
+    from gonghui.core.access import SYSTEM
+
+    events.append(ProposalEvent(proposal=p, kind=kind, at=now, note=note))
+    audit.record(actor=SYSTEM, action=f"democracy.proposal_{kind}", object_type="democracy.proposal",
+                 object_id=p.pk, scope_path=p.org_path, details={"number": p.number, "due_on": p.due_on})
+
+
 def proposals_tick(now: datetime.datetime | None = None) -> dict:
     """Recolor the open proposals; remind the unit holding each assigned one once before its deadline and once
     when it passes; raise the overdue ones once to the parent unit's supervision list; resolve the items of the
     proposals no longer overdue. Repeatable: nothing is sent or raised twice."""
-    from gonghui.core.access import SYSTEM
     from gonghui.orgs.models import Org
 
     now = now or timezone.now()
@@ -346,8 +354,8 @@ def proposals_tick(now: datetime.datetime | None = None) -> dict:
                 Proposal.objects.filter(pk=p.pk).update(overdue_told=True, reminded_on=p.reminded_on or today)
                 told[org.pk]["red"] += 1
                 told[org.pk]["departments"].append(p.department)
-                events.append((p, ProposalEventKind.REMINDED, _("Overdue since %(d)s: the unit was reminded.")
-                               % {"d": p.due_on}))
+                _tick_event(events, p, "reminded", _("Overdue since %(d)s: the unit was reminded.") % {
+                    "d": p.due_on}, now)
                 red_rows.append(supervision.Raise(object_id=p.pk, key=f"due:{p.due_on.isoformat()}",
                                                   holder_org_id=org.pk, holder_path=p.org_path, due_on=p.due_on,
                                                   title=f"{p.number} {p.title}",
@@ -356,22 +364,17 @@ def proposals_tick(now: datetime.datetime | None = None) -> dict:
                 Proposal.objects.filter(pk=p.pk).update(reminded_on=today)
                 told[org.pk]["blue"] += 1
                 told[org.pk]["departments"].append(p.department)
-                events.append((p, ProposalEventKind.REMINDED, _("Answer due %(d)s: the unit was reminded.")
-                               % {"d": p.due_on}))
+                _tick_event(events, p, "reminded", _("Answer due %(d)s: the unit was reminded.") % {
+                    "d": p.due_on}, now)
         for color, ids in recolor.items():
             Proposal.objects.filter(pk__in=ids).update(color=color)
         raised = supervision.raise_many(kind=KIND, rows=red_rows, now=now)
         raised_ids = {item.object_id for item in raised}
         for r in red_rows:
             if r.object_id in raised_ids:
-                events.append((next(p for p in rows if p.pk == r.object_id), ProposalEventKind.ESCALATED,
-                               _("Raised to the supervision list of the unit above.")))
-        ProposalEvent.objects.bulk_create([ProposalEvent(proposal=p, kind=k, at=now, note=note)
-                                           for p, k, note in events])
-        for p, k, _note in events:
-            audit.record(actor=SYSTEM, action=f"democracy.proposal_{k}", object_type="democracy.proposal",
-                         object_id=p.pk, scope_path=p.org_path, details={"number": p.number,
-                                                                         "due_on": p.due_on})
+                _tick_event(events, next(p for p in rows if p.pk == r.object_id), "escalated",
+                            _("Raised to the supervision list of the unit above."), now)
+        ProposalEvent.objects.bulk_create(events)
         for org in Org.objects.filter(pk__in=list(told)).exclude(contact_phone=""):
             c = told[org.pk]
             departments = "、".join(dict.fromkeys(c["departments"]))
@@ -383,6 +386,6 @@ def proposals_tick(now: datetime.datetime | None = None) -> dict:
         gone = supervision.open_object_ids(kind=KIND) - still_red
         counts["resolved"] = supervision.resolve_items(kind=KIND, object_ids=gone, now=now) if gone else 0
     counts["recolored"] = sum(len(v) for v in recolor.values())
-    counts["reminders"] = sum(1 for _p, k, _n in events if k == ProposalEventKind.REMINDED)
+    counts["reminders"] = sum(1 for e in events if e.kind == ProposalEventKind.REMINDED)
     counts["escalations"] = len(raised)
     return counts

@@ -520,7 +520,8 @@ def proposal_book(request, pk: int):
     content = write_xlsx([str(h) for h in BOOK_HEADERS], proposal_book_rows(congress), sheet=_("Proposal book"),
                          notes=[title, _("Made on %(d)s") % {"d": timezone.localdate()}])
     audit.record(actor=actor, action="export", object_type="democracy.congress", object_id=congress.pk,
-                 scope_path=congress.org_path, details={"book": True, "proposals": congress.proposal_seq})
+                 scope_path=congress.org_path,
+                 details={"filters": {"proposal_book": congress.title}, "masked": True})
     return xlsx_response(content, export_filename(_("Proposal book"), unit=congress.org))
 
 
