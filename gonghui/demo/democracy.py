@@ -183,3 +183,154 @@ def seed_surveys(*, rng, county: str = "donghu", union: str = "union") -> dict:
         answered += 1
     surveys.survey_close(actor=grassroots, survey=closed)
     return {"surveys": 2, "survey_responses_open": n_open, "survey_responses_closed": answered}
+
+# --- workers' congresses (职代会) and proposals (提案) ---------------------------------------------------------------
+
+UNITS = ["一车间", "二车间", "三车间", "技术中心", "质检部", "机关"]
+PROPOSALS = [  # title, reason, suggestion, department
+    ("关于改善一车间夏季防暑降温条件的提案", "一车间夏季室温超过35℃，现有排风设备老化，职工中暑隐患大。",
+     "更换排风扇，增设冷风机，高温时段调整作业时间。", "设备动力部"),
+    ("关于提高夜班餐费补贴标准的提案", "夜班餐费补贴多年未调整，已不能满足一线职工需要。",
+     "将夜班餐补由每班10元提高到15元。", "人力资源部"),
+    ("关于增设职工子女暑期托管班的提案", "双职工家庭暑期子女无人照看，影响安心工作。",
+     "利用职工之家场地开设暑期托管班。", "工会办公室"),
+    ("关于完善技能等级认定与薪酬挂钩的提案", "技能等级提升后薪酬未及时调整，影响职工学技术的积极性。",
+     "建立技能等级与岗位工资联动机制。", "人力资源部"),
+    ("关于厂区道路照明改造的提案", "厂区北侧道路照明不足，夜班职工上下班存在安全隐患。",
+     "增设路灯并定期检修。", "行政后勤部"),
+    ("关于开展职工心理健康服务的提案", "生产任务重，部分职工反映压力较大。",
+     "引入心理咨询服务，定期开展讲座。", "工会办公室"),
+    ("关于食堂延长供餐时间的提案", "中班下班后食堂已停止供餐。", "食堂晚餐延长至20:30。", "行政后勤部"),
+    ("关于更新劳动防护用品的提案", "部分岗位防护手套、口罩更换周期过长。",
+     "按岗位风险制定防护用品发放标准。", "安全环保部"),
+    ("关于为个别职工调整岗位的提案", "某职工因家庭原因要求调岗。", "请人力资源部协调。", ""),
+    ("关于组织职工春季踏青活动的建议", "职工文体活动较少。", "春季组织踏青。", ""),
+]
+
+
+def _delegate_sheet(rng, n: int, managers: int, units: list[str]) -> bytes:
+    """A roster of ``n`` delegates as the union would upload it: name, election unit, flags (是/否)."""
+    from gonghui.core.spreadsheets import write_xlsx
+    from gonghui.demo import data
+
+    rows, seen = [], set()
+    while len(rows) < n:
+        woman = rng.random() < 0.38
+        name = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN_FEMALE if woman else data.GIVEN_MALE)
+        unit = units[len(rows) % len(units)] if len(rows) >= managers else units[-1]
+        if (unit, name) in seen:
+            continue
+        seen.add((unit, name))
+        manager = len(rows) < managers
+        front = not manager and unit not in ("机关", "技术中心", "教务处") and rng.random() < 0.85
+        rows.append([name, unit, "", "是" if front else "否", "是" if woman else "否", "是" if manager else "否"])
+    return write_xlsx(["姓名", "选举单位", "身份证号", "一线职工", "女职工", "管理人员"], rows)
+
+
+def seed_congress(*, rng, today: datetime.date, county: str = "donghu", union: str = "union") -> dict:
+    """The grassroots union's 第三届职工代表大会: 40 delegates imported from a roster (managers 15%), two sessions
+    with their agenda and votes, proposals at every stage (submitted, accepted, declined, turned into an opinion,
+    assigned on time, overdue, answered, rated, reopened), and 厂务公开 records; a school's 教代会 elsewhere in the
+    county whose managers pass 20% of its delegates (the warning case). The proposals' sweep then colors them and
+    raises the overdue one to the township's supervision list."""
+    from gonghui.core.workdays import add_workdays
+    from gonghui.democracy import congress as services
+    from gonghui.democracy import import_delegates, proposals
+    from gonghui.democracy.models import CongressKind, Delegate, DisclosureChannel, DisclosureKind, Rating
+    from gonghui.orgs.models import Org
+
+    officer, grassroots = _actor(county), _actor(union)
+    org = grassroots.org
+    start = datetime.date(today.year - 2, 3, 1)
+    congress = services.congress_create(actor=grassroots, org=org, kind=CongressKind.WORKERS, term=3,
+                                        term_start=start, term_end=datetime.date(start.year + 5, 2, 28))
+    import_delegates.delegate_import(actor=grassroots, congress=congress, filename="第三届职工代表名单.xlsx",
+                                     data=_delegate_sheet(rng, 40, 6, UNITS))
+    first = services.session_create(actor=grassroots, congress=congress, held_on=start + datetime.timedelta(days=20),
+                                    present=37, place="职工活动中心")
+    for title, kind, votes in (("厂长工作报告", "report", None), ("职工代表大会实施细则", "rules", (35, 1, 1)),
+                               ("提案工作委员会组成人员名单", "election", (36, 0, 1))):
+        services.agenda_item_add(actor=grassroots, session=first, title=title, kind=kind, votes=votes)
+    held = max(start + datetime.timedelta(days=40), today - datetime.timedelta(days=75))
+    second = services.session_create(actor=grassroots, congress=congress, held_on=held, present=38,
+                                     place="职工活动中心")
+    agenda = (("厂长工作报告", "report", (36, 0, 2)),
+              (f"{today.year}—{today.year + 2}年集体合同草案", "contract", (34, 2, 2)),
+              ("职工福利费使用方案", "welfare", (33, 3, 2)),
+              ("年度财务预决算报告", "finance", (19, 10, 9)))  # 19 of 40: not more than half, not adopted
+    for title, kind, votes in agenda:
+        services.agenda_item_add(actor=grassroots, session=second, title=title, kind=kind, votes=votes)
+
+    delegates = list(Delegate.objects.filter(congress=congress).order_by("pk"))
+    made = []
+    for i, (title, reason, suggestion, _dept) in enumerate(PROPOSALS):
+        proposer = delegates[(i * 7 + 3) % len(delegates)]
+        others = [d for d in delegates if d.pk != proposer.pk]
+        made.append(proposals.proposal_submit(actor=grassroots, congress=congress, proposer=proposer,
+                                              cosigners=rng.sample(others, 2 + i % 3), title=title, reason=reason,
+                                              suggestion=suggestion, submitted_on=held))
+
+    def workday(n):
+        d = add_workdays(today, n)
+        return max(datetime.date(d.year, d.month, d.day), held)
+
+    def accept_assign(p, dept, assigned):
+        p = proposals.proposal_accept(actor=grassroots, proposal=p, on=held + datetime.timedelta(days=3))
+        return proposals.proposal_assign(actor=grassroots, proposal=p, department=dept, on=assigned,
+                                         handler=rng.choice(["刘建国", "陈立新", "王海燕", "赵明"]))
+
+    depts = [p[3] for p in PROPOSALS]
+    # Rated satisfied, rated basically satisfied: answered in time.
+    for i, rating in ((0, Rating.SATISFIED), (1, Rating.BASIC)):
+        p = accept_assign(made[i], depts[i], workday(-40))
+        p = proposals.proposal_answer(actor=grassroots, proposal=p, on=workday(-30),
+                                      reply=f"已按提案建议落实：{PROPOSALS[i][2]}")
+        proposals.proposal_rate(actor=grassroots, proposal=p, rating=rating, on=workday(-25))
+    # Not satisfied, reopened: with the department again, due soon.
+    p = accept_assign(made[2], depts[2], workday(-38))
+    p = proposals.proposal_answer(actor=grassroots, proposal=p, on=workday(-30),
+                                  reply="场地紧张，今年暂不具备开班条件。")
+    p = proposals.proposal_rate(actor=grassroots, proposal=p, rating=Rating.UNSATISFIED, on=workday(-28),
+                                note="希望与社区合作解决")
+    proposals.proposal_reopen(actor=grassroots, proposal=p, on=workday(-13))
+    # Answered, waiting for the proposer's rating.
+    p = accept_assign(made[3], depts[3], workday(-20))
+    proposals.proposal_answer(actor=grassroots, proposal=p, on=workday(-6),
+                              reply="已制定技能等级津贴办法，下月起执行。")
+    accept_assign(made[4], depts[4], workday(-3))  # assigned, on time
+    accept_assign(made[5], depts[5], workday(-25))  # assigned, overdue: red once the sweep runs
+    proposals.proposal_accept(actor=grassroots, proposal=made[6], on=workday(-1))  # accepted, to assign
+    # made[7] stays submitted, waiting for the committee.
+    proposals.proposal_decline(actor=grassroots, proposal=made[8], on=held + datetime.timedelta(days=3),
+                               reason="属于个人调岗诉求，不属于提案范围，已转人力资源部按程序办理。")
+    proposals.proposal_convert(actor=grassroots, proposal=made[9], on=held + datetime.timedelta(days=3),
+                               note="转工会文体委员会作为意见建议研究。")
+
+    for days, subject, summary, channel in (
+            (70, "职工代表大会决议执行情况", "第二次会议各项决议的落实进度", DisclosureChannel.CONGRESS),
+            (45, "上半年职工福利费使用情况", "福利费收支明细及主要用途", DisclosureChannel.BOARD),
+            (20, "年度评先评优推荐结果", "推荐名单及评选程序", DisclosureChannel.INTRANET)):
+        services.disclosure_create(actor=grassroots, org=org, kind=DisclosureKind.FACTORY,
+                                   disclosed_on=today - datetime.timedelta(days=days), subject=subject,
+                                   summary=summary, channel=channel, audience="全体职工")
+
+    # The warning case: a school's 教代会 with 5 managers among its 16 delegates (31%).
+    school = (Org.objects.filter(path__startswith=officer.org.path, level="grassroots", kind="school")
+              .exclude(pk=org.pk).order_by("path").first()
+              or Org.objects.filter(path__startswith=officer.org.path, level="grassroots")
+              .exclude(pk=org.pk).order_by("path").first())
+    warned = 0
+    if school is not None:
+        teachers = services.congress_create(actor=officer, org=school, kind=CongressKind.TEACHERS, term=2,
+                                            term_start=datetime.date(today.year - 1, 9, 1),
+                                            term_end=datetime.date(today.year + 2, 8, 31))
+        import_delegates.delegate_import(actor=officer, congress=teachers, filename="教代会代表名单.xlsx",
+                                         data=_delegate_sheet(rng, 16, 5, ["语文组", "数学组", "英语组", "教务处"]))
+        services.disclosure_create(actor=officer, org=school, kind=DisclosureKind.SCHOOL,
+                                   disclosed_on=today - datetime.timedelta(days=10), subject="学校年度经费预算",
+                                   summary="年度经费预算及教职工福利安排", channel=DisclosureChannel.MEETING,
+                                   audience="全体教职工")
+        warned = int(bool(services.composition(teachers)["warning"]))
+    swept = proposals.proposals_tick()
+    return {"delegates": Delegate.objects.filter(congress=congress).count(), "proposals": len(made),
+            "warned": warned, "escalations": swept["escalations"]}

@@ -103,6 +103,7 @@ def seed(*, seed: int = 2026, per_township: int = 14, members: int | None = None
         counts["aid_drives"] = seed_aid_drives(gen, today=timezone.localdate(now))
         counts["aid_mutual"] = seed_aid_mutual(gen, today=timezone.localdate(now))
         counts["democracy"] = seed_democracy(gen)
+        counts["congress"] = seed_congress(gen, today=timezone.localdate(now))
     with transaction.atomic():
         # The demo logins were made at the start of the played year; their passwords are fresh today (else the
         # 90-day password age would ask for a new one at the first sign-in).
@@ -195,6 +196,15 @@ def seed_democracy(gen: data.Generator) -> dict:
 
     with transaction.atomic():
         return seed_polls(rng=gen.rng)
+
+
+def seed_congress(gen: data.Generator, *, today: data.datetime.date) -> dict:
+    """The grassroots union's 职代会 with its delegates, sessions and proposals at every stage, 厂务公开 records, and a
+    school's 教代会 with too many managers among its delegates."""
+    from gonghui.demo.democracy import seed_congress as seed
+
+    with transaction.atomic():
+        return seed(rng=gen.rng, today=today)
 
 
 def seed_members(gen: data.Generator, staff, total: int | None, *, before: data.datetime.date) -> int:

@@ -179,3 +179,7 @@ def poll_ballots(request, pk: int):
 from .api_surveys import router as surveys_router  # noqa: E402
 
 router.add_router("", surveys_router)
+# Workers' congresses and proposals under the same prefix: /api/v1/democracy/congresses..., /proposals...
+from .api_congress import router as congress_router  # noqa: E402
+
+router.add_router("", congress_router)

@@ -66,3 +66,6 @@ for _code, _label in (
     ("democracy.survey_export", _("Survey responses exported")),
 ):
     register(_code, _label, group="democracy", object_type="democracy.survey", details=_SURVEY_DETAILS)
+# Workers' congresses, proposals and disclosure records (audit_congress.py; it also registers the supervision kind
+# "proposal").
+from . import audit_congress  # noqa: E402,F401

@@ -43,3 +43,5 @@ def questionnaires(org, period):
 
     return SurveyResponse.objects.filter(org_path__startswith=org.path, submitted_on__gte=period.start,
                                          submitted_on__lte=period.end).count()
+# democracy.congress_sessions and democracy.proposals (figures_congress.py).
+from . import figures_congress  # noqa: E402,F401

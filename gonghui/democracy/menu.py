@@ -20,3 +20,10 @@ SURVEYS: list[MenuItem] = [
 ]
 
 register(*SURVEYS)
+CONGRESS: list[MenuItem] = [
+    MenuItem(_("Workers' congresses"), "democracy:congresses", "democracy.view", SECTION),
+    MenuItem(_("Proposals"), "democracy:proposals", "democracy.view", SECTION),
+    MenuItem(_("Disclosure records"), "democracy:disclosures", "democracy.view", SECTION),
+]
+
+register(*CONGRESS)

@@ -19,3 +19,8 @@ def _rewrite_survey_paths(sender, old_path: str, new_path: str, **kwargs):
 
     rewrite_prefix(Survey, "org_path", old_path, new_path)
     rewrite_prefix(SurveyResponse, "org_path", old_path, new_path)
+def _rewrite_congress_paths(sender, old_path: str, new_path: str, **kwargs):
+    from .models import Congress, Disclosure, Proposal, Session
+
+    for model in (Congress, Session, Proposal, Disclosure):
+        rewrite_prefix(model, "org_path", old_path, new_path)

@@ -21,3 +21,8 @@ urlpatterns = [
 from . import views_surveys  # noqa: E402
 
 urlpatterns += views_surveys.urlpatterns
+
+# Workers' congresses and proposals (职代会 / 提案) and the 厂务公开 records: their pages live with their views.
+from . import views_congress  # noqa: E402
+
+urlpatterns += views_congress.urlpatterns

@@ -120,6 +120,24 @@ CLEAR: dict[str, Declared] = {
         "Reading what respondents wrote in a survey's free-text questions", "Kept with the survey's results",
         "Counted and read as written; numbers that look like ID or mobile numbers are masked on screen and in "
         "exports"),
+
+    # Workers' congresses: the delegates are named as on the congress's published list of delegates (with the
+    # composition the rules require: front-line, women, managers); a proposal's handler is the official of the
+    # department answering it, named as on the proposal's reply form.
+    "democracy.Delegate.name": Declared(
+        "Naming the congress's delegates, as on its published list of delegates", "Kept with the congress's records",
+        "Shown on the delegates' list and the proposal book; a delegate's name is public within the unit"),
+    "democracy.Delegate.person": Declared(
+        "Linking a delegate to the members registry (so a member is a delegate once)",
+        "Kept with the congress's records",
+        "A reference to the member (the registry holds the personal data), needed for the one-delegate constraint"),
+    "democracy.Delegate.woman": Declared(
+        "Counting the women among the delegates, as the democratic-management rules require",
+        "Kept with the congress's records", "A flag counted by the composition query"),
+    "democracy.Proposal.handler": Declared(
+        "Naming the official who handles a proposal in the department answering it",
+        "Kept with the proposal in the congress's records",
+        "Shown with the proposal and in the proposal book; an official's name in their official capacity"),
 }
 
 

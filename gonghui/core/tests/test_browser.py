@@ -22,6 +22,7 @@ AID_WRITE = {"/aid/archive/new/", "/aid/grants/apply/", "/aid/mutual/claims/new/
 AID_REVIEW = {"/aid/archive/review/", "/aid/grants/inbox/", "/aid/mutual/claims/review/", "/aid/nominations/review/"}
 DEMOCRACY = {"/democracy/polls/", "/democracy/criteria/", "/democracy/surveys/"}
 DEMOCRACY_WRITE = {"/democracy/polls/new/", "/democracy/surveys/new/"}
+DEMOCRACY |= {"/democracy/congresses/", "/democracy/proposals/", "/democracy/disclosures/"}  # workers' congresses
 MENU = {
     "officer_a": {"/overview/", "/orgs/tree/", "/orgs/", "/orgs/import/", "/calendar/", "/members/import/", *MEMBERS,
                   *CASES, "/cases/new/", "/privacy/requests/", "/approvals/", *FUNDS, "/funds/journal/import/",

@@ -123,6 +123,7 @@ def _aid_values(cast) -> dict:
                 "aid/schemes/nominations/": nomination.pk, "aid/schemes/": scheme.pk,
                 "aid/nominations/": nomination.pk, "aid/trips/": trip.pk, "democracy/polls/": poll.pk}
     by_route.update(_survey_values(cast))
+    by_route.update(_congress_values(cast))
     return {"pub": on_board.pk, "pk_by_route": {**by_route, **{f"api/v1/{k}": v for k, v in by_route.items()},
                                                 "api/v1/aid/households/": household.pk}}
 
@@ -134,6 +135,20 @@ def _survey_values(cast) -> dict:
 
     survey = make_survey(cast)
     return {"democracy/surveys/questions/": surveys.questions_of(survey)[0].pk, "democracy/surveys/": survey.pk}
+
+def _congress_values(cast) -> dict:
+    """The 职代会 of union A with a session, an agenda item and a proposal (each page takes its own ``pk``)."""
+    from gonghui.democracy import congress as congress_services
+    from gonghui.democracy.testing_congress import make_congress, submit
+
+    congress = make_congress(cast)
+    actor = actor_for(cast.grassroots_officer)
+    session = congress_services.session_create(actor=actor, congress=congress, held_on=congress.term_start,
+                                               present=8)
+    item = congress_services.agenda_item_add(actor=actor, session=session, title="厂长工作报告", kind="report")
+    proposal = submit(cast, congress, submitted_on=congress.term_start)
+    return {"democracy/congresses/": congress.pk, "democracy/sessions/": session.pk, "democracy/agenda/": item.pk,
+            "democracy/proposals/": proposal.pk}
 
 
 def _ledger_values(cast) -> dict:

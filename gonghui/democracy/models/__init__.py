@@ -1,3 +1,19 @@
+from .congress import (  # noqa: F401
+    AgendaItem,
+    AgendaKind,
+    Congress,
+    CongressKind,
+    Delegate,
+    Disclosure,
+    DisclosureChannel,
+    DisclosureKind,
+    Proposal,
+    ProposalEvent,
+    ProposalEventKind,
+    ProposalState,
+    Rating,
+    Session,
+)
 from .polls import (  # noqa: F401
     GRADES,
     Ballot,

@@ -61,3 +61,40 @@ def test_seed_surveys(cast):
     today = timezone.localdate()
     days = Period.parse(f"{today - timezone.timedelta(days=40):%Y-%m-%d}~{today:%Y-%m-%d}")
     assert figure("democracy.questionnaires").compute(cast.county_a, days) == open_survey.responses + closed.responses
+
+
+def test_seed_congress(cast):
+    from django.utils import timezone
+
+    from gonghui.core.figures import Period
+    from gonghui.core.figures import get as figure
+    from gonghui.core.supervision.models import SupervisionItem
+    from gonghui.demo.democracy import seed_congress
+    from gonghui.democracy import congress as services
+    from gonghui.democracy.models import Congress, Disclosure, Proposal, Session
+    from gonghui.orgs.models import Org
+
+    _user("donghu", "区总干部", Role.FEDERATION_STAFF, cast.county_a)
+    _user("union", "厂工会主席", Role.UNION_OFFICER, cast.grassroots_a)
+    Org.objects.add_child(cast.township_a, instance=Org(code="GS", name="城关中学工会", level="grassroots",
+                                                        kind="school"))
+    counts = seed_congress(rng=random.Random(7), today=timezone.localdate())
+    assert counts == {"delegates": 40, "proposals": 10, "warned": 1, "escalations": 1}
+    workers = Congress.objects.get(org=cast.grassroots_a)
+    c = services.composition(workers)
+    assert c["managers"] == 6 and not c["warning"] and c["women"] > 5 and c["front_line"] > 15
+    assert services.composition(Congress.objects.get(org__code="GS"))["warning"]
+    assert Session.objects.filter(congress=workers).count() == 2
+    states = set(Proposal.objects.filter(congress=workers).values_list("state", flat=True))
+    assert states == {"submitted", "accepted", "declined", "converted", "assigned", "answered", "rated"}
+    colors = set(Proposal.objects.filter(state="assigned").values_list("color", flat=True))
+    assert {"red", "blue"} <= colors
+    assert Proposal.objects.filter(reopened=True).exists()
+    assert SupervisionItem.objects.filter(kind="proposal", told_org=cast.township_a, resolved_at__isnull=True).exists()
+    assert Disclosure.objects.filter(org=cast.grassroots_a).count() == 3
+    today = timezone.localdate()
+    year = Period.parse(f"{today - timezone.timedelta(days=364):%Y-%m-%d}~{today:%Y-%m-%d}")
+    assert figure("democracy.congress_sessions").compute(cast.county_a, year) == 1
+    # received 10; accepted 7 (two rated, one reopened, one answered, two assigned, one to assign); one turned into
+    # an opinion, one declined; answered 3 (the reopened one's reply went back to the department)
+    assert [n for _label, n in figure("democracy.proposals").compute(cast.county_a, year)] == [10, 7, 1, 1, 3]

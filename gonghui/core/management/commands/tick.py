@@ -12,7 +12,8 @@ SWEEPS = ["gonghui.casework.tasks.casework_tick", "gonghui.funds.tasks_income.re
           "gonghui.privacy.retention.retention_sweep", "gonghui.core.import_jobs.import_jobs_sweep",
           "gonghui.core.audit_anchors.anchor_sweep",
           "gonghui.oversight.tasks_ledger.ledger_tick", "gonghui.oversight.tasks_visits.inspections_tick",
-          "gonghui.aid.archive.archive_tick", "gonghui.democracy.polls.polls_tick"]
+          "gonghui.aid.archive.archive_tick", "gonghui.democracy.polls.polls_tick",
+          "gonghui.democracy.proposals.proposals_tick"]
 
 
 class Command(BaseCommand):
